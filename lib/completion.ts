@@ -1,0 +1,117 @@
+/**
+ * Completion: a one-shot event, like Linux `struct completion` with complete_all.
+ *
+ * Interface: `yield* c.wait(timeoutMs?)`, `c.complete(value)`, `c.fail(error)`, `c.reset()`,
+ * `c.declareHolder(thread)`.
+ * Invariants: once settled it stays settled (until reset) and every wait returns at once with
+ * the same value (or throws the same error); settling twice is EINVAL. A declared holder is the
+ * thread expected to settle it — the wait-for graph draws waiter → holder, so a user thread
+ * waiting for I/O completion that only a blocked kernel thread can deliver shows as a cycle.
+ */
+import { InvalidArgumentError } from './errors.ts';
+import { completed, enter, failed, suspended, type Operation } from './operation.ts';
+import { ThreadQueue } from './queue.ts';
+import { Resource } from './resource.ts';
+import type { Thread } from './thread.ts';
+
+export class Completion<T = void> extends Resource {
+  /** @internal */ readonly waiters = new ThreadQueue<Thread>();
+  private settled: 'no' | 'value' | 'error' = 'no';
+  private outcome: unknown = undefined;
+  private holder: Thread | null = null;
+
+  /**
+   * @example
+   * const io = new Completion<Uint8Array>('read blk 7');
+   */
+  constructor(name = 'completion') {
+    super(name);
+  }
+
+  get resourceKind(): string {
+    return 'completion';
+  }
+
+  /** True once complete() or fail() was called (and not reset). */
+  get done(): boolean {
+    return this.settled !== 'no';
+  }
+
+  /**
+   * Waits until the completion is settled; returns its value or throws its error.
+   *
+   * @example
+   * const data = yield* io.wait();
+   */
+  wait(timeoutMs?: number): Operation<T> {
+    const self = enter('Completion.wait()');
+    const kernel = this.bind(self);
+    if (this.settled === 'value') return completed(self, this.outcome as T);
+    if (this.settled === 'error') return failed(self, this.outcome);
+    kernel.block(self, this, 'completion', timeoutMs);
+    this.waiters.pushBack(self);
+    return suspended<T>(self);
+  }
+
+  /**
+   * Settles with `value` and wakes every waiter. From a thread or from the host.
+   *
+   * @example
+   * io.complete(data);
+   */
+  complete(value: T): void {
+    this.settle('value', value);
+  }
+
+  /**
+   * Settles with `error`: every waiter (and every later wait) throws it.
+   *
+   * @example
+   * io.fail(new DeviceError('EIO', 7));
+   */
+  fail(error: unknown): void {
+    this.settle('error', error);
+  }
+
+  /**
+   * Makes a settled completion reusable (like reinit_completion). Refused while threads wait.
+   *
+   * @example
+   * io.reset();
+   */
+  reset(): void {
+    if (this.waiters.length > 0) throw new InvalidArgumentError(`completion ${this.name}: reset with ${this.waiters.length} waiter(s)`);
+    this.settled = 'no';
+    this.outcome = undefined;
+  }
+
+  /**
+   * Declares which thread is expected to settle this completion, for the wait-for graph.
+   *
+   * @example
+   * io.declareHolder(completionThread);
+   */
+  declareHolder(thread: Thread | null): void {
+    this.holder = thread;
+  }
+
+  /** @internal */
+  owners(): readonly Thread[] {
+    return this.holder === null || this.settled !== 'no' ? [] : [this.holder];
+  }
+
+  /** @internal */
+  removeWaiter(t: Thread): void {
+    this.waiters.remove(t);
+  }
+
+  private settle(how: 'value' | 'error', outcome: unknown): void {
+    if (this.settled !== 'no') throw new InvalidArgumentError(`completion ${this.name} is already settled`);
+    this.settled = how;
+    this.outcome = outcome;
+    for (let t = this.waiters.popFront(); t !== null; t = this.waiters.popFront()) {
+      if (how === 'value') t.kernel.wake(t, outcome);
+      else t.kernel.wakeWithError(t, outcome);
+    }
+  }
+}

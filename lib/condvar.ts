@@ -1,0 +1,108 @@
+/**
+ * CondVar: a condition variable with Mesa semantics.
+ *
+ * Interface: `yield* cv.wait(mutex, timeoutMs?)`, `cv.signal()`, `cv.broadcast()`.
+ * Invariants: a waiter held `mutex` when it called wait (else EPERM) and holds it again when
+ * wait returns — also after a timeout (TimeoutError is thrown with the mutex re-held). Every
+ * waiter of one condvar uses the same mutex (EINVAL otherwise). Signal moves the top waiter
+ * straight onto the mutex's queue ("wait morphing"), so it is never woken only to block again.
+ * Mesa: a woken waiter must re-check its condition in a loop.
+ * A condvar has no owner: a missed signal is a lost wakeup, which only stall detection sees.
+ */
+import { InvalidArgumentError, NotOwnerError, TimeoutError } from './errors.ts';
+import { enter, failed, suspended, type Operation } from './operation.ts';
+import type { Mutex } from './mutex.ts';
+import { topWaiter } from './priority.ts';
+import { ThreadQueue } from './queue.ts';
+import { Resource } from './resource.ts';
+import type { Thread } from './thread.ts';
+
+export class CondVar extends Resource {
+  /** @internal */ readonly waiters = new ThreadQueue<Thread>();
+  private mutex: Mutex | null = null;
+
+  /**
+   * @example
+   * const nonEmpty = new CondVar('queue.nonEmpty');
+   */
+  constructor(name = 'condvar') {
+    super(name);
+  }
+
+  get resourceKind(): string {
+    return 'condvar';
+  }
+
+  /**
+   * Atomically releases `mutex` and waits for a signal; re-acquires `mutex` before returning.
+   *
+   * @example
+   * yield* m.lock();
+   * while (queue.length === 0) yield* nonEmpty.wait(m);
+   * const item = queue.shift(); m.unlock();
+   */
+  wait(mutex: Mutex, timeoutMs?: number): Operation<void> {
+    const self = enter('CondVar.wait()');
+    const kernel = this.bind(self);
+    if (mutex.owner !== self) {
+      return failed(self, new NotOwnerError(`thread ${self} waited on condvar ${this.name} without holding mutex ${mutex.name}`));
+    }
+    if (this.mutex !== null && this.mutex !== mutex && this.waiters.length > 0) {
+      return failed(self, new InvalidArgumentError(`condvar ${this.name} is used with mutex ${this.mutex.name} and ${mutex.name}`));
+    }
+    this.mutex = mutex;
+    kernel.block(self, this, 'condvar', timeoutMs);
+    this.waiters.pushBack(self);
+    mutex.unlock();
+    return suspended<void>(self);
+  }
+
+  /**
+   * Wakes the highest-priority waiter (FIFO among equals), if any. Returns whether one was woken.
+   * May be called by any thread, or by the host.
+   *
+   * @example
+   * queue.push(item); nonEmpty.signal();
+   */
+  signal(): boolean {
+    const t = topWaiter(this.waiters.head);
+    if (t === null) return false;
+    this.waiters.remove(t);
+    this.mutex!.enqueueBlocked(t);
+    return true;
+  }
+
+  /**
+   * Wakes every waiter. Returns how many were woken.
+   *
+   * @example
+   * shuttingDown = true; stateChanged.broadcast();
+   */
+  broadcast(): number {
+    let n = 0;
+    while (this.signal()) n++;
+    return n;
+  }
+
+  /** Number of waiting threads. */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
+  /** @internal A condvar has no owner. */
+  owners(): readonly Thread[] {
+    return [];
+  }
+
+  /** @internal */
+  removeWaiter(t: Thread): void {
+    this.waiters.remove(t);
+  }
+
+  /** @internal Timed out: re-acquire the mutex first, then throw TimeoutError (as pthread does). */
+  onTimeout(t: Thread): void {
+    this.waiters.remove(t);
+    t.opValue = new TimeoutError(`condvar ${this.name}`, t.kernel.now() - t.waitSince);
+    this.mutex!.enqueueBlocked(t);
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Typed errors of greenkernel.
+ *
+ * Every error the runtime raises is a `GreenkernelError` with a stable, POSIX-like `code`, so
+ * callers can branch on `err.code` without parsing messages. Misuse of a primitive is never
+ * silently ignored: it raises one of these, naming the threads and the resource involved.
+ */
+
+/** Stable error codes; each maps to one class below. */
+export type ErrorCode =
+  | 'EPERM' // operation not permitted: unlocking what you do not hold
+  | 'EDEADLK' // the wait would deadlock: locking against myself, or closing a wait-for cycle
+  | 'ETIMEDOUT' // a blocking wait reached its timeout
+  | 'EKILLED' // the thread was killed
+  | 'EINVAL' // invalid argument or invalid state for the call
+  | 'ENOTHREAD' // a blocking call made outside any thread
+  | 'EOPMISUSE' // an operation created but not yielded with `yield*`
+  | 'EXDEV' // a resource used from two kernels
+  | 'ESTALL' // nothing can run, nothing pending, threads remain blocked
+  | 'ETHREAD' // threads failed and nobody joined them
+  | 'EHOST' // the host rejected a hypercall with a non-Error value
+  | 'EIO' // a device error
+  | 'ENOSPC' // no space left
+  | 'ELIMIT'; // a configured limit was exceeded
+
+/** Base class of every error raised by greenkernel. */
+export class GreenkernelError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Unlocking a lock you do not hold, or signalling without the required lock. */
+export class NotOwnerError extends GreenkernelError {
+  constructor(message: string) {
+    super('EPERM', message);
+  }
+}
+
+/** The wait would never end: locking against myself, or a wait-for cycle (see DeadlockError). */
+export class WouldDeadlockError extends GreenkernelError {
+  constructor(message: string) {
+    super('EDEADLK', message);
+  }
+}
+
+/** A blocking wait reached its timeout. `waitedMs` is virtual (or real) time spent waiting. */
+export class TimeoutError extends GreenkernelError {
+  readonly waitedMs: number;
+  constructor(what: string, waitedMs: number) {
+    super('ETIMEDOUT', `timed out after ${waitedMs} ms waiting for ${what}`);
+    this.waitedMs = waitedMs;
+  }
+}
+
+/** Delivered to joiners of a killed thread. `held` lists the resources it still held at exit. */
+export class ThreadKilledError extends GreenkernelError {
+  readonly held: readonly string[];
+  constructor(threadName: string, reason: string, held: readonly string[]) {
+    const still = held.length > 0 ? `; it still held ${held.join(', ')}` : '';
+    super('EKILLED', `thread ${threadName} was killed (${reason})${still}`);
+    this.held = held;
+  }
+}
+
+/** Invalid argument, or a call that is invalid in the current state. */
+export class InvalidArgumentError extends GreenkernelError {
+  constructor(message: string) {
+    super('EINVAL', message);
+  }
+}
+
+/** A blocking call was made outside any greenkernel thread. */
+export class NotInThreadError extends GreenkernelError {
+  constructor(what: string) {
+    super('ENOTHREAD', `${what} must be called from inside a greenkernel thread (with yield*)`);
+  }
+}
+
+/** An operation was created (e.g. `mutex.lock()`) but not immediately yielded with `yield*`. */
+export class OperationMisuseError extends GreenkernelError {
+  constructor(message: string) {
+    super('EOPMISUSE', message);
+  }
+}
+
+/** A resource bound to one kernel was used by a thread of another kernel. */
+export class CrossKernelError extends GreenkernelError {
+  constructor(resource: string) {
+    super('EXDEV', `${resource} belongs to another kernel; resources cannot be shared between kernels`);
+  }
+}
+
+/** A configured limit (steps, queue length, thread count) was exceeded. */
+export class LimitExceededError extends GreenkernelError {
+  constructor(message: string) {
+    super('ELIMIT', message);
+  }
+}
+
+/**
+ * Threads failed and their errors were never delivered to a joiner. `failures` keeps every one,
+ * in the order the threads failed, so nothing is lost.
+ */
+export class UnjoinedThreadError extends GreenkernelError {
+  readonly failures: readonly { thread: string; error: unknown }[];
+  constructor(failures: readonly { thread: string; error: unknown }[]) {
+    const first = failures[0];
+    const firstMessage = first && first.error instanceof Error ? first.error.message : String(first?.error);
+    super(
+      'ETHREAD',
+      `${failures.length} thread(s) failed with nobody joining them; first: ${first?.thread}: ${firstMessage}`,
+      { cause: first?.error },
+    );
+    this.failures = failures;
+  }
+}
+
+/** A host promise passed to `hostcall` rejected with something that is not an Error. */
+export class HostRejectionError extends GreenkernelError {
+  readonly reason: unknown;
+  constructor(reason: unknown) {
+    super('EHOST', `host call rejected: ${String(reason)}`);
+    this.reason = reason;
+  }
+}

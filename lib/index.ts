@@ -1,0 +1,21 @@
+/**
+ * greenkernel: a cooperative green-thread runtime that hosts kernel-style drivers on one
+ * JavaScript thread. See README.md.
+ */
+export { Kernel, currentKernel, currentThread, hostcall, sleep } from './kernel.ts';
+export type { ClockMode, KernelHooks, KernelOptions, LockMode, RunResult, SpawnOptions } from './kernel.ts';
+export { Thread } from './thread.ts';
+export type { ExitStatus, ThreadKind, ThreadState, WaitKind, Waitable } from './thread.ts';
+export { call } from './operation.ts';
+export type { Instruction, Operation, Routine, Yielded } from './operation.ts';
+export { Mutex } from './mutex.ts';
+export { RWLock } from './rwlock.ts';
+export { CondVar } from './condvar.ts';
+export { Semaphore } from './semaphore.ts';
+export { Completion } from './completion.ts';
+export { WaitChannel, tsleep, wakeup, wakeupOne } from './channel.ts';
+export { StallError, describeThreads } from './stall.ts';
+export { SeededRandom } from './random.ts';
+export { PRIORITY_LEVELS } from './runqueue.ts';
+export { InvariantError } from './assert.ts';
+export * from './errors.ts';

@@ -1,0 +1,928 @@
+/**
+ * Kernel: one scheduler multiplexing green threads on the host's JavaScript thread.
+ *
+ * Interface: spawn, run (async), runSync, step, runUntilIdle, advanceTime, kill, now, trace,
+ * dump; and for primitives: block, wake, wakeWithError, reprioritize, join.
+ * Invariants (checked with assert where cheap):
+ *  - at most one thread of the whole process is RUNNING, and it is cpu.current;
+ *  - a thread is in exactly one place: the run queue (RUNNABLE), a resource's wait queue or a
+ *    timer/host wait (BLOCKED), executing (RUNNING), or nowhere (EXITED);
+ *  - `liveUserThreads` counts non-daemon threads not yet exited; run() settles when it is 0;
+ *  - virtual time never moves while a thread is runnable (as in Go's synctest), so the same
+ *    program and seed give the same schedule, trace and time, byte for byte.
+ * Many kernels can live in one process; each owns its threads, timers and resources.
+ */
+import createDebug from 'debug';
+import { assert, InvariantError } from './assert.ts';
+import {
+  HostRejectionError,
+  InvalidArgumentError,
+  LimitExceededError,
+  OperationMisuseError,
+  ThreadKilledError,
+  TimeoutError,
+  UnjoinedThreadError,
+  WouldDeadlockError,
+} from './errors.ts';
+import {
+  BLOCK_MARK,
+  CALL_MARK,
+  OP_BLOCK,
+  OP_BLOCKED,
+  OP_FAIL,
+  OP_IDLE,
+  OP_READY,
+  completed,
+  cpu,
+  enter,
+  failed,
+  suspended,
+  type Operation,
+  type Routine,
+  type Yielded,
+} from './operation.ts';
+import { SeededRandom } from './random.ts';
+import { PRIORITY_LEVELS, RunQueue } from './runqueue.ts';
+import { ThreadQueue } from './queue.ts';
+import { StallError, describeThreads } from './stall.ts';
+import {
+  F_DAEMON,
+  F_ERROR_OBSERVED,
+  F_KERNEL,
+  F_KILL_PENDING,
+  F_KILLED,
+  F_RETURNED,
+  F_THREW,
+  F_UNWINDING,
+  S_BLOCKED,
+  S_EXITED,
+  S_RUNNABLE,
+  S_RUNNING,
+  Thread,
+  type ThreadKind,
+  type WaitKind,
+  type Waitable,
+} from './thread.ts';
+import { TimerHeap } from './timers.ts';
+
+const log = createDebug('greenkernel:sched');
+
+/** How the kernel tells time. */
+export type ClockMode = 'virtual' | 'real';
+
+export interface KernelOptions {
+  /** Name for reports and debug output. Default 'kernel'. */
+  name?: string;
+  /** Seed of the random scheduling policy (and of anything else random). Default 0. */
+  seed?: number;
+  /** 'fifo' (default): strict priority, FIFO among equals. 'random': seeded random among equals. */
+  policy?: 'fifo' | 'random';
+  /** 'virtual' (default): time jumps to the next timer when nothing can run. 'real': wall clock. */
+  clock?: ClockMode;
+  /** Record a schedule trace (see `trace`). Default false. */
+  trace?: boolean;
+  /** Limit on steps of one run()/runSync() call, so a livelock ends with ELIMIT. Default 1e9. */
+  maxSteps?: number;
+  /** Steps run() takes before letting the host event loop turn. Default 10,000. */
+  sliceSteps?: number;
+  /** Limit on live threads. Default 10,000,000. */
+  maxThreads?: number;
+  /** Limit on trace lines kept (older lines are an error, not silently dropped). Default 1e6. */
+  maxTraceLines?: number;
+}
+
+export interface SpawnOptions {
+  /** Name for reports. Default: the body function's name, or 'thread'. */
+  name?: string;
+  /** 'kernel' or 'user' (default). */
+  kind?: ThreadKind;
+  /** Integer in [0, 31]; higher runs first. Default 0. */
+  priority?: number;
+  /** A daemon does not keep run() from settling (driver daemons, I/O completion loops). */
+  daemon?: boolean;
+}
+
+/** What run() and runSync() settle with. */
+export interface RunResult {
+  /** Dispatches performed by this call. */
+  steps: number;
+  /** Kernel time when it settled, in ms. */
+  time: number;
+}
+
+/** How a lock is requested, for lock-order validation. */
+export type LockMode = 'exclusive' | 'read' | 'write';
+
+/**
+ * Hooks for the deadlock detector and lock validator (lib/deadlock.ts, lib/lockdep.ts). Absent
+ * hooks cost one property load on the paths that would call them.
+ */
+export interface KernelHooks {
+  /**
+   * The running thread `t` is about to wait on `resource` (not yet queued, nothing changed
+   * yet). May throw to refuse the wait: the error is thrown at the thread's `yield*`.
+   */
+  beforeBlock?(t: Thread, resource: Waitable | null, kind: WaitKind): void;
+  /**
+   * The running thread `t` requests `lock` (before it is acquired or waited for); `t.held`
+   * lists what it already holds. `trylock` requests never wait. May throw to refuse.
+   */
+  beforeLock?(t: Thread, lock: Waitable, mode: LockMode, trylock: boolean): void;
+}
+
+const DEFAULT_MAX_STEPS = 1e9;
+const DEFAULT_SLICE = 10_000;
+// In real-clock mode, due timers are looked at every 64 dispatches: often enough for ms timers,
+// rarely enough that reading the clock (~40 ns) stays off the switch path.
+const REAL_CLOCK_TIMER_CHECK = 64;
+const RESUME_NEXT = 0;
+const RESUME_RETURN = 1;
+const RESUME_THROW = 2;
+
+let kernelSerial = 0;
+
+export class Kernel {
+  readonly name: string;
+  readonly seed: number;
+  readonly clock: ClockMode;
+  /** The thread executing now on this kernel, or null between dispatches. */
+  current: Thread | null = null;
+  /** Dispatches since the kernel was created. */
+  steps = 0;
+  /** Optional hooks installed by the deadlock detector. */
+  hooks: KernelHooks = {};
+  /** Non-fatal anomalies (a thread exited holding a lock...), in order, for reports. */
+  readonly warnings: string[] = [];
+
+  private readonly runq: RunQueue;
+  private readonly timers = new TimerHeap();
+  private readonly live = new Map<number, Thread>();
+  private liveUserThreads = 0;
+  private nextThreadId = 1;
+  private hostPending = 0;
+  private virtualNow = 0;
+  private readonly realStart = performance.now();
+  private traceLines: string[] | null;
+  private readonly maxTraceLines: number;
+  private readonly maxSteps: number;
+  private readonly sliceSteps: number;
+  private readonly maxThreads: number;
+  private unjoinedFailures: { thread: Thread; error: unknown }[] = [];
+  private fatal: unknown = undefined;
+  private running = false;
+  private hostSignal: (() => void) | null = null;
+  /** @internal process-unique, for debug output */ readonly serial = ++kernelSerial;
+
+  /**
+   * @example
+   * const kernel = new Kernel({ seed: 7, policy: 'random', trace: true });
+   */
+  constructor(options: KernelOptions = {}) {
+    this.name = options.name ?? 'kernel';
+    this.seed = options.seed ?? 0;
+    this.clock = options.clock ?? 'virtual';
+    if (this.clock !== 'virtual' && this.clock !== 'real') throw new InvalidArgumentError(`clock must be 'virtual' or 'real', got ${String(this.clock)}`);
+    const policy = options.policy ?? 'fifo';
+    if (policy !== 'fifo' && policy !== 'random') throw new InvalidArgumentError(`policy must be 'fifo' or 'random', got ${String(policy)}`);
+    this.runq = new RunQueue(policy === 'random' ? new SeededRandom(this.seed) : null);
+    this.traceLines = options.trace === true ? [] : null;
+    this.maxTraceLines = positiveInt(options.maxTraceLines ?? 1e6, 'maxTraceLines');
+    this.maxSteps = positiveInt(options.maxSteps ?? DEFAULT_MAX_STEPS, 'maxSteps');
+    this.sliceSteps = positiveInt(options.sliceSteps ?? DEFAULT_SLICE, 'sliceSteps');
+    this.maxThreads = positiveInt(options.maxThreads ?? 10_000_000, 'maxThreads');
+  }
+
+  // ---------------------------------------------------------------- threads
+
+  /**
+   * Creates a runnable thread running `body`. Callable from the host or from a thread.
+   *
+   * @example
+   * const t = kernel.spawn(function* producer() { yield; return 1; }, { kind: 'kernel', priority: 4 });
+   */
+  spawn<T>(body: () => Routine<T>, options: SpawnOptions = {}): Thread<T> {
+    if (typeof body !== 'function') throw new InvalidArgumentError('spawn(body): body must be a generator function');
+    const priority = options.priority ?? 0;
+    if (!Number.isInteger(priority) || priority < 0 || priority >= PRIORITY_LEVELS) {
+      throw new InvalidArgumentError(`priority must be an integer in [0, ${PRIORITY_LEVELS - 1}], got ${priority}`);
+    }
+    const kind = options.kind ?? 'user';
+    if (kind !== 'kernel' && kind !== 'user') throw new InvalidArgumentError(`kind must be 'kernel' or 'user', got ${String(kind)}`);
+    if (this.live.size >= this.maxThreads) throw new LimitExceededError(`${this.name}: more than ${this.maxThreads} live threads`);
+    const routine = body();
+    if (routine === null || typeof routine !== 'object' || typeof (routine as Routine).next !== 'function') {
+      throw new InvalidArgumentError('spawn(body): body() must return a generator (use function*)');
+    }
+    const flags = (kind === 'kernel' ? F_KERNEL : 0) | (options.daemon === true ? F_DAEMON : 0);
+    const id = this.nextThreadId++;
+    const name = options.name ?? (body.name !== '' ? body.name : 'thread');
+    const t = new Thread<T>(this, id, name, routine as Routine, flags, priority);
+    this.live.set(id, t as Thread);
+    if ((flags & F_DAEMON) === 0) this.liveUserThreads++;
+    this.runq.enqueue(t as Thread);
+    if (this.traceLines !== null) this.record('spawn', t as Thread, `${kind} prio=${priority}`);
+    return t;
+  }
+
+  /** Live threads (not exited), in id order. */
+  get threads(): Thread[] {
+    return [...this.live.values()];
+  }
+
+  /** Non-daemon threads not yet exited. */
+  get liveCount(): number {
+    return this.liveUserThreads;
+  }
+
+  /** Host waits (hostcall) in flight. */
+  get pendingHostCalls(): number {
+    return this.hostPending;
+  }
+
+  /** Armed timers (sleeps and wait timeouts). */
+  get pendingTimers(): number {
+    return this.timers.size;
+  }
+
+  /** Runnable threads. */
+  get runnableCount(): number {
+    return this.runq.size;
+  }
+
+  /**
+   * Kills `t` (see Thread.kill). A thread cannot kill itself: it returns instead.
+   *
+   * @example
+   * kernel.kill(worker, 'shutdown');
+   */
+  kill(t: Thread, reason = 'killed'): void {
+    if (t.kernel !== this) throw new InvalidArgumentError(`thread ${t} belongs to kernel ${t.kernel.name}, not ${this.name}`);
+    if (t.state === S_EXITED || (t.flags & (F_KILL_PENDING | F_UNWINDING)) !== 0) return;
+    if (t.state === S_RUNNING) throw new InvalidArgumentError(`thread ${t} cannot kill itself: return from its body instead`);
+    t.flags |= F_KILL_PENDING;
+    t.result = reason;
+    if (this.traceLines !== null) this.record('kill', t, reason);
+    if (t.state === S_BLOCKED) {
+      this.cancelWait(t);
+      t.opState = OP_IDLE;
+      t.opValue = undefined;
+      t.state = S_RUNNABLE;
+      this.runq.enqueue(t);
+    }
+  }
+
+  /** @internal join(): see Thread.join. */
+  join(target: Thread, timeoutMs: number | undefined): Operation<unknown> {
+    const self = enter('join()');
+    if (target.kernel !== this) return failed(self, new InvalidArgumentError(`cannot join ${target}: it belongs to kernel ${target.kernel.name}`));
+    if (target === self) return failed(self, new WouldDeadlockError(`thread ${self} cannot join itself`));
+    if (target.state === S_EXITED) return this.joinResult(self, target);
+    this.block(self, target, 'join', timeoutMs);
+    if (target.joiners === null) target.joiners = new ThreadQueue<Thread>();
+    target.joiners.pushBack(self);
+    return suspended(self);
+  }
+
+  private joinResult(self: Thread, target: Thread): Operation<unknown> {
+    if ((target.flags & F_RETURNED) !== 0) return completed(self, target.result);
+    this.observeFailure(target);
+    return failed(self, target.result);
+  }
+
+  // ---------------------------------------------------------------- time
+
+  /**
+   * Current kernel time in ms: virtual time, or ms since the kernel was created (real clock).
+   *
+   * @example
+   * const t0 = kernel.now(); yield* sleep(10); kernel.now() - t0; // 10 under the virtual clock
+   */
+  now(): number {
+    return this.clock === 'virtual' ? this.virtualNow : performance.now() - this.realStart;
+  }
+
+  /**
+   * Virtual clock only: jumps to the earliest timer and fires every timer due then. Returns
+   * false when no timer is armed. run() and runSync() call this when nothing is runnable.
+   *
+   * @example
+   * kernel.runUntilIdle(); kernel.advanceTime(); kernel.runUntilIdle();
+   */
+  advanceTime(): boolean {
+    if (this.clock !== 'virtual') throw new InvalidArgumentError('advanceTime() is for the virtual clock');
+    const next = this.timers.nextDeadline();
+    if (next === Infinity) return false;
+    if (next > this.virtualNow) this.virtualNow = next;
+    this.fireDueTimers();
+    return true;
+  }
+
+  private fireDueTimers(): void {
+    const now = this.now();
+    for (let t = this.timers.popDue(now); t !== null; t = this.timers.popDue(now)) {
+      if (this.traceLines !== null) this.record('timer', t, t.waitKind ?? '');
+      if (t.waitKind === 'sleep') {
+        this.wake(t, undefined);
+        continue;
+      }
+      const resource = t.waitOn;
+      assert(resource !== null && t.state === S_BLOCKED, 'a timed-out waiter is blocked on a resource');
+      if (resource.onTimeout !== undefined) {
+        resource.onTimeout(t);
+      } else {
+        resource.removeWaiter(t);
+        this.wakeWithError(t, new TimeoutError(`${resource.resourceKind} ${resource.name}`, now - t.waitSince));
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- blocking (for primitives)
+
+  /**
+   * @internal Records that the running thread `t` is about to wait on `resource`, arming a
+   * timeout if given. The caller queues `t` on the resource only after this returns (the
+   * deadlock detector's hook may refuse the wait by throwing), then returns `suspended(t)`.
+   */
+  block(t: Thread, resource: Waitable | null, kind: WaitKind, timeoutMs: number | undefined): void {
+    assert(t.state === S_RUNNING && t === cpu.current, 'only the running thread blocks itself');
+    if (this.hooks.beforeBlock !== undefined) this.hooks.beforeBlock(t, resource, kind);
+    t.state = S_BLOCKED;
+    t.waitOn = resource;
+    t.waitKind = kind;
+    t.waitSince = this.now();
+    if (timeoutMs !== undefined) this.timers.arm(t, t.waitSince + checkTimeout(timeoutMs));
+    if (this.traceLines !== null) this.record('block', t, resource === null ? kind : `${kind} ${resource.name}`);
+  }
+
+  /** @internal Wakes blocked `t` (already unlinked from its resource) with `value`. */
+  wake(t: Thread, value: unknown): void {
+    this.resume(t, OP_READY, value);
+  }
+
+  /** @internal Wakes blocked `t` (already unlinked from its resource); `error` is thrown at its yield*. */
+  wakeWithError(t: Thread, error: unknown): void {
+    this.resume(t, OP_FAIL, error);
+  }
+
+  /**
+   * @internal Moves blocked `t` from one wait to another without running it (condition
+   * variable → mutex "wait morphing"). `t` must already be queued on `resource`.
+   */
+  rewait(t: Thread, resource: Waitable, kind: WaitKind): void {
+    assert(t.state === S_BLOCKED, 'rewait: thread is blocked');
+    this.timers.cancel(t);
+    t.waitOn = resource;
+    t.waitKind = kind;
+    if (this.traceLines !== null) this.record('rewait', t, `${kind} ${resource.name}`);
+  }
+
+  private resume(t: Thread, opState: number, value: unknown): void {
+    assert(t.state === S_BLOCKED, 'only a blocked thread is woken');
+    assert(t.opState === OP_BLOCKED || t.opState === OP_BLOCK, 'a woken thread has an operation in flight');
+    this.timers.cancel(t);
+    t.waitOn = null;
+    t.waitKind = null;
+    t.opState = opState;
+    t.opValue = value;
+    if (this.traceLines !== null) this.record(opState === OP_READY ? 'wake' : 'wake-error', t, '');
+    if (t === cpu.current) {
+      // Woken before it yielded (it woke itself): the operation completes without a switch.
+      t.state = S_RUNNING;
+      return;
+    }
+    t.state = S_RUNNABLE;
+    this.runq.enqueue(t);
+  }
+
+  /** @internal Unlinks blocked `t` from whatever it waits on (kill, misuse). */
+  cancelWait(t: Thread): void {
+    this.timers.cancel(t);
+    if (t.waitOn !== null) t.waitOn.removeWaiter(t);
+    t.waitOn = null;
+    t.waitKind = null;
+  }
+
+  /**
+   * @internal Changes `t`'s effective priority (priority inheritance), keeping the run queue
+   * ordered. Wait queues pick the highest priority at wake time, so they need no update.
+   */
+  reprioritize(t: Thread, priority: number): void {
+    assert(Number.isInteger(priority) && priority >= 0 && priority < PRIORITY_LEVELS, 'priority in range');
+    if (t.priority === priority) return;
+    if (t.state === S_RUNNABLE) {
+      this.runq.remove(t);
+      t.priority = priority;
+      this.runq.enqueue(t);
+    } else {
+      t.priority = priority;
+    }
+    if (this.traceLines !== null) this.record('prio', t, String(priority));
+  }
+
+  /** @internal A host wait began (hostcall). */
+  hostBegin(): void {
+    this.hostPending++;
+  }
+
+  /** @internal A host wait ended or was abandoned; wakes run() if it is waiting for the host. */
+  hostEnd(): void {
+    this.hostPending--;
+    assert(this.hostPending >= 0, 'host wait count went negative');
+    this.pokeHost();
+  }
+
+  /** @internal Something changed from outside a dispatch: let an idle run() look again. */
+  pokeHost(): void {
+    const signal = this.hostSignal;
+    if (signal !== null) {
+      this.hostSignal = null;
+      signal();
+    }
+  }
+
+  /** @internal Fails the whole run (used by the deadlock detector in 'fail' mode). */
+  panic(error: unknown): void {
+    if (this.fatal === undefined) this.fatal = error;
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  /**
+   * Dispatches one runnable thread until it blocks, yields or exits. Returns false when no
+   * thread is runnable. For embedding: drive the kernel step by step.
+   *
+   * @example
+   * while (kernel.step()) {}
+   */
+  step(): boolean {
+    const t = this.runq.dequeueNext();
+    if (t === null) return false;
+    this.dispatch(t);
+    return true;
+  }
+
+  /**
+   * Steps until no thread is runnable or `maxSteps` dispatches were made; does not move time.
+   * Returns the number of dispatches made.
+   *
+   * @example
+   * kernel.runUntilIdle(1000);
+   */
+  runUntilIdle(maxSteps = this.maxSteps): number {
+    let n = 0;
+    const real = this.clock === 'real';
+    while (n < maxSteps && this.fatal === undefined) {
+      if (real && (n & (REAL_CLOCK_TIMER_CHECK - 1)) === 0 && this.timers.size > 0) this.fireDueTimers();
+      const t = this.runq.dequeueNext();
+      if (t === null) break;
+      this.dispatch(t);
+      n++;
+    }
+    return n;
+  }
+
+  private dispatch(t: Thread): void {
+    assert(t.state === S_RUNNABLE, 'dispatch a runnable thread');
+    const outer = cpu.current; // another kernel's thread, when kernels are nested
+    cpu.current = t;
+    this.current = t;
+    t.state = S_RUNNING;
+    this.steps++;
+    if (this.traceLines !== null) this.record('run', t, '');
+    try {
+      this.execute(t);
+    } catch (error) {
+      // Only greenkernel's own invariants can escape execute(): the kernel is no longer sound.
+      this.panic(error);
+    } finally {
+      cpu.current = outer;
+      this.current = null;
+    }
+  }
+
+  /** Runs `t` until it blocks, yields or exits, handling calls and returns between its frames. */
+  private execute(t: Thread): void {
+    // How to resume the top frame: next() normally, return() while unwinding after a kill
+    // (finally blocks run), throw() to deliver a misuse error at a bare `yield`.
+    let resumeMode = RESUME_NEXT;
+    let thrown: unknown = undefined;
+    if ((t.flags & F_KILL_PENDING) !== 0) {
+      t.flags = (t.flags & ~F_KILL_PENDING) | F_UNWINDING;
+      resumeMode = RESUME_RETURN;
+    }
+    let frame = t.top!;
+    // No step limit here: a thread runs until it yields, as in any cooperative kernel. Each
+    // iteration is one resume of one frame; calls and returns are the only loops back.
+    for (;;) {
+      let r: IteratorResult<Yielded, unknown>;
+      try {
+        if (resumeMode === RESUME_NEXT) r = frame.next();
+        else if (resumeMode === RESUME_RETURN) r = frame.return(undefined);
+        else r = frame.throw(thrown);
+      } catch (error) {
+        if (t.opState !== OP_IDLE) this.abandonedOperation(t);
+        if ((t.flags & F_UNWINDING) !== 0) this.warnings.push(`${t}: error while unwinding after kill: ${String(error)}`);
+        if (!this.popFrame(t)) return this.exit(t, F_THREW, error);
+        frame = t.top!;
+        resumeMode = (t.flags & F_UNWINDING) !== 0 ? RESUME_RETURN : RESUME_NEXT;
+        t.opState = OP_FAIL;
+        t.opValue = error;
+        continue;
+      }
+      resumeMode = RESUME_NEXT;
+      if (r.done === true) {
+        if (t.opState !== OP_IDLE) this.abandonedOperation(t);
+        if (!this.popFrame(t)) return this.exit(t, F_RETURNED, r.value);
+        frame = t.top!;
+        if ((t.flags & F_UNWINDING) !== 0) resumeMode = RESUME_RETURN;
+        t.opState = OP_READY;
+        t.opValue = r.value;
+        continue;
+      }
+      const yielded = r.value;
+      if (yielded === BLOCK_MARK) {
+        // The primitive queued the thread and set its state; a self-wake never reaches here.
+        assert(t.opState === OP_BLOCKED && t.state === S_BLOCKED, 'a thread yields BLOCK only from a blocking operation');
+        return;
+      }
+      if (yielded === CALL_MARK) {
+        const callee = t.opValue as Routine;
+        t.opState = OP_IDLE;
+        t.opValue = undefined;
+        this.pushFrame(t, callee);
+        frame = callee;
+        continue;
+      }
+      if (yielded === undefined && t.opState === OP_IDLE) {
+        t.state = S_RUNNABLE;
+        this.runq.enqueue(t);
+        return;
+      }
+      thrown = this.misuse(t, yielded);
+      resumeMode = RESUME_THROW;
+    }
+  }
+
+  private pushFrame(t: Thread, callee: Routine): void {
+    let callers = t.callers;
+    if (callers === null) {
+      callers = t.callers = new Array<Routine>(2);
+    } else if (t.depth === callers.length) {
+      const grown = new Array<Routine>(callers.length * 2);
+      for (let i = 0; i < t.depth; i++) grown[i] = callers[i]!;
+      callers = t.callers = grown;
+    }
+    callers[t.depth++] = t.top!;
+    t.top = callee;
+  }
+
+  /** Pops the top frame; false when it was the last one. */
+  private popFrame(t: Thread): boolean {
+    if (t.depth === 0) return false;
+    const callers = t.callers!;
+    t.top = callers[--t.depth]!;
+    callers[t.depth] = undefined as unknown as Routine; // let the finished generator be collected
+    return true;
+  }
+
+  /**
+   * A thread yielded something other than an operation, or yielded while an operation it created
+   * was not yielded. Cleans up and returns the error to throw at its `yield`.
+   */
+  private misuse(t: Thread, yielded: unknown): OperationMisuseError {
+    const pending = t.opState !== OP_IDLE;
+    if (pending) this.abandonedOperation(t);
+    return new OperationMisuseError(
+      pending
+        ? `thread ${t} yielded while an operation was not yielded: write \`yield* op\` where the operation is created`
+        : `thread ${t} yielded ${describeValue(yielded)}; yield nothing (to give up the processor) or yield* an operation`,
+    );
+  }
+
+  /** @internal The running thread `t` created an operation and never yielded it: undo its wait. */
+  abandonedOperation(t: Thread): void {
+    assert(t === cpu.current, 'only the running thread abandons an operation');
+    if (t.state === S_BLOCKED) {
+      this.cancelWait(t);
+      t.state = S_RUNNING;
+    }
+    t.opState = OP_IDLE;
+    t.opValue = undefined;
+    this.warnings.push(`${t}: an operation was created but never yielded`);
+  }
+
+  private exit(t: Thread, how: number, value: unknown): void {
+    assert(t.state === S_RUNNING && t.depth === 0, 'a thread exits from its last frame while running');
+    const held = t.held === null ? [] : t.held.map((r) => `${r.resourceKind} ${r.name}`);
+    if ((t.flags & F_UNWINDING) !== 0) {
+      how = F_KILLED;
+      value = new ThreadKilledError(t.toString(), String(t.result), held);
+    }
+    if (held.length > 0) {
+      this.warnings.push(`${t} exited holding ${held.join(', ')}`);
+      if (log.enabled) log('%s: %s exited holding %o', this.name, t.toString(), held);
+    }
+    t.flags |= how;
+    t.result = value;
+    t.state = S_EXITED;
+    t.top = null;
+    t.callers = null;
+    this.live.delete(t.id);
+    if ((t.flags & F_DAEMON) === 0) this.liveUserThreads--;
+    if (this.traceLines !== null) this.record('exit', t, how === F_RETURNED ? 'returned' : how === F_THREW ? 'threw' : 'killed');
+    const joiners = t.joiners;
+    if (joiners !== null && joiners.length > 0) {
+      if (how !== F_RETURNED) t.flags |= F_ERROR_OBSERVED;
+      for (let j = joiners.popFront(); j !== null; j = joiners.popFront()) {
+        if (how === F_RETURNED) this.wake(j, value);
+        else this.wakeWithError(j, value);
+      }
+    } else if (how === F_THREW) {
+      this.unjoinedFailures.push({ thread: t, error: value });
+      if (log.enabled) log('%s: %s threw with nobody joining: %O', this.name, t.toString(), value);
+    }
+  }
+
+  private observeFailure(t: Thread): void {
+    t.flags |= F_ERROR_OBSERVED;
+    this.unjoinedFailures = this.unjoinedFailures.filter((f) => f.thread !== t);
+  }
+
+  // ---------------------------------------------------------------- running to completion
+
+  /**
+   * Runs until every non-daemon thread has exited, letting the host event loop turn between
+   * slices and while host calls are in flight. Rejects with StallError when threads remain but
+   * nothing can ever wake them, with UnjoinedThreadError when threads failed with nobody joining
+   * them, and with the detector's error on a deadlock in 'fail' mode.
+   *
+   * @example
+   * const kernel = new Kernel();
+   * kernel.spawn(function* () { yield* sleep(100); });
+   * await kernel.run(); // { steps: 2, time: 100 }
+   */
+  async run(): Promise<RunResult> {
+    this.enterRun();
+    const startSteps = this.steps;
+    try {
+      for (;;) {
+        if (this.steps - startSteps >= this.maxSteps) throw this.limitError();
+        this.runSlice();
+        this.throwIfFatal();
+        if (this.liveUserThreads === 0) break;
+        if (this.runq.size > 0) {
+          await turnHostEventLoop();
+          continue;
+        }
+        if (this.clock === 'real' && this.timers.size > 0) {
+          this.fireDueTimers();
+          if (this.runq.size > 0) continue;
+        }
+        if (this.hostPending > 0 || (this.clock === 'real' && this.timers.size > 0)) {
+          await this.waitForHost();
+          continue;
+        }
+        if (this.clock === 'virtual' && this.advanceTime()) continue;
+        throw this.stallError();
+      }
+      return this.finish(startSteps);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /**
+   * Virtual clock only: like run(), synchronously. Throws if progress needs a host call.
+   *
+   * @example
+   * kernel.spawn(function* () { yield* sleep(5); });
+   * kernel.runSync(); // { steps: 2, time: 5 }
+   */
+  runSync(): RunResult {
+    if (this.clock !== 'virtual') throw new InvalidArgumentError('runSync() needs the virtual clock; use run()');
+    this.enterRun();
+    const startSteps = this.steps;
+    try {
+      for (;;) {
+        if (this.steps - startSteps >= this.maxSteps) throw this.limitError();
+        this.runSlice();
+        this.throwIfFatal();
+        if (this.liveUserThreads === 0) break;
+        if (this.runq.size > 0) continue;
+        if (this.hostPending > 0) throw new InvalidArgumentError(`${this.name}: threads wait for host calls; use run(), not runSync()`);
+        if (this.advanceTime()) continue;
+        throw this.stallError();
+      }
+      return this.finish(startSteps);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private enterRun(): void {
+    if (this.running) throw new InvalidArgumentError(`${this.name}: run() is already in progress`);
+    if (cpu.current !== null && cpu.current.kernel === this) throw new InvalidArgumentError('a thread cannot run its own kernel');
+    this.running = true;
+  }
+
+  /** One slice: dispatches until idle, the slice ends, or the last non-daemon thread exits. */
+  private runSlice(): void {
+    const real = this.clock === 'real';
+    for (let n = 0; n < this.sliceSteps && this.fatal === undefined && this.liveUserThreads > 0; n++) {
+      if (real && (n & (REAL_CLOCK_TIMER_CHECK - 1)) === 0 && this.timers.size > 0) this.fireDueTimers();
+      const t = this.runq.dequeueNext();
+      if (t === null) return;
+      this.dispatch(t);
+    }
+  }
+
+  private finish(startSteps: number): RunResult {
+    if (this.unjoinedFailures.length > 0) {
+      const failures = this.unjoinedFailures.map((f) => ({ thread: f.thread.toString(), error: f.error }));
+      for (const f of this.unjoinedFailures) f.thread.flags |= F_ERROR_OBSERVED;
+      this.unjoinedFailures = [];
+      throw new UnjoinedThreadError(failures);
+    }
+    return { steps: this.steps - startSteps, time: this.now() };
+  }
+
+  private throwIfFatal(): void {
+    if (this.fatal === undefined) return;
+    const error = this.fatal;
+    this.fatal = undefined;
+    throw error;
+  }
+
+  private limitError(): LimitExceededError {
+    return new LimitExceededError(`${this.name}: run exceeded maxSteps=${this.maxSteps} (livelock?)`);
+  }
+
+  /** The error run() rejects with when nothing can ever run again. */
+  private stallError(): Error {
+    const blocked = this.threads.filter((t) => t.state === S_BLOCKED);
+    return new StallError(this, blocked);
+  }
+
+  /** Waits until a host call settles, or (real clock) the next timer is due. */
+  private waitForHost(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        this.hostSignal = null;
+        resolve();
+      };
+      this.hostSignal = done;
+      if (this.clock === 'real' && this.timers.size > 0) {
+        timer = setTimeout(done, Math.max(0, this.timers.nextDeadline() - this.now()));
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- observation
+
+  /**
+   * The schedule trace: one line per event (`step time event thread detail`). Identical for
+   * two runs of the same program with the same seed. Empty unless created with `trace: true`.
+   *
+   * @example
+   * const a = new Kernel({ seed: 3, policy: 'random', trace: true }); // ...run...
+   * a.trace === b.trace; // same seed, same program
+   */
+  get trace(): string {
+    return this.traceLines === null ? '' : this.traceLines.join('\n');
+  }
+
+  /**
+   * A human-readable dump of every live thread (like a Go goroutine dump).
+   *
+   * @example
+   * console.log(kernel.dump());
+   */
+  dump(): string {
+    return describeThreads(this, this.threads);
+  }
+
+  private record(event: string, t: Thread, detail: string): void {
+    const lines = this.traceLines!;
+    if (lines.length >= this.maxTraceLines) {
+      this.panic(new LimitExceededError(`${this.name}: trace exceeded maxTraceLines=${this.maxTraceLines}`));
+      this.traceLines = null;
+      return;
+    }
+    lines.push(`${this.steps} ${this.now()} ${event} ${t.name}#${t.id}${detail === '' ? '' : ' ' + detail}`);
+  }
+}
+
+/**
+ * The kernel of the running thread.
+ *
+ * @example
+ * function* worker() { const k = currentKernel(); k.spawn(helper); }
+ */
+export function currentKernel(): Kernel {
+  const t = cpu.current;
+  if (t === null) throw new InvalidArgumentError('currentKernel() called outside a thread');
+  return t.kernel;
+}
+
+/**
+ * The running thread.
+ *
+ * @example
+ * function* worker() { console.log(currentThread().name); }
+ */
+export function currentThread(): Thread {
+  const t = cpu.current;
+  if (t === null) throw new InvalidArgumentError('currentThread() called outside a thread');
+  return t;
+}
+
+/**
+ * Sleeps `ms` of kernel time. Under the virtual clock, time jumps when nothing else can run.
+ *
+ * @example
+ * yield* sleep(10);
+ */
+export function sleep(ms: number): Operation<void> {
+  const self = enter('sleep()');
+  self.kernel.block(self, null, 'sleep', checkTimeout(ms));
+  return suspended<void>(self);
+}
+
+/**
+ * A hypercall: waits for a host Promise (or a function returning one) without blocking other
+ * threads. Its value is returned at the `yield*`; a rejection is thrown there (non-Error
+ * reasons are wrapped in HostRejectionError). While it is in flight the kernel is not stalled.
+ *
+ * @example
+ * const text = yield* hostcall(() => fs.promises.readFile(path, 'utf8'));
+ */
+export function hostcall<T>(work: Promise<T> | (() => Promise<T>), timeoutMs?: number): Operation<T> {
+  const self = enter('hostcall()');
+  const kernel = self.kernel;
+  let promise: Promise<T>;
+  try {
+    promise = typeof work === 'function' ? work() : work;
+  } catch (error) {
+    return failed(self, error);
+  }
+  if (promise === null || typeof (promise as Promise<T>)?.then !== 'function') {
+    return failed(self, new InvalidArgumentError('hostcall(work): work must be a Promise or return one'));
+  }
+  const wait = new HostWait(kernel);
+  kernel.hostBegin();
+  kernel.block(self, wait, 'host', timeoutMs);
+  promise.then(
+    (value) => wait.settle(self, OP_READY, value),
+    (reason) => wait.settle(self, OP_FAIL, reason instanceof Error ? reason : new HostRejectionError(reason)),
+  );
+  return suspended<T>(self);
+}
+
+/** One host call in flight. Abandoned (timeout, kill) waits ignore their late settlement. */
+class HostWait implements Waitable {
+  readonly resourceKind = 'host';
+  readonly name = 'hostcall';
+  private open = true;
+  constructor(private readonly kernel: Kernel) {}
+  owners(): readonly Thread[] {
+    return [];
+  }
+  removeWaiter(): void {
+    this.close();
+  }
+  settle(t: Thread, opState: number, value: unknown): void {
+    if (!this.open) return;
+    this.close();
+    if (opState === OP_READY) this.kernel.wake(t, value);
+    else this.kernel.wakeWithError(t, value);
+  }
+  private close(): void {
+    this.open = false;
+    this.kernel.hostEnd();
+  }
+}
+
+function checkTimeout(ms: number): number {
+  if (typeof ms !== 'number' || !(ms >= 0) || ms === Infinity) {
+    throw new InvalidArgumentError(`a time must be a finite number of ms >= 0, got ${String(ms)}`);
+  }
+  return ms;
+}
+
+function positiveInt(n: number, what: string): number {
+  if (!(Number.isInteger(n) && n > 0)) throw new InvalidArgumentError(`${what} must be a positive integer, got ${n}`);
+  return n;
+}
+
+function describeValue(v: unknown): string {
+  if (v !== null && typeof v === 'object' && typeof (v as Promise<unknown>).then === 'function') return 'a Promise (use yield* hostcall(promise))';
+  return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
+}
+
+function turnHostEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export { InvariantError };

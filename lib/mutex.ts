@@ -1,0 +1,159 @@
+/**
+ * Mutex: a sleeping lock with an owner, kernel semantics.
+ *
+ * Interface: `yield* m.lock(timeoutMs?)`, `m.tryLock()`, `m.unlock()`.
+ * Invariants: owner === null ⇔ no thread holds it; a waiter is BLOCKED with waitOn === this;
+ * unlock hands the lock directly to the highest-priority waiter (FIFO among equals), so a woken
+ * waiter never has to retry and cannot be overtaken. Locking a mutex you hold is EDEADLK
+ * ("locking against myself"); unlocking one you do not hold is EPERM; both name the threads.
+ * A waiter lends its priority to the owner chain (priority.ts).
+ */
+import { NotOwnerError, WouldDeadlockError } from './errors.ts';
+import { completed, cpu, enter, failed, suspended, type Operation } from './operation.ts';
+import { addHeld, lendPriority, removeHeld, restorePriority, topWaiter, type Lock } from './priority.ts';
+import { ThreadQueue } from './queue.ts';
+import { Resource } from './resource.ts';
+import type { Thread } from './thread.ts';
+
+export class Mutex extends Resource implements Lock {
+  /** The thread holding the mutex, or null. */
+  owner: Thread | null = null;
+  /** @internal */ readonly waiters = new ThreadQueue<Thread>();
+
+  /**
+   * @example
+   * const bufLock = new Mutex('buf');
+   */
+  constructor(name = 'mutex') {
+    super(name);
+  }
+
+  get resourceKind(): string {
+    return 'mutex';
+  }
+
+  /**
+   * Acquires the mutex, waiting while another thread holds it. Throws TimeoutError after
+   * `timeoutMs`, WouldDeadlockError if the caller already holds it.
+   *
+   * @example
+   * yield* m.lock();
+   * try { ... } finally { m.unlock(); }
+   */
+  lock(timeoutMs?: number): Operation<void> {
+    const self = enter('Mutex.lock()');
+    const kernel = this.bind(self);
+    const check = kernel.hooks.beforeLock;
+    if (check !== undefined) check(self, this, 'exclusive', false);
+    const owner = this.owner;
+    if (owner === null) {
+      this.take(self);
+      return completed<void>(self, undefined);
+    }
+    if (owner === self) {
+      return failed(self, new WouldDeadlockError(`locking against myself: thread ${self} already holds mutex ${this.name}`));
+    }
+    kernel.block(self, this, 'mutex', timeoutMs);
+    this.waiters.pushBack(self);
+    lendPriority(self);
+    return suspended<void>(self);
+  }
+
+  /**
+   * Acquires the mutex if it is free; never waits. Returns whether it was acquired.
+   *
+   * @example
+   * if (m.tryLock()) { try { ... } finally { m.unlock(); } }
+   */
+  tryLock(): boolean {
+    const self = enter('Mutex.tryLock()');
+    const check = this.bind(self).hooks.beforeLock;
+    if (this.owner !== null) return false;
+    if (check !== undefined) check(self, this, 'exclusive', true);
+    this.take(self);
+    return true;
+  }
+
+  /**
+   * Releases the mutex, handing it to the highest-priority waiter. Only the owner may unlock.
+   *
+   * @example
+   * m.unlock();
+   */
+  unlock(): void {
+    const self = cpu.current;
+    if (this.owner !== self || self === null) {
+      throw new NotOwnerError(
+        `thread ${self ?? '(host)'} unlocked mutex ${this.name}, which is held by ${this.owner ?? 'nobody'}`,
+      );
+    }
+    this.owner = null;
+    removeHeld(self, this);
+    this.handOff();
+    restorePriority(self);
+  }
+
+  /** True while some thread holds it. */
+  get locked(): boolean {
+    return this.owner !== null;
+  }
+
+  /** @internal The threads that must act for a waiter to proceed. */
+  owners(): readonly Thread[] {
+    return this.owner === null ? [] : [this.owner];
+  }
+
+  /** @internal */
+  topWaiterPriority(): number {
+    const t = topWaiter(this.waiters.head);
+    return t === null ? -1 : t.priority;
+  }
+
+  /** @internal Timeout or kill of a waiter. */
+  removeWaiter(t: Thread): void {
+    this.waiters.remove(t);
+    if (this.owner !== null) restorePriority(this.owner);
+  }
+
+  /**
+   * @internal Queues a blocked thread (a condition-variable waiter) for this mutex without
+   * running it; it is woken holding the mutex. Used for wait morphing.
+   */
+  enqueueBlocked(t: Thread): void {
+    if (this.owner === null) {
+      this.take(t);
+      this.wakeHolder(t);
+      return;
+    }
+    this.bind(t).rewait(t, this, 'mutex');
+    this.waiters.pushBack(t);
+    lendPriority(t);
+  }
+
+  private take(t: Thread): void {
+    this.owner = t;
+    addHeld(t, this);
+  }
+
+  private handOff(): void {
+    const next = topWaiter(this.waiters.head);
+    if (next === null) return;
+    this.waiters.remove(next);
+    this.take(next);
+    this.wakeHolder(next);
+    // The new owner inherits from the waiters still queued behind it.
+    const rest = topWaiter(this.waiters.head);
+    if (rest !== null && rest.priority > next.priority) next.kernel.reprioritize(next, rest.priority);
+  }
+
+  /** Wakes `t`, now the owner; a condition-variable timeout stored in opValue is delivered. */
+  private wakeHolder(t: Thread): void {
+    const pending = t.opValue;
+    if (pending !== undefined) {
+      t.opValue = undefined;
+      t.kernel.wakeWithError(t, pending);
+    } else {
+      t.kernel.wake(t, undefined);
+    }
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Priority inheritance, as turnstiles do it: a thread blocked on a lock lends its priority to
+ * the lock's owner, and along the chain if that owner is itself blocked on a lock; an owner
+ * falls back when it releases, to the highest priority still waiting on what it holds.
+ *
+ * Interface: lendPriority (after a thread blocks on a lock), restorePriority (after a release).
+ * Only locks (resources with an `owner`) lend priority: a mutex, or an rwlock held for writing.
+ * Invariant: t.priority = max(t.basePriority, top waiter priority of every lock t holds, ...
+ * transitively) — restorePriority re-establishes it for one thread.
+ */
+import type { Thread, Waitable } from './thread.ts';
+
+/** A resource whose single owner can be boosted. */
+export interface Lock extends Waitable {
+  /** The thread that must release the lock for a waiter to proceed, or null. */
+  readonly owner: Thread | null;
+  /** The highest priority among its waiters, or -1. */
+  topWaiterPriority(): number;
+}
+
+// A longer chain means a cycle, which the deadlock detector reports; the walk stops either way.
+const MAX_CHAIN = 64;
+
+function isLock(r: Waitable | null): r is Lock {
+  return r !== null && (r as Lock).topWaiterPriority !== undefined;
+}
+
+/**
+ * Called after `waiter` blocked on a lock: raises the owner chain to the waiter's priority.
+ *
+ * @example
+ * kernel.block(self, mutex, 'mutex', timeout); queue.pushBack(self); lendPriority(self);
+ */
+export function lendPriority(waiter: Thread): void {
+  const p = waiter.priority;
+  let t: Thread = waiter;
+  for (let hop = 0; hop < MAX_CHAIN; hop++) {
+    const r = t.waitOn;
+    if (!isLock(r)) return;
+    const owner = r.owner;
+    if (owner === null || owner.priority >= p) return;
+    owner.kernel.reprioritize(owner, p);
+    t = owner;
+  }
+}
+
+/**
+ * Called after `t` released a lock: lowers `t` to what it still owes its remaining waiters.
+ *
+ * @example
+ * this.owner = null; removeHeld(t, this); restorePriority(t);
+ */
+export function restorePriority(t: Thread): void {
+  if (t.priority === t.basePriority) return; // never boosted: the common case costs one compare
+  let p = t.basePriority;
+  const held = t.held;
+  if (held !== null) {
+    for (let i = 0; i < held.length; i++) {
+      const r = held[i]!;
+      if (isLock(r)) p = Math.max(p, r.topWaiterPriority());
+    }
+  }
+  t.kernel.reprioritize(t, p);
+}
+
+/**
+ * Records that `t` now holds `r` (for reports, lockdep and priority restore).
+ *
+ * @example
+ * addHeld(self, this);
+ */
+export function addHeld(t: Thread, r: Waitable): void {
+  if (t.held === null) t.held = [];
+  t.held.push(r);
+}
+
+/**
+ * Records that `t` released `r` (one hold of it; the latest first, as locks nest).
+ *
+ * @example
+ * removeHeld(self, this);
+ */
+export function removeHeld(t: Thread, r: Waitable): void {
+  const held = t.held!;
+  for (let i = held.length - 1; i >= 0; i--) {
+    if (held[i] === r) {
+      // Shift by hand: splice would allocate the array of removed elements.
+      for (let j = i + 1; j < held.length; j++) held[j - 1] = held[j]!;
+      held.pop();
+      return;
+    }
+  }
+}
+
+/**
+ * The highest-priority thread of a wait queue, FIFO among equals (the defined wake order).
+ *
+ * @example
+ * const next = topWaiter(this.waiters);
+ */
+export function topWaiter(head: Thread | null): Thread | null {
+  let best: Thread | null = null;
+  for (let t = head; t !== null; t = t.qnext as Thread | null) {
+    if (best === null || t.priority > best.priority) best = t;
+  }
+  return best;
+}

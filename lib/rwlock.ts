@@ -1,0 +1,162 @@
+/**
+ * RWLock: a reader-writer lock with owners, kernel semantics.
+ *
+ * Interface: `yield* rw.readLock(t?)`, `yield* rw.writeLock(t?)`, `rw.unlock()`, tryRead/tryWrite.
+ * Invariants: writer !== null ⇒ readers is empty; waiters are served in priority order, FIFO
+ * among equals; a new reader queues behind a waiting writer (writers cannot starve); when the
+ * lock is released to a reader, every reader queued before the next writer gets it together.
+ * Re-entering as a writer, or asking to write while reading, is EDEADLK; unlocking without
+ * holding is EPERM. A blocked writer lends its priority to the writer that holds the lock.
+ */
+import { NotOwnerError, WouldDeadlockError } from './errors.ts';
+import { completed, cpu, enter, failed, suspended, type Operation } from './operation.ts';
+import { addHeld, lendPriority, removeHeld, restorePriority, topWaiter, type Lock } from './priority.ts';
+import { ThreadQueue } from './queue.ts';
+import { Resource } from './resource.ts';
+import type { Thread } from './thread.ts';
+
+export class RWLock extends Resource implements Lock {
+  /** The writer holding the lock, or null. */
+  writer: Thread | null = null;
+  /** Threads holding it for reading (a thread appears once per hold). */
+  readonly readers: Thread[] = [];
+  /** @internal */ readonly waiters = new ThreadQueue<Thread>();
+
+  /**
+   * @example
+   * const inodeLock = new RWLock('inode 7');
+   */
+  constructor(name = 'rwlock') {
+    super(name);
+  }
+
+  get resourceKind(): string {
+    return 'rwlock';
+  }
+
+  /** For priority inheritance: the writer (readers are not boosted). */
+  get owner(): Thread | null {
+    return this.writer;
+  }
+
+  /**
+   * Acquires for reading: shared with other readers, waits while a writer holds or waits.
+   *
+   * @example
+   * yield* rw.readLock(); try { ... } finally { rw.unlock(); }
+   */
+  readLock(timeoutMs?: number): Operation<void> {
+    const self = enter('RWLock.readLock()');
+    const kernel = this.bind(self);
+    const check = kernel.hooks.beforeLock;
+    if (check !== undefined) check(self, this, 'read', false);
+    if (this.writer === self) return failed(self, new WouldDeadlockError(`locking against myself: thread ${self} holds rwlock ${this.name} for writing and asked to read`));
+    if (this.writer === null && this.waiters.length === 0) {
+      this.addReader(self);
+      return completed<void>(self, undefined);
+    }
+    if (this.readers.includes(self)) {
+      return failed(self, new WouldDeadlockError(`thread ${self} re-enters rwlock ${this.name} for reading while a writer waits: it would wait for itself`));
+    }
+    kernel.block(self, this, 'rwlock-read', timeoutMs);
+    this.waiters.pushBack(self);
+    lendPriority(self);
+    return suspended<void>(self);
+  }
+
+  /**
+   * Acquires for writing: exclusive. Waits while anyone holds it.
+   *
+   * @example
+   * yield* rw.writeLock(); try { ... } finally { rw.unlock(); }
+   */
+  writeLock(timeoutMs?: number): Operation<void> {
+    const self = enter('RWLock.writeLock()');
+    const kernel = this.bind(self);
+    const check = kernel.hooks.beforeLock;
+    if (check !== undefined) check(self, this, 'write', false);
+    if (this.writer === self) return failed(self, new WouldDeadlockError(`locking against myself: thread ${self} already holds rwlock ${this.name} for writing`));
+    if (this.readers.includes(self)) return failed(self, new WouldDeadlockError(`thread ${self} holds rwlock ${this.name} for reading and asked to write: it would wait for itself`));
+    if (this.writer === null && this.readers.length === 0) {
+      this.setWriter(self);
+      return completed<void>(self, undefined);
+    }
+    kernel.block(self, this, 'rwlock-write', timeoutMs);
+    this.waiters.pushBack(self);
+    lendPriority(self);
+    return suspended<void>(self);
+  }
+
+  /**
+   * Releases the caller's hold (read or write).
+   *
+   * @example
+   * rw.unlock();
+   */
+  unlock(): void {
+    const self = cpu.current;
+    if (self !== null && this.writer === self) {
+      this.writer = null;
+    } else {
+      const i = self === null ? -1 : this.readers.lastIndexOf(self);
+      if (i < 0) throw new NotOwnerError(`thread ${self ?? '(host)'} unlocked rwlock ${this.name}, which it does not hold`);
+      this.readers.splice(i, 1);
+    }
+    removeHeld(self!, this);
+    this.grant();
+    restorePriority(self!);
+  }
+
+  /** @internal Everyone who must release for a waiter to proceed. */
+  owners(): readonly Thread[] {
+    return this.writer !== null ? [this.writer] : [...new Set(this.readers)];
+  }
+
+  /** @internal */
+  topWaiterPriority(): number {
+    const t = topWaiter(this.waiters.head);
+    return t === null ? -1 : t.priority;
+  }
+
+  /** @internal */
+  removeWaiter(t: Thread): void {
+    this.waiters.remove(t);
+    if (this.writer !== null) restorePriority(this.writer);
+    this.grant(); // a departing writer may have been holding readers back
+  }
+
+  private addReader(t: Thread): void {
+    this.readers.push(t);
+    addHeld(t, this);
+  }
+
+  private setWriter(t: Thread): void {
+    this.writer = t;
+    addHeld(t, this);
+  }
+
+  /** Hands the free lock to the top waiter; a reader brings every reader before the next writer. */
+  private grant(): void {
+    if (this.writer !== null) return;
+    const first = topWaiter(this.waiters.head);
+    if (first === null) return;
+    if (first.waitKind === 'rwlock-write') {
+      if (this.readers.length > 0) return;
+      this.waiters.remove(first);
+      this.setWriter(first);
+      first.kernel.wake(first, undefined);
+      return;
+    }
+    // Readers: wake the top reader and every reader queued before the first writer.
+    this.waiters.remove(first);
+    this.addReader(first);
+    first.kernel.wake(first, undefined);
+    for (let t = this.waiters.head; t !== null && t.waitKind === 'rwlock-read'; ) {
+      const next = t.qnext as Thread | null;
+      this.waiters.remove(t);
+      this.addReader(t);
+      t.kernel.wake(t, undefined);
+      t = next;
+    }
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Semaphore: a counting semaphore (Dijkstra's P/V as down/up).
+ *
+ * Interface: `yield* s.down(timeoutMs?)`, `s.tryDown()`, `s.up(n = 1)`, `s.count`.
+ * Invariants: 0 <= count <= max; waiters exist only while count === 0; up() hands units
+ * directly to waiters (highest priority first, FIFO among equals) before adding to count.
+ * Ownerless: any thread (or the host) may up(), so an exhausted semaphore is found by stall
+ * detection, not by cycle detection.
+ */
+import { InvalidArgumentError, LimitExceededError } from './errors.ts';
+import { completed, enter, suspended, type Operation } from './operation.ts';
+import { topWaiter } from './priority.ts';
+import { ThreadQueue } from './queue.ts';
+import { Resource } from './resource.ts';
+import type { Thread } from './thread.ts';
+
+export class Semaphore extends Resource {
+  /** @internal */ readonly waiters = new ThreadQueue<Thread>();
+  private units: number;
+  /** The largest count allowed; up() past it is an error (a lost unit would be a bug). */
+  readonly max: number;
+
+  /**
+   * @example
+   * const slots = new Semaphore(4, 'ring.slots');
+   */
+  constructor(initial = 0, name = 'semaphore', max = Number.MAX_SAFE_INTEGER) {
+    super(name);
+    if (!Number.isSafeInteger(max) || max < 1) throw new InvalidArgumentError(`semaphore ${name}: max must be a positive integer, got ${max}`);
+    if (!Number.isSafeInteger(initial) || initial < 0 || initial > max) {
+      throw new InvalidArgumentError(`semaphore ${name}: initial count must be an integer in [0, ${max}], got ${initial}`);
+    }
+    this.units = initial;
+    this.max = max;
+  }
+
+  get resourceKind(): string {
+    return 'semaphore';
+  }
+
+  /** Units available now. */
+  get count(): number {
+    return this.units;
+  }
+
+  /**
+   * Takes one unit, waiting while none is available. Throws TimeoutError after `timeoutMs`.
+   *
+   * @example
+   * yield* slots.down();
+   */
+  down(timeoutMs?: number): Operation<void> {
+    const self = enter('Semaphore.down()');
+    const kernel = this.bind(self);
+    if (this.units > 0) {
+      this.units--;
+      return completed<void>(self, undefined);
+    }
+    kernel.block(self, this, 'semaphore', timeoutMs);
+    this.waiters.pushBack(self);
+    return suspended<void>(self);
+  }
+
+  /**
+   * Takes one unit if available; never waits.
+   *
+   * @example
+   * if (slots.tryDown()) { ... }
+   */
+  tryDown(): boolean {
+    this.bind(enter('Semaphore.tryDown()'));
+    if (this.units === 0) return false;
+    this.units--;
+    return true;
+  }
+
+  /**
+   * Returns `n` units, waking up to `n` waiters. From a thread or from the host.
+   *
+   * @example
+   * slots.up();
+   */
+  up(n = 1): void {
+    if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`semaphore ${this.name}: up(n) needs a positive integer, got ${n}`);
+    const toCount = n - Math.min(n, this.waiters.length);
+    // Checked before anything changes, so a refused up() has no effect at all.
+    if (this.units + toCount > this.max) {
+      throw new LimitExceededError(`semaphore ${this.name}: up(${n}) would exceed max ${this.max} (count ${this.units})`);
+    }
+    for (let woken = n - toCount; woken > 0; woken--) {
+      const t = topWaiter(this.waiters.head)!;
+      this.waiters.remove(t);
+      t.kernel.wake(t, undefined);
+    }
+    this.units += toCount;
+  }
+
+  /** Number of waiting threads. */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
+  /** @internal Ownerless. */
+  owners(): readonly Thread[] {
+    return [];
+  }
+
+  /** @internal */
+  removeWaiter(t: Thread): void {
+    this.waiters.remove(t);
+  }
+}
