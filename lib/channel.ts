@@ -10,7 +10,7 @@
 import { InvalidArgumentError } from './errors.ts';
 import type { Kernel } from './kernel.ts';
 import { cpu, enter, suspended, type Operation } from './operation.ts';
-import { topWaiter } from './priority.ts';
+import { takeWaiters } from './priority.ts';
 import { ThreadQueue } from './queue.ts';
 import type { Thread, Waitable } from './thread.ts';
 
@@ -93,16 +93,10 @@ function wakeN(key: unknown, kernel: Kernel | undefined, limit: number): number 
   if (k === undefined) throw new InvalidArgumentError('wakeup(key, kernel): pass the kernel when calling from the host');
   const channel = tables.get(k)?.get(key);
   if (channel === undefined) return 0;
-  let n = 0;
-  while (n < limit) {
-    const t = topWaiter(channel.waiters.head);
-    if (t === null) break;
-    channel.waiters.remove(t);
-    k.wake(t, undefined);
-    n++;
-  }
+  const woken = takeWaiters(channel.waiters, limit);
+  for (const t of woken) k.wake(t, undefined);
   channel.dropIfEmpty();
-  return n;
+  return woken.length;
 }
 
 function describeObjectKey(key: object): string {

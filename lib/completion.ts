@@ -10,6 +10,7 @@
  */
 import { InvalidArgumentError } from './errors.ts';
 import { completed, enter, failed, suspended, type Operation } from './operation.ts';
+import { takeWaiters } from './priority.ts';
 import { ThreadQueue } from './queue.ts';
 import { Resource } from './resource.ts';
 import type { Thread } from './thread.ts';
@@ -109,7 +110,8 @@ export class Completion<T = void> extends Resource {
     if (this.settled !== 'no') throw new InvalidArgumentError(`completion ${this.name} is already settled`);
     this.settled = how;
     this.outcome = outcome;
-    for (let t = this.waiters.popFront(); t !== null; t = this.waiters.popFront()) {
+    // Highest priority first, FIFO among equals: the wake order of every primitive.
+    for (const t of takeWaiters(this.waiters, Infinity)) {
       if (how === 'value') t.kernel.wake(t, outcome);
       else t.kernel.wakeWithError(t, outcome);
     }

@@ -12,7 +12,7 @@
 import { InvalidArgumentError, NotOwnerError, TimeoutError } from './errors.ts';
 import { enter, failed, suspended, type Operation } from './operation.ts';
 import type { Mutex } from './mutex.ts';
-import { topWaiter } from './priority.ts';
+import { takeWaiters, topWaiter } from './priority.ts';
 import { ThreadQueue } from './queue.ts';
 import { Resource } from './resource.ts';
 import type { Thread } from './thread.ts';
@@ -79,9 +79,9 @@ export class CondVar extends Resource {
    * shuttingDown = true; stateChanged.broadcast();
    */
   broadcast(): number {
-    let n = 0;
-    while (this.signal()) n++;
-    return n;
+    const woken = takeWaiters(this.waiters, Infinity);
+    for (const t of woken) this.mutex!.enqueueBlocked(t);
+    return woken.length;
   }
 
   /** Number of waiting threads. */
@@ -97,6 +97,13 @@ export class CondVar extends Resource {
   /** @internal */
   removeWaiter(t: Thread): void {
     this.waiters.remove(t);
+  }
+
+  /** @internal Killed: re-acquire the mutex first, then unwind holding it (as pthread cancellation). */
+  onKill(t: Thread): boolean {
+    this.waiters.remove(t);
+    this.mutex!.enqueueBlocked(t);
+    return true;
   }
 
   /** @internal Timed out: re-acquire the mutex first, then throw TimeoutError (as pthread does). */

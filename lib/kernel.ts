@@ -45,6 +45,7 @@ import { SeededRandom } from './random.ts';
 import { PRIORITY_LEVELS, RunQueue } from './runqueue.ts';
 import { ThreadQueue } from './queue.ts';
 import { StallError, describeThreads } from './stall.ts';
+import { attachDetection, type DetectionOptions } from './deadlock.ts';
 import {
   F_DAEMON,
   F_ERROR_OBSERVED,
@@ -89,6 +90,11 @@ export interface KernelOptions {
   maxThreads?: number;
   /** Limit on trace lines kept (older lines are an error, not silently dropped). Default 1e6. */
   maxTraceLines?: number;
+  /**
+   * Deadlock detection (lib/deadlock.ts): `{ cycles, lockOrder, lockClass, backtraces }`, or
+   * false for none. Default: cycles 'fail'; lockOrder 'fail' when NODE_ENV is 'test', else 'off'.
+   */
+  detection?: DetectionOptions | false;
 }
 
 export interface SpawnOptions {
@@ -135,9 +141,12 @@ const DEFAULT_SLICE = 10_000;
 // In real-clock mode, due timers are looked at every 64 dispatches: often enough for ms timers,
 // rarely enough that reading the clock (~40 ns) stays off the switch path.
 const REAL_CLOCK_TIMER_CHECK = 64;
-const RESUME_NEXT = 0;
-const RESUME_RETURN = 1;
-const RESUME_THROW = 2;
+// How execute() continues with a thread's top frame.
+const RESUME_NEXT = 0; // next(): the usual resume
+const RESUME_RETURN = 1; // return(): unwinding after a kill, finally blocks run
+const RESUME_THROW = 2; // throw(payload): a misuse error delivered at a bare `yield`
+const AFTER_RESULT = 3; // payload is the result of a resume already made
+const AFTER_THROW = 4; // payload is the error a resume already made threw
 
 let kernelSerial = 0;
 
@@ -146,7 +155,10 @@ export class Kernel {
   readonly seed: number;
   readonly clock: ClockMode;
   /** The thread executing now on this kernel, or null between dispatches. */
-  current: Thread | null = null;
+  get current(): Thread | null {
+    const t = cpu.current;
+    return t !== null && t.kernel === this ? t : null;
+  }
   /** Dispatches since the kernel was created. */
   steps = 0;
   /** Optional hooks installed by the deadlock detector. */
@@ -180,6 +192,7 @@ export class Kernel {
   constructor(options: KernelOptions = {}) {
     this.name = options.name ?? 'kernel';
     this.seed = options.seed ?? 0;
+    if (!Number.isSafeInteger(this.seed)) throw new InvalidArgumentError(`seed must be a safe integer, got ${String(this.seed)}`);
     this.clock = options.clock ?? 'virtual';
     if (this.clock !== 'virtual' && this.clock !== 'real') throw new InvalidArgumentError(`clock must be 'virtual' or 'real', got ${String(this.clock)}`);
     const policy = options.policy ?? 'fifo';
@@ -190,6 +203,7 @@ export class Kernel {
     this.maxSteps = positiveInt(options.maxSteps ?? DEFAULT_MAX_STEPS, 'maxSteps');
     this.sliceSteps = positiveInt(options.sliceSteps ?? DEFAULT_SLICE, 'sliceSteps');
     this.maxThreads = positiveInt(options.maxThreads ?? 10_000_000, 'maxThreads');
+    attachDetection(this, options.detection);
   }
 
   // ---------------------------------------------------------------- threads
@@ -221,6 +235,7 @@ export class Kernel {
     if ((flags & F_DAEMON) === 0) this.liveUserThreads++;
     this.runq.enqueue(t as Thread);
     if (this.traceLines !== null) this.record('spawn', t as Thread, `${kind} prio=${priority}`);
+    this.pokeIfOutside();
     return t;
   }
 
@@ -263,11 +278,16 @@ export class Kernel {
     t.result = reason;
     if (this.traceLines !== null) this.record('kill', t, reason);
     if (t.state === S_BLOCKED) {
+      // A condition-variable waiter first takes its mutex back, as a pthread cancellation does,
+      // so that its `finally { m.unlock() }` holds: it unwinds when the mutex is handed to it.
+      const resource = t.waitOn;
+      if (resource !== null && resource.onKill !== undefined && resource.onKill(t)) return;
       this.cancelWait(t);
       t.opState = OP_IDLE;
       t.opValue = undefined;
       t.state = S_RUNNABLE;
       this.runq.enqueue(t);
+      this.pokeIfOutside();
     }
   }
 
@@ -392,6 +412,17 @@ export class Kernel {
     }
     t.state = S_RUNNABLE;
     this.runq.enqueue(t);
+    this.pokeIfOutside();
+  }
+
+  /**
+   * A thread became runnable from host code (a callback, an interrupt, another kernel's
+   * thread): an idle run() must look again. Inside this kernel's own dispatch, run() is busy
+   * and will see the thread anyway, so the common path costs one compare.
+   */
+  private pokeIfOutside(): void {
+    const running = cpu.current;
+    if (running === null || running.kernel !== this) this.pokeHost();
   }
 
   /** @internal Unlinks blocked `t` from whatever it waits on (kill, misuse). */
@@ -455,10 +486,7 @@ export class Kernel {
    * while (kernel.step()) {}
    */
   step(): boolean {
-    const t = this.runq.dequeueNext();
-    if (t === null) return false;
-    this.dispatch(t);
-    return true;
+    return this.dispatchLoop(1, false) === 1;
   }
 
   /**
@@ -469,79 +497,120 @@ export class Kernel {
    * kernel.runUntilIdle(1000);
    */
   runUntilIdle(maxSteps = this.maxSteps): number {
-    let n = 0;
-    const real = this.clock === 'real';
-    while (n < maxSteps && this.fatal === undefined) {
-      if (real && (n & (REAL_CLOCK_TIMER_CHECK - 1)) === 0 && this.timers.size > 0) this.fireDueTimers();
-      const t = this.runq.dequeueNext();
-      if (t === null) break;
-      this.dispatch(t);
-      n++;
-    }
-    return n;
+    return this.dispatchLoop(maxSteps, false);
   }
 
-  private dispatch(t: Thread): void {
-    assert(t.state === S_RUNNABLE, 'dispatch a runnable thread');
+  /**
+   * The scheduler loop: dispatches runnable threads, highest priority first, until none is
+   * runnable, `maxSteps` were made, the kernel panicked, or (if `untilNoUserThreads`) the last
+   * non-daemon thread exited. Returns the number of dispatches. The switch path is here and in
+   * execute(): it allocates nothing.
+   */
+  private dispatchLoop(maxSteps: number, untilNoUserThreads: boolean): number {
     const outer = cpu.current; // another kernel's thread, when kernels are nested
-    cpu.current = t;
-    this.current = t;
-    t.state = S_RUNNING;
-    this.steps++;
-    if (this.traceLines !== null) this.record('run', t, '');
+    const runq = this.runq;
+    const real = this.clock === 'real';
+    let n = 0;
     try {
-      this.execute(t);
+      while (n < maxSteps && this.fatal === undefined && (!untilNoUserThreads || this.liveUserThreads > 0)) {
+        if (real && (n & (REAL_CLOCK_TIMER_CHECK - 1)) === 0 && this.timers.size > 0) this.fireDueTimers();
+        const t = runq.dequeueNext();
+        if (t === null) break;
+        assert(t.state === S_RUNNABLE, 'dispatch a runnable thread');
+        cpu.current = t;
+        t.state = S_RUNNING;
+        this.steps++;
+        n++;
+        if (this.traceLines !== null) this.record('run', t, '');
+        this.runThread(t);
+      }
     } catch (error) {
       // Only greenkernel's own invariants can escape execute(): the kernel is no longer sound.
       this.panic(error);
     } finally {
       cpu.current = outer;
-      this.current = null;
     }
+    return n;
   }
 
-  /** Runs `t` until it blocks, yields or exits, handling calls and returns between its frames. */
-  private execute(t: Thread): void {
-    // How to resume the top frame: next() normally, return() while unwinding after a kill
-    // (finally blocks run), throw() to deliver a misuse error at a bare `yield`.
-    let resumeMode = RESUME_NEXT;
-    let thrown: unknown = undefined;
+  /**
+   * Runs `t` until it blocks, yields or exits, handling calls and returns between its frames.
+   * The common outcomes of the first resume (a bare yield, a block) are handled right here,
+   * without the frame-stack loop: that is the whole switch path.
+   */
+  private runThread(t: Thread): void {
     if ((t.flags & F_KILL_PENDING) !== 0) {
       t.flags = (t.flags & ~F_KILL_PENDING) | F_UNWINDING;
-      resumeMode = RESUME_RETURN;
+      return this.execute(t, RESUME_RETURN, undefined);
     }
+    let r: IteratorResult<Yielded, unknown>;
+    try {
+      r = t.top!.next();
+    } catch (error) {
+      return this.execute(t, AFTER_THROW, error);
+    }
+    if (r.done !== true) {
+      const yielded = r.value;
+      if (yielded === undefined && t.opState === OP_IDLE) {
+        t.state = S_RUNNABLE;
+        this.runq.enqueue(t);
+        return;
+      }
+      if (yielded === BLOCK_MARK) {
+        // The primitive queued the thread and set its state; a self-wake never reaches here.
+        assert(t.opState === OP_BLOCKED && t.state === S_BLOCKED, 'a thread yields BLOCK only from a blocking operation');
+        return;
+      }
+    }
+    this.execute(t, AFTER_RESULT, r);
+  }
+
+  /**
+   * The general case of runThread: starts by handling `payload` (a result of the top frame, an
+   * error it threw) or by resuming it as `mode` says, then loops over calls and returns.
+   */
+  private execute(t: Thread, mode: number, payload: unknown): void {
     let frame = t.top!;
     // No step limit here: a thread runs until it yields, as in any cooperative kernel. Each
     // iteration is one resume of one frame; calls and returns are the only loops back.
     for (;;) {
       let r: IteratorResult<Yielded, unknown>;
-      try {
-        if (resumeMode === RESUME_NEXT) r = frame.next();
-        else if (resumeMode === RESUME_RETURN) r = frame.return(undefined);
-        else r = frame.throw(thrown);
-      } catch (error) {
-        if (t.opState !== OP_IDLE) this.abandonedOperation(t);
-        if ((t.flags & F_UNWINDING) !== 0) this.warnings.push(`${t}: error while unwinding after kill: ${String(error)}`);
-        if (!this.popFrame(t)) return this.exit(t, F_THREW, error);
-        frame = t.top!;
-        resumeMode = (t.flags & F_UNWINDING) !== 0 ? RESUME_RETURN : RESUME_NEXT;
-        t.opState = OP_FAIL;
-        t.opValue = error;
-        continue;
+      if (mode === AFTER_RESULT) {
+        r = payload as IteratorResult<Yielded, unknown>;
+      } else {
+        try {
+          if (mode === RESUME_NEXT) r = frame.next();
+          else if (mode === RESUME_RETURN) r = frame.return(undefined);
+          else if (mode === RESUME_THROW) r = frame.throw(payload);
+          else throw payload; // AFTER_THROW
+        } catch (error) {
+          if (t.opState !== OP_IDLE) this.abandonedOperation(t);
+          if ((t.flags & F_UNWINDING) !== 0) this.warnings.push(`${t}: error while unwinding after kill: ${String(error)}`);
+          if (!this.popFrame(t)) return this.exit(t, F_THREW, error);
+          frame = t.top!;
+          mode = (t.flags & F_UNWINDING) !== 0 ? RESUME_RETURN : RESUME_NEXT;
+          t.opState = OP_FAIL;
+          t.opValue = error;
+          continue;
+        }
       }
-      resumeMode = RESUME_NEXT;
+      mode = RESUME_NEXT;
       if (r.done === true) {
-        if (t.opState !== OP_IDLE) this.abandonedOperation(t);
+        if (t.opState !== OP_IDLE) {
+          // Returned with an operation created but never yielded: that frame failed.
+          payload = this.misuse(t, undefined, true);
+          mode = AFTER_THROW;
+          continue;
+        }
         if (!this.popFrame(t)) return this.exit(t, F_RETURNED, r.value);
         frame = t.top!;
-        if ((t.flags & F_UNWINDING) !== 0) resumeMode = RESUME_RETURN;
+        if ((t.flags & F_UNWINDING) !== 0) mode = RESUME_RETURN;
         t.opState = OP_READY;
         t.opValue = r.value;
         continue;
       }
       const yielded = r.value;
       if (yielded === BLOCK_MARK) {
-        // The primitive queued the thread and set its state; a self-wake never reaches here.
         assert(t.opState === OP_BLOCKED && t.state === S_BLOCKED, 'a thread yields BLOCK only from a blocking operation');
         return;
       }
@@ -558,8 +627,8 @@ export class Kernel {
         this.runq.enqueue(t);
         return;
       }
-      thrown = this.misuse(t, yielded);
-      resumeMode = RESUME_THROW;
+      payload = this.misuse(t, yielded);
+      mode = RESUME_THROW;
     }
   }
 
@@ -589,12 +658,12 @@ export class Kernel {
    * A thread yielded something other than an operation, or yielded while an operation it created
    * was not yielded. Cleans up and returns the error to throw at its `yield`.
    */
-  private misuse(t: Thread, yielded: unknown): OperationMisuseError {
+  private misuse(t: Thread, yielded: unknown, returned = false): OperationMisuseError {
     const pending = t.opState !== OP_IDLE;
     if (pending) this.abandonedOperation(t);
     return new OperationMisuseError(
       pending
-        ? `thread ${t} yielded while an operation was not yielded: write \`yield* op\` where the operation is created`
+        ? `thread ${t} ${returned ? 'returned' : 'yielded'} while an operation was not yielded: write \`yield* op\` where the operation is created`
         : `thread ${t} yielded ${describeValue(yielded)}; yield nothing (to give up the processor) or yield* an operation`,
     );
   }
@@ -727,13 +796,7 @@ export class Kernel {
 
   /** One slice: dispatches until idle, the slice ends, or the last non-daemon thread exits. */
   private runSlice(): void {
-    const real = this.clock === 'real';
-    for (let n = 0; n < this.sliceSteps && this.fatal === undefined && this.liveUserThreads > 0; n++) {
-      if (real && (n & (REAL_CLOCK_TIMER_CHECK - 1)) === 0 && this.timers.size > 0) this.fireDueTimers();
-      const t = this.runq.dequeueNext();
-      if (t === null) return;
-      this.dispatch(t);
-    }
+    this.dispatchLoop(this.sliceSteps, true);
   }
 
   private finish(startSteps: number): RunResult {
@@ -870,9 +933,13 @@ export function hostcall<T>(work: Promise<T> | (() => Promise<T>), timeoutMs?: n
   if (promise === null || typeof (promise as Promise<T>)?.then !== 'function') {
     return failed(self, new InvalidArgumentError('hostcall(work): work must be a Promise or return one'));
   }
+  // The timeout is host time: host I/O runs in real time, and under the virtual clock virtual
+  // time stands still while a host call is in flight (as in Go's synctest).
+  if (timeoutMs !== undefined) checkTimeout(timeoutMs);
   const wait = new HostWait(kernel);
+  kernel.block(self, wait, 'host', undefined);
   kernel.hostBegin();
-  kernel.block(self, wait, 'host', timeoutMs);
+  if (timeoutMs !== undefined) wait.expireAfter(self, timeoutMs);
   promise.then(
     (value) => wait.settle(self, OP_READY, value),
     (reason) => wait.settle(self, OP_FAIL, reason instanceof Error ? reason : new HostRejectionError(reason)),
@@ -885,6 +952,7 @@ class HostWait implements Waitable {
   readonly resourceKind = 'host';
   readonly name = 'hostcall';
   private open = true;
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   constructor(private readonly kernel: Kernel) {}
   owners(): readonly Thread[] {
     return [];
@@ -898,8 +966,14 @@ class HostWait implements Waitable {
     if (opState === OP_READY) this.kernel.wake(t, value);
     else this.kernel.wakeWithError(t, value);
   }
+  /** Fails the wait with TimeoutError after `ms` of host (real) time, unless it settled. */
+  expireAfter(t: Thread, ms: number): void {
+    const started = performance.now();
+    this.timer = setTimeout(() => this.settle(t, OP_FAIL, new TimeoutError('host call', Math.round(performance.now() - started))), ms);
+  }
   private close(): void {
     this.open = false;
+    if (this.timer !== undefined) clearTimeout(this.timer);
     this.kernel.hostEnd();
   }
 }

@@ -8,6 +8,7 @@
  * Invariant: t.priority = max(t.basePriority, top waiter priority of every lock t holds, ...
  * transitively) — restorePriority re-establishes it for one thread.
  */
+import type { ThreadQueue } from './queue.ts';
 import type { Thread, Waitable } from './thread.ts';
 
 /** A resource whose single owner can be boosted. */
@@ -45,22 +46,30 @@ export function lendPriority(waiter: Thread): void {
 }
 
 /**
- * Called after `t` released a lock: lowers `t` to what it still owes its remaining waiters.
+ * Called after `t` released a lock, or lost a waiter (timeout, kill): lowers `t` to what it still
+ * owes its remaining waiters. If `t` itself waits on a lock, the owner it was boosting may now owe
+ * less too, so the walk continues along the owner chain while priorities keep falling.
  *
  * @example
  * this.owner = null; removeHeld(t, this); restorePriority(t);
  */
 export function restorePriority(t: Thread): void {
-  if (t.priority === t.basePriority) return; // never boosted: the common case costs one compare
-  let p = t.basePriority;
-  const held = t.held;
-  if (held !== null) {
-    for (let i = 0; i < held.length; i++) {
-      const r = held[i]!;
-      if (isLock(r)) p = Math.max(p, r.topWaiterPriority());
+  for (let hop = 0; hop < MAX_CHAIN; hop++) {
+    if (t.priority === t.basePriority) return; // never boosted: the common case costs one compare
+    let p = t.basePriority;
+    const held = t.held;
+    if (held !== null) {
+      for (let i = 0; i < held.length; i++) {
+        const r = held[i]!;
+        if (isLock(r)) p = Math.max(p, r.topWaiterPriority());
+      }
     }
+    if (p === t.priority) return; // unchanged: nothing further down the chain changes either
+    t.kernel.reprioritize(t, p);
+    const r = t.waitOn;
+    if (!isLock(r) || r.owner === null) return;
+    t = r.owner;
   }
-  t.kernel.reprioritize(t, p);
 }
 
 /**
@@ -90,6 +99,22 @@ export function removeHeld(t: Thread, r: Waitable): void {
       return;
     }
   }
+}
+
+/**
+ * Unlinks up to `limit` waiters of `queue` in wake order (highest priority first, FIFO among
+ * equals) and returns them. For wake-all paths: O(n log n), where repeated topWaiter would be
+ * O(n²) on a long queue.
+ *
+ * @example
+ * for (const t of takeWaiters(this.waiters, Infinity)) kernel.wake(t, value);
+ */
+export function takeWaiters(queue: ThreadQueue<Thread>, limit: number): Thread[] {
+  const all = queue.toArray();
+  all.sort((a, b) => b.priority - a.priority); // stable: FIFO among equal priorities
+  const taken = all.length > limit ? all.slice(0, limit) : all;
+  for (const t of taken) queue.remove(t);
+  return taken;
 }
 
 /**

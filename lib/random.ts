@@ -19,10 +19,13 @@ export class SeededRandom {
    */
   constructor(seed: number) {
     if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a safe integer, got ${seed}`);
+    // Low 32 bits in d, high bits in c: every safe integer gets its own state (folding the high
+    // word into d made seeds collide, e.g. -1 with 0 and 2^32 with 1). For seeds in [0, 2^32)
+    // the high word is 0, so their sequences are unchanged.
     this.a = 0x9e3779b9;
     this.b = 0x243f6a88;
-    this.c = 0xb7e15162;
-    this.d = (seed ^ Math.floor(seed / 0x100000000)) | 0;
+    this.c = 0xb7e15162 ^ Math.floor(seed / 0x100000000);
+    this.d = seed | 0;
     // Mix the seed in, so that nearby seeds give unrelated sequences.
     for (let i = 0; i < 16; i++) this.nextUint32();
   }

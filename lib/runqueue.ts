@@ -2,64 +2,121 @@
  * RunQueue: the runnable threads of one kernel, by priority.
  *
  * Interface: enqueue, dequeueNext (strict priority, FIFO or seeded-random among equals), remove.
- * Invariants: bit p of `nonEmpty` is set ⇔ level p has a thread; `size` is the sum of levels;
- * every queued thread has state RUNNABLE. Levels are intrusive lists, so nothing allocates.
+ * Invariants: bit p of `nonEmpty` is set ⇔ level p holds a thread; `size` is the sum of the
+ * levels' lengths; every queued thread has state RUNNABLE and sits in the level of its priority.
+ * Each level is a ring buffer whose capacity only grows (to the most threads ever runnable at
+ * that level), so enqueue and dequeue allocate nothing in steady state — they are the switch path.
  */
 import { assert } from './assert.ts';
-import { ThreadQueue } from './queue.ts';
 import type { SeededRandom } from './random.ts';
 import { S_RUNNABLE, type Thread } from './thread.ts';
 
 /** Priorities are integers in [0, PRIORITY_LEVELS); higher runs first. */
 export const PRIORITY_LEVELS = 32;
 
+const INITIAL_CAPACITY = 16; // a power of two: indices wrap with a mask
+
+/** A FIFO ring of threads; head and tail only grow, positions are taken modulo capacity. */
+class Ring {
+  slots: (Thread | undefined)[] = new Array<Thread | undefined>(INITIAL_CAPACITY).fill(undefined);
+  mask = INITIAL_CAPACITY - 1;
+  head = 0;
+  tail = 0;
+
+  get length(): number {
+    return this.tail - this.head;
+  }
+
+  push(t: Thread): void {
+    if (this.tail - this.head > this.mask) this.grow();
+    this.slots[this.tail & this.mask] = t;
+    this.tail++;
+  }
+
+  shift(): Thread {
+    const i = this.head & this.mask;
+    const t = this.slots[i]!;
+    this.slots[i] = undefined;
+    this.head++;
+    return t;
+  }
+
+  /** Removes the element at logical position k (0 = head), keeping the order. O(length). */
+  removeAt(k: number): Thread {
+    const mask = this.mask;
+    const t = this.slots[(this.head + k) & mask]!;
+    for (let j = this.head + k; j > this.head; j--) this.slots[j & mask] = this.slots[(j - 1) & mask];
+    this.slots[this.head & mask] = undefined;
+    this.head++;
+    return t;
+  }
+
+  indexOf(t: Thread): number {
+    for (let k = 0; k < this.tail - this.head; k++) if (this.slots[(this.head + k) & this.mask] === t) return k;
+    return -1;
+  }
+
+  at(k: number): Thread {
+    return this.slots[(this.head + k) & this.mask]!;
+  }
+
+  private grow(): void {
+    const n = this.tail - this.head;
+    const slots = new Array<Thread | undefined>((this.mask + 1) * 2).fill(undefined);
+    for (let k = 0; k < n; k++) slots[k] = this.slots[(this.head + k) & this.mask];
+    this.slots = slots;
+    this.mask = slots.length - 1;
+    this.head = 0;
+    this.tail = n;
+  }
+}
+
 export class RunQueue {
-  private readonly levels: ThreadQueue<Thread>[] = [];
+  private readonly levels: Ring[] = [];
   private nonEmpty = 0;
   size = 0;
 
   constructor(private readonly random: SeededRandom | null) {
-    for (let p = 0; p < PRIORITY_LEVELS; p++) this.levels.push(new ThreadQueue<Thread>());
+    for (let p = 0; p < PRIORITY_LEVELS; p++) this.levels.push(new Ring());
   }
 
   /** Appends `t` at the tail of its priority level. */
   enqueue(t: Thread): void {
     assert(t.state === S_RUNNABLE, 'only runnable threads are queued');
-    this.levels[t.priority]!.pushBack(t);
+    this.levels[t.priority]!.push(t);
     this.nonEmpty |= 1 << t.priority;
     this.size++;
   }
 
   /** Removes and returns the thread to run next, or null when none is runnable. */
   dequeueNext(): Thread | null {
-    if (this.nonEmpty === 0) return null;
-    const p = 31 - Math.clz32(this.nonEmpty);
+    const bits = this.nonEmpty;
+    if (bits === 0) return null;
+    const p = 31 - Math.clz32(bits);
     const level = this.levels[p]!;
-    let t: Thread;
-    if (this.random === null || level.length === 1) {
-      t = level.head!;
-    } else {
-      let pick = this.random.below(level.length);
-      t = level.head!;
-      while (pick-- > 0) t = t.qnext as Thread;
-    }
-    this.remove(t);
+    const t = this.random === null || level.length === 1 ? level.shift() : level.removeAt(this.random.below(level.length));
+    if (level.length === 0) this.nonEmpty = bits & ~(1 << p);
+    this.size--;
     return t;
   }
 
-  /** Unlinks a queued thread (its priority is about to change, or it is being killed). */
+  /** Unlinks a queued thread (its priority is about to change). O(threads at its level). */
   remove(t: Thread): void {
     const level = this.levels[t.priority]!;
-    level.remove(t);
+    const k = level.indexOf(t);
+    assert(k >= 0, 'remove: thread is not in the run queue');
+    level.removeAt(k);
     if (level.length === 0) this.nonEmpty &= ~(1 << t.priority);
     this.size--;
-    assert(this.size >= 0, 'run queue size went negative');
   }
 
   /** The queued threads, highest priority first (for reports). */
   toArray(): Thread[] {
     const out: Thread[] = [];
-    for (let p = PRIORITY_LEVELS - 1; p >= 0; p--) out.push(...this.levels[p]!.toArray());
+    for (let p = PRIORITY_LEVELS - 1; p >= 0; p--) {
+      const level = this.levels[p]!;
+      for (let k = 0; k < level.length; k++) out.push(level.at(k));
+    }
     return out;
   }
 }

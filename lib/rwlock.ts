@@ -1,7 +1,7 @@
 /**
  * RWLock: a reader-writer lock with owners, kernel semantics.
  *
- * Interface: `yield* rw.readLock(t?)`, `yield* rw.writeLock(t?)`, `rw.unlock()`, tryRead/tryWrite.
+ * Interface: `yield* rw.readLock(timeoutMs?)`, `yield* rw.writeLock(timeoutMs?)`, `rw.unlock()`.
  * Invariants: writer !== null ⇒ readers is empty; waiters are served in priority order, FIFO
  * among equals; a new reader queues behind a waiting writer (writers cannot starve); when the
  * lock is released to a reader, every reader queued before the next writer gets it together.

@@ -9,7 +9,7 @@
  */
 import { InvalidArgumentError, LimitExceededError } from './errors.ts';
 import { completed, enter, suspended, type Operation } from './operation.ts';
-import { topWaiter } from './priority.ts';
+import { takeWaiters } from './priority.ts';
 import { ThreadQueue } from './queue.ts';
 import { Resource } from './resource.ts';
 import type { Thread } from './thread.ts';
@@ -87,11 +87,7 @@ export class Semaphore extends Resource {
     if (this.units + toCount > this.max) {
       throw new LimitExceededError(`semaphore ${this.name}: up(${n}) would exceed max ${this.max} (count ${this.units})`);
     }
-    for (let woken = n - toCount; woken > 0; woken--) {
-      const t = topWaiter(this.waiters.head)!;
-      this.waiters.remove(t);
-      t.kernel.wake(t, undefined);
-    }
+    for (const t of takeWaiters(this.waiters, n - toCount)) t.kernel.wake(t, undefined);
     this.units += toCount;
   }
 

@@ -2,11 +2,18 @@
  * StallError and the thread dump: what run() reports when threads remain but nothing can ever
  * run again — no runnable thread, no armed timer, no host call in flight.
  *
- * The dump lists, per thread, its name, kind, priority, state, what it waits for (and who owns
- * that), and what it holds. lib/report.ts builds the full report (backtraces, cycles, JSON, DOT).
+ * Interface: `new StallError(kernel, blocked)` (made by the kernel's stallError()), and
+ * `describeThreads(kernel, threads)` (kernel.dump()). Both use lib/report.ts: per thread its
+ * name, kind, priority, state, what it waits for (and who owns it), what it holds and its
+ * backtrace, plus every wait-for cycle, the seed and the step. A stall report also says why
+ * each ownerless wait can never end (semaphore exhausted, lost wakeup on a condvar or channel,
+ * a completion nobody will complete, a lock held by a thread that exited).
+ * Invariant: the core raises StallError only when no timer and no host wait can make progress,
+ * so a stall report is never premature.
  */
 import { GreenkernelError } from './errors.ts';
 import type { Kernel } from './kernel.ts';
+import { buildReport, formatReport, type Report } from './report.ts';
 import type { Thread } from './thread.ts';
 
 /** Nothing can run, nothing is pending, and threads remain blocked. */
@@ -17,44 +24,30 @@ export class StallError extends GreenkernelError {
   readonly seed: number;
   /** The kernel's step count when the stall was found. */
   readonly step: number;
+  /** The full report (plain data): threads, waits, holds, backtraces, cycles. */
+  readonly report: Report;
+
+  /**
+   * @example
+   * try { kernel.runSync(); } catch (e) { if (e instanceof StallError) console.log(e.report.threads.length); }
+   */
   constructor(kernel: Kernel, blocked: readonly Thread[]) {
-    super(
-      'ESTALL',
-      `${kernel.name}: stall at step ${kernel.steps}, time ${kernel.now()} ms (seed ${kernel.seed}): ` +
-        `${blocked.length} thread(s) blocked, nothing runnable, no timer, no host call in flight\n` +
-        describeThreads(kernel, blocked),
-    );
+    const report = buildReport(kernel, { kind: 'stall', threads: blocked });
+    super('ESTALL', formatReport(report));
     this.blocked = blocked;
     this.seed = kernel.seed;
     this.step = kernel.steps;
+    this.report = report;
   }
 }
 
 /**
- * One paragraph per thread: `thread NAME#ID [kind, prio P, state]`, then what it waits for
- * and what it holds.
+ * The full dump of `threads` (default for kernel.dump(): every live thread), like a Go
+ * goroutine dump: header, wait-for cycles, then one paragraph per thread with its backtrace.
  *
  * @example
- * console.log(describeThreads(kernel, kernel.threads));
+ * console.log(describeThreads(kernel, kernel.threads)); // what kernel.dump() prints
  */
 export function describeThreads(kernel: Kernel, threads: readonly Thread[]): string {
-  return threads.map((t) => describeThread(kernel, t)).join('\n');
-}
-
-function describeThread(kernel: Kernel, t: Thread): string {
-  const prio = t.priority === t.basePriority ? `prio ${t.priority}` : `prio ${t.priority} (base ${t.basePriority})`;
-  const lines = [`thread ${t.name}#${t.id} [${t.kind}${t.daemon ? ' daemon' : ''}, ${prio}, ${t.stateName}]`];
-  const w = t.waitingFor;
-  if (w !== null) {
-    const since = kernel.now() - w.since;
-    if (w.resource === null) lines.push(`  waits: ${w.kind} (${since} ms)`);
-    else {
-      const owners = w.resource.owners();
-      const by = owners.length === 0 ? '' : `, held by ${owners.map((o) => `${o.name}#${o.id}`).join(', ')}`;
-      lines.push(`  waits: ${w.kind} ${w.resource.name}${by} (${since} ms)`);
-    }
-  }
-  const held = t.holding;
-  if (held.length > 0) lines.push(`  holds: ${held.map((r) => `${r.resourceKind} ${r.name}`).join(', ')}`);
-  return lines.join('\n');
+  return formatReport(buildReport(kernel, { kind: 'dump', threads }));
 }

@@ -64,6 +64,12 @@ export interface Waitable {
   removeWaiter(t: Thread): void;
   /** Called when `t`'s wait timed out. Default (when absent): remove it and fail with ETIMEDOUT. */
   onTimeout?(t: Thread): void;
+  /**
+   * Called when blocked `t` is killed. Return true if the resource keeps `t` blocked on
+   * something it must get back first (a condvar waiter re-taking its mutex); false (or absent):
+   * the kernel removes the wait and unwinds `t` at once.
+   */
+  onKill?(t: Thread): boolean;
 }
 
 /** A green thread. Create threads with `kernel.spawn`, never with `new`. */
@@ -127,6 +133,15 @@ export class Thread<T = unknown> implements Linked, Waitable {
     if ((this.flags & F_THREW) !== 0) return 'threw';
     if ((this.flags & F_KILLED) !== 0) return 'killed';
     return null;
+  }
+  /**
+   * How it ended and with what, or null while it lives. Reading it does not count as joining:
+   * an error nobody joined is still reported by run().
+   */
+  get outcome(): { status: 'returned'; value: T } | { status: 'threw' | 'killed'; error: unknown } | null {
+    const status = this.exitStatus;
+    if (status === null) return null;
+    return status === 'returned' ? { status, value: this.result as T } : { status, error: this.result };
   }
   /** What it waits for now, or null. */
   get waitingFor(): { kind: WaitKind; resource: Waitable | null; since: number } | null {

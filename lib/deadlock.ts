@@ -1,0 +1,223 @@
+/**
+ * The deadlock detector: installs the cycle check and the lock-order validator on a kernel.
+ *
+ * Interface: `attachDetection(kernel, options)` (the Kernel constructor calls it with
+ * `KernelOptions.detection`), `resolveDetection(options)`, `detectionReports(kernel)`,
+ * `DeadlockError`, `LockOrderError`.
+ *
+ * Switches (DetectionOptions; `detection: false` turns everything off):
+ *  - `cycles`: 'fail' (default) — the run fails with DeadlockError (kernel.panic) as soon as a
+ *    wait closes a wait-for cycle; 'error' — the thread whose wait would close the cycle gets
+ *    DeadlockError (EDEADLK) thrown at its `yield*` and is not queued; 'warn' — the report is
+ *    kept (detectionReports, kernel.warnings) and the run goes on (to a stall, usually); 'off'.
+ *  - `lockOrder`: 'fail' (panic with LockOrderError), 'warn', or 'off'. Default: 'fail' when
+ *    NODE_ENV is 'test' (ava sets it), else 'off'.
+ *  - Environment overrides of the defaults (explicit options win): GREENKERNEL_DEADLOCK =
+ *    off|warn|error|fail, GREENKERNEL_LOCKDEP = off|warn|fail.
+ *  - `lockClass`: the lock-class key (default: kind and name); `backtraces` (default true).
+ * Invariants: hooks are installed only for what is on, so a switched-off check costs nothing;
+ * a cycle through a timed wait (an owner blocked with a timeout) is not a deadlock and is not
+ * reported; every report is also kept, in order, in detectionReports(kernel).
+ */
+import createDebug from 'debug';
+import { backtrace } from './backtrace.ts';
+import { GreenkernelError, InvalidArgumentError } from './errors.ts';
+import type { Kernel, LockMode } from './kernel.ts';
+import { LockValidator } from './lockdep.ts';
+import { buildReport, formatReport, setReportOptions, summarize, type LockOrderReport, type Report } from './report.ts';
+import type { Thread, WaitKind, Waitable } from './thread.ts';
+import { cycleThrough, type Cycle } from './waitgraph.ts';
+
+const log = createDebug('greenkernel:deadlock');
+
+export type CycleMode = 'off' | 'warn' | 'error' | 'fail';
+export type LockOrderMode = 'off' | 'warn' | 'fail';
+
+/** KernelOptions.detection. Every field is optional; see the module comment for defaults. */
+export interface DetectionOptions {
+  cycles?: CycleMode;
+  lockOrder?: LockOrderMode;
+  /** Lock-class key for lock-order validation. Default: `${lock.resourceKind} ${lock.name}`. */
+  lockClass?: (lock: Waitable) => string;
+  /** Include backtraces in reports (cold path). Default true. */
+  backtraces?: boolean;
+}
+
+/** The settings in force after defaults. */
+export interface ResolvedDetection {
+  readonly cycles: CycleMode;
+  readonly lockOrder: LockOrderMode;
+  readonly lockClass: ((lock: Waitable) => string) | undefined;
+  readonly backtraces: boolean;
+}
+
+/** A wait-for cycle: every thread in it waits for a resource the next one owns. */
+export class DeadlockError extends GreenkernelError {
+  /** The cycle (live threads and resources), first step = the thread that closed it. */
+  readonly cycle: Cycle;
+  /** The full report (plain data: formatReport, JSON.stringify, reportToDot). */
+  readonly report: Report;
+  constructor(cycle: Cycle, report: Report) {
+    super('EDEADLK', formatReport(report));
+    this.cycle = cycle;
+    this.report = report;
+  }
+}
+
+/** Two lock classes were taken in opposite orders (a cycle in the lock-order graph). */
+export class LockOrderError extends GreenkernelError {
+  readonly report: Report;
+  constructor(report: Report) {
+    super('EDEADLK', formatReport(report));
+    this.report = report;
+  }
+}
+
+const detectors = new WeakMap<Kernel, Detector>();
+const CYCLE_MODES: readonly string[] = ['off', 'warn', 'error', 'fail'];
+const ORDER_MODES: readonly string[] = ['off', 'warn', 'fail'];
+
+/**
+ * Settings after defaults and environment overrides.
+ *
+ * @example
+ * resolveDetection({}).cycles; // 'fail'
+ * resolveDetection(false).lockOrder; // 'off'
+ */
+export function resolveDetection(options: DetectionOptions | false | undefined): ResolvedDetection {
+  if (options === false) return { cycles: 'off', lockOrder: 'off', lockClass: undefined, backtraces: true };
+  const o = options ?? {};
+  const envCycles = process.env.GREENKERNEL_DEADLOCK;
+  const envOrder = process.env.GREENKERNEL_LOCKDEP;
+  const cycles = o.cycles ?? (envCycles !== undefined && CYCLE_MODES.includes(envCycles) ? (envCycles as CycleMode) : 'fail');
+  const lockOrder =
+    o.lockOrder ??
+    (envOrder !== undefined && ORDER_MODES.includes(envOrder) ? (envOrder as LockOrderMode) : process.env.NODE_ENV === 'test' ? 'fail' : 'off');
+  if (!CYCLE_MODES.includes(cycles)) throw new InvalidArgumentError(`detection.cycles must be one of ${CYCLE_MODES.join(', ')}, got ${String(cycles)}`);
+  if (!ORDER_MODES.includes(lockOrder)) throw new InvalidArgumentError(`detection.lockOrder must be one of ${ORDER_MODES.join(', ')}, got ${String(lockOrder)}`);
+  return { cycles, lockOrder, lockClass: o.lockClass, backtraces: o.backtraces ?? true };
+}
+
+/**
+ * Installs detection on `kernel` (replacing an earlier one). Returns the detector, or null when
+ * everything is off.
+ *
+ * @example
+ * const kernel = new Kernel({ detection: { cycles: 'error', lockOrder: 'warn' } });
+ * // or, on an existing kernel:
+ * attachDetection(kernel, { cycles: 'warn' });
+ */
+export function attachDetection(kernel: Kernel, options?: DetectionOptions | false): Detector | null {
+  const settings = resolveDetection(options);
+  const old = detectors.get(kernel);
+  if (old !== undefined) old.detach();
+  setReportOptions(kernel, { backtraces: settings.backtraces });
+  if (settings.cycles === 'off' && settings.lockOrder === 'off') {
+    detectors.delete(kernel);
+    return null;
+  }
+  const d = new Detector(kernel, settings, old?.reports ?? []);
+  detectors.set(kernel, d);
+  return d;
+}
+
+/**
+ * Every report the detector made on `kernel` so far (deadlocks and lock-order inversions), in
+ * order, whatever the mode.
+ *
+ * @example
+ * const [first] = detectionReports(kernel); console.log(formatReport(first));
+ */
+export function detectionReports(kernel: Kernel): readonly Report[] {
+  return detectors.get(kernel)?.reports ?? [];
+}
+
+/**
+ * The settings in force on `kernel` (all 'off' when no detector is installed).
+ *
+ * @example
+ * detectionSettings(kernel).lockOrder; // 'fail' under ava
+ */
+export function detectionSettings(kernel: Kernel): ResolvedDetection {
+  return detectors.get(kernel)?.settings ?? resolveDetection(false);
+}
+
+/** Per-kernel detector state. Create it with attachDetection. */
+export class Detector {
+  readonly validator: LockValidator | null;
+
+  /** @internal */
+  constructor(
+    private readonly kernel: Kernel,
+    readonly settings: ResolvedDetection,
+    readonly reports: Report[],
+  ) {
+    const hooks = kernel.hooks;
+    if (settings.cycles !== 'off') hooks.beforeBlock = this.beforeBlock;
+    if (settings.lockOrder !== 'off') {
+      const v = new LockValidator({
+        ...(settings.lockClass !== undefined ? { classify: settings.lockClass } : {}),
+        ...(settings.backtraces ? { backtraceOf: backtrace } : {}),
+        onInversion: (inversion, t) => this.onInversion(inversion, t),
+      });
+      this.validator = v;
+      hooks.beforeLock = (t: Thread, lock: Waitable, mode: LockMode, trylock: boolean): void => v.check(t, lock, mode, trylock);
+    } else {
+      this.validator = null;
+    }
+  }
+
+  /** Removes this detector's hooks. */
+  detach(): void {
+    const hooks = this.kernel.hooks;
+    if (hooks.beforeBlock === this.beforeBlock) delete hooks.beforeBlock;
+    if (this.validator !== null) delete hooks.beforeLock;
+  }
+
+  /**
+   * The beforeBlock hook. `timeoutMs` is passed by kernels that forward it; a timed wait ends
+   * by itself, so it never closes a deadlock.
+   */
+  private readonly beforeBlock = (t: Thread, resource: Waitable | null, kind: WaitKind, timeoutMs?: number): void => {
+    if (resource === null || timeoutMs !== undefined) return;
+    const cycle = cycleThrough(t, resource, kind);
+    if (cycle !== null) this.onCycle(t, cycle);
+  };
+
+  private onCycle(t: Thread, cycle: Cycle): void {
+    const first = cycle[0]!;
+    const mode = this.settings.cycles;
+    const report = buildReport(this.kernel, {
+      kind: 'deadlock',
+      cycles: [cycle],
+      pending: { thread: t, resource: first.resource, kind: first.kind },
+      notes: [
+        mode === 'error'
+          ? `${t} was refused the wait with EDEADLK (detection.cycles = 'error')`
+          : `${t} closed the cycle; the run ${mode === 'fail' ? 'fails' : 'goes on'} (detection.cycles = '${mode}')`,
+      ],
+    });
+    this.reports.push(report);
+    if (log.enabled) log('%s', formatReport(report));
+    if (mode === 'warn') {
+      this.kernel.warnings.push(summarize(report));
+      return;
+    }
+    const error = new DeadlockError(cycle, report);
+    if (mode === 'error') throw error;
+    this.kernel.panic(error);
+  }
+
+  private onInversion(inversion: LockOrderReport, t: Thread): void {
+    const report = buildReport(this.kernel, {
+      kind: 'lock-order',
+      threads: [t],
+      lockOrder: inversion,
+      notes: [`detection.lockOrder = '${this.settings.lockOrder}'`],
+    });
+    this.reports.push(report);
+    if (log.enabled) log('%s', formatReport(report));
+    if (this.settings.lockOrder === 'warn') this.kernel.warnings.push(summarize(report));
+    else this.kernel.panic(new LockOrderError(report));
+  }
+}

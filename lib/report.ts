@@ -1,0 +1,383 @@
+/**
+ * Reports for people and tools: a Go-style thread dump (text), the same data as JSON, and the
+ * wait-for graph as Graphviz DOT.
+ *
+ * Interface: `buildReport(kernel, spec)` → Report (plain data, JSON-ready); `formatReport`,
+ * `reportToDot`, `waitGraphDot(kernel)`; `setReportOptions(kernel, { backtraces })`.
+ * A report names, per thread: name, id, kind, priority, state, what it waits for (and who owns
+ * that, since when), what it holds, and its backtrace; plus the cycle(s), the seed and the step.
+ * Invariants: building a report never changes the kernel; the same run (program and seed)
+ * gives the same report, byte for byte; at most MAX_REPORT_THREADS threads are listed and at
+ * most MAX_BACKTRACES of them get a backtrace (the rest are counted), so a report is bounded.
+ */
+import { backtrace, backtraceSupport, displayPath, formatFrames, type StackFrame } from './backtrace.ts';
+import type { Kernel } from './kernel.ts';
+import type { Thread, WaitKind, Waitable } from './thread.ts';
+import { findCycles, waitGraph, type Cycle } from './waitgraph.ts';
+
+export const MAX_REPORT_THREADS = 1000;
+export const MAX_BACKTRACES = 100;
+
+/** What the report is about. */
+export type ReportKind = 'deadlock' | 'stall' | 'lock-order' | 'dump';
+export interface ThreadRef {
+  readonly id: number;
+  readonly name: string;
+}
+/** A resource; `id` numbers resources within one report (names need not be unique). */
+export interface ResourceRef {
+  readonly id: number;
+  readonly kind: string;
+  readonly name: string;
+}
+export interface WaitReport {
+  readonly kind: WaitKind;
+  readonly resource: ResourceRef | null;
+  readonly owners: readonly ThreadRef[];
+  readonly since: number;
+  readonly forMs: number;
+  /** A timer (timeout) will end this wait. */
+  readonly timed: boolean;
+  /** Why nothing will end it (stall reports), e.g. a lost wakeup. */
+  readonly hint?: string;
+}
+export interface ThreadReport extends ThreadRef {
+  readonly kind: 'kernel' | 'user';
+  readonly daemon: boolean;
+  readonly priority: number;
+  readonly basePriority: number;
+  readonly state: string;
+  readonly waits: WaitReport | null;
+  readonly holds: readonly ResourceRef[];
+  /** Innermost first; empty when backtraces are off or over the limit. */
+  readonly backtrace: readonly StackFrame[];
+}
+export interface CycleStepReport {
+  readonly thread: ThreadRef;
+  readonly kind: WaitKind;
+  readonly waitsFor: ResourceRef;
+  readonly heldBy: ThreadRef;
+}
+/** One lock-order edge: `thread` took class `to` while holding class `from`. */
+export interface OrderEdgeReport {
+  readonly from: string;
+  readonly to: string;
+  readonly thread: ThreadRef;
+  readonly step: number;
+  readonly time: number;
+  /** Classes held at that moment, outermost first. */
+  readonly held: readonly string[];
+  readonly backtrace: readonly StackFrame[];
+}
+export interface LockOrderReport {
+  /** The class cycle, e.g. ['mutex A', 'mutex B', 'mutex A']. */
+  readonly classes: readonly string[];
+  /** Its edges; the first one is the edge just observed. */
+  readonly edges: readonly OrderEdgeReport[];
+}
+export interface Report {
+  readonly kind: ReportKind;
+  readonly title: string;
+  readonly kernel: string;
+  readonly seed: number;
+  readonly step: number;
+  readonly time: number;
+  readonly cycles: readonly (readonly CycleStepReport[])[];
+  readonly threads: readonly ThreadReport[];
+  readonly lockOrder?: LockOrderReport;
+  readonly notes: readonly string[];
+  readonly backtraces: 'inspector' | 'names-only' | 'off';
+}
+
+/** What to put in a report. */
+export interface ReportSpec {
+  kind: ReportKind;
+  /** Threads to list (default: every live thread), cycle members first. */
+  threads?: readonly Thread[];
+  /** Cycles to show (default for 'stall' and 'dump': those found in the wait-for graph). */
+  cycles?: readonly Cycle[];
+  /** The running thread about to wait (a hook sees it before the core records the wait). */
+  pending?: { thread: Thread; resource: Waitable; kind: WaitKind };
+  lockOrder?: LockOrderReport;
+  notes?: readonly string[];
+  /** Override the kernel's setting (see setReportOptions). */
+  backtraces?: boolean;
+}
+
+const options = new WeakMap<Kernel, { backtraces: boolean }>();
+
+/**
+ * Per-kernel report settings (the detector sets them from DetectionOptions).
+ *
+ * @example
+ * setReportOptions(kernel, { backtraces: false }); // faster reports, no file:line
+ */
+export function setReportOptions(kernel: Kernel, o: { backtraces: boolean }): void {
+  options.set(kernel, o);
+}
+
+/**
+ * Builds a report of `kernel` now. Cold path: backtraces cost about 0.1 ms per frame.
+ *
+ * @example
+ * const r = buildReport(kernel, { kind: 'dump' });
+ * console.log(formatReport(r)); fs.writeFileSync('r.json', JSON.stringify(r));
+ */
+export function buildReport(kernel: Kernel, spec: ReportSpec): Report {
+  const wantBacktraces = spec.backtraces ?? options.get(kernel)?.backtraces ?? true;
+  const graph = waitGraph(kernel);
+  const cycles = spec.cycles ?? (spec.kind === 'stall' || spec.kind === 'dump' ? findCycles(graph) : []);
+  const pending = spec.pending;
+  const ids = new Map<Waitable, number>();
+  const ref = (r: Waitable): ResourceRef => {
+    let id = ids.get(r);
+    if (id === undefined) ids.set(r, (id = ids.size));
+    return { id, kind: r.resourceKind, name: r.name };
+  };
+  const tref = (t: Thread): ThreadRef => ({ id: t.id, name: t.name });
+  const inCycles: Thread[] = [];
+  for (const c of cycles) for (const s of c) if (!inCycles.includes(s.thread)) inCycles.push(s.thread);
+  const listed = orderThreads(spec.threads ?? graph.threads, inCycles);
+  const now = kernel.now();
+  const threads: ThreadReport[] = [];
+  let traced = 0;
+  for (const t of listed.slice(0, MAX_REPORT_THREADS)) {
+    const isPending = pending !== undefined && pending.thread === t;
+    let waits: WaitReport | null = null;
+    const resource = isPending ? pending.resource : t.waitOn;
+    const kind = isPending ? pending.kind : t.waitKind;
+    if (kind !== null) {
+      const owners = resource === null ? [] : resource.owners();
+      const since = isPending ? now : t.waitSince;
+      const hint = spec.kind === 'stall' ? stallHint(kind, resource, owners) : undefined;
+      waits = {
+        kind,
+        resource: resource === null ? null : ref(resource),
+        owners: owners.map(tref),
+        since,
+        forMs: now - since,
+        timed: !isPending && t.heapIndex >= 0,
+        ...(hint !== undefined ? { hint } : {}),
+      };
+    }
+    const holds = t.holding.map(ref);
+    const bt = wantBacktraces && traced < MAX_BACKTRACES ? backtrace(t) : [];
+    if (wantBacktraces) traced++;
+    threads.push({
+      id: t.id,
+      name: t.name,
+      kind: t.kind,
+      daemon: t.daemon,
+      priority: t.priority,
+      basePriority: t.basePriority,
+      state: isPending ? 'blocking' : t.stateName,
+      waits,
+      holds,
+      backtrace: bt,
+    });
+  }
+  const notes = [...(spec.notes ?? [])];
+  if (listed.length > MAX_REPORT_THREADS) notes.push(`${listed.length - MAX_REPORT_THREADS} more thread(s) not listed`);
+  if (wantBacktraces && traced > MAX_BACKTRACES) notes.push(`backtraces shown for the first ${MAX_BACKTRACES} threads only`);
+  const support = backtraceSupport();
+  if (wantBacktraces && support.method !== 'inspector') notes.push(support.reason);
+  const cycleReports = cycles.map((c) =>
+    c.map((s, i) => ({ thread: tref(s.thread), kind: s.kind, waitsFor: ref(s.resource), heldBy: tref(c[(i + 1) % c.length]!.thread) })),
+  );
+  return {
+    kind: spec.kind,
+    title: titleOf(spec, kernel, cycles, threads),
+    kernel: kernel.name,
+    seed: kernel.seed,
+    step: kernel.steps,
+    time: now,
+    cycles: cycleReports,
+    threads,
+    ...(spec.lockOrder !== undefined ? { lockOrder: spec.lockOrder } : {}),
+    notes,
+    backtraces: wantBacktraces ? support.method : 'off',
+  };
+}
+
+function orderThreads(threads: readonly Thread[], first: readonly Thread[]): Thread[] {
+  const rest = threads.filter((t) => !first.includes(t)).sort((a, b) => a.id - b.id);
+  return [...first, ...rest];
+}
+
+function titleOf(spec: ReportSpec, kernel: Kernel, cycles: readonly Cycle[], threads: readonly ThreadReport[]): string {
+  switch (spec.kind) {
+    case 'deadlock':
+      return `DEADLOCK: wait-for cycle of ${cycles[0]?.length ?? 0} thread(s)`;
+    case 'stall': {
+      const blocked = threads.filter((t) => t.state === 'blocked').length;
+      return `STALL: ${blocked} thread(s) blocked, nothing runnable, no timer, no host call in flight` + (cycles.length > 0 ? `; ${cycles.length} wait-for cycle(s)` : '');
+    }
+    case 'lock-order':
+      return `LOCK ORDER INVERSION: possible deadlock (${spec.lockOrder?.classes.join(' -> ') ?? ''})`;
+    default:
+      return `THREAD DUMP: ${kernel.threads.length} live thread(s)`;
+  }
+}
+
+/** Why an ownerless (or orphaned) wait can never end, once nothing can run. */
+function stallHint(kind: WaitKind, resource: Waitable | null, owners: readonly Thread[]): string | undefined {
+  if (resource === null) return undefined;
+  const exited = owners.filter((o) => o.stateName === 'exited');
+  if (exited.length > 0) return `held by ${exited.join(', ')}, which exited without releasing it`;
+  if (owners.length > 0) return undefined;
+  switch (kind) {
+    case 'semaphore': {
+      const count = (resource as { count?: number }).count;
+      return `semaphore exhausted (count ${count ?? '?'}): no thread left to up() it`;
+    }
+    case 'condvar':
+      return 'lost wakeup? a condvar has no owner and no thread is left to signal it';
+    case 'channel':
+      return 'lost wakeup? no thread is left to wakeup() this channel';
+    case 'completion':
+      return 'never completed, and no holder was declared (Completion.declareHolder) to show who should';
+    default:
+      return undefined;
+  }
+}
+
+// ---------------------------------------------------------------- text
+
+/**
+ * The report as text, like a Go goroutine dump: header, cycle(s), then one paragraph per thread.
+ *
+ * @example
+ * console.error(formatReport(error.report));
+ */
+export function formatReport(r: Report, cwd = process.cwd()): string {
+  const out: string[] = [`${r.title}`, `kernel "${r.kernel}", seed ${r.seed}, step ${r.step}, time ${r.time} ms`];
+  r.cycles.forEach((c, i) => {
+    out.push('', r.cycles.length > 1 ? `cycle ${i + 1}:` : 'cycle:');
+    for (const s of c) out.push(`  ${name(s.thread)} ${waitPhrase(s.kind, s.waitsFor, [s.heldBy])}`);
+  });
+  if (r.lockOrder !== undefined) out.push('', ...formatLockOrder(r.lockOrder, cwd));
+  for (const t of r.threads) out.push('', ...formatThread(t, cwd));
+  if (r.notes.length > 0) out.push('', ...r.notes.map((n) => `note: ${n}`));
+  return out.join('\n');
+}
+
+function name(t: ThreadRef): string {
+  return `${t.name}#${t.id}`;
+}
+function res(r: ResourceRef): string {
+  return `${r.kind} "${r.name}"`;
+}
+
+/** 'waits for mutex "A" held by b#2', 'waits to join scanner#2', ... */
+function waitPhrase(kind: WaitKind, r: ResourceRef, owners: readonly ThreadRef[]): string {
+  const who = owners.map(name).join(', ');
+  if (kind === 'join') return `waits to join ${who === '' ? r.name : who}`;
+  if (owners.length === 0) return `waits for ${res(r)} (no owner)`;
+  if (kind === 'completion') return `waits for ${res(r)} to be completed by ${who}`;
+  return `waits for ${res(r)} held by ${who}`;
+}
+
+function formatThread(t: ThreadReport, cwd: string): string[] {
+  const prio = t.priority === t.basePriority ? `prio ${t.priority}` : `prio ${t.priority} (base ${t.basePriority})`;
+  const w = t.waits;
+  const state = w === null ? t.state : `${t.state} on ${w.kind}, ${w.forMs} ms${w.timed ? ', timed' : ''}`;
+  const lines = [`thread ${name(t)} [${t.kind}${t.daemon ? ' daemon' : ''}, ${prio}, ${state}]:`];
+  if (w !== null) {
+    lines.push(`  ${w.resource === null ? `waits (${w.kind})` : waitPhrase(w.kind, w.resource, w.owners)} since ${w.since} ms`);
+    if (w.hint !== undefined) lines.push(`    ${w.hint}`);
+  }
+  if (t.holds.length > 0) lines.push(`  holds ${t.holds.map(res).join(', ')}`);
+  lines.push(...formatFrames(t.backtrace, '  ', cwd));
+  return lines;
+}
+
+function formatLockOrder(o: LockOrderReport, cwd: string): string[] {
+  const lines = [`lock classes: ${o.classes.join(' -> ')}`];
+  o.edges.forEach((e, i) => {
+    lines.push(
+      `${i === 0 ? 'new dependency' : 'known dependency'}: ${name(e.thread)} took ${e.to} while holding ${e.from} (step ${e.step}, time ${e.time} ms)`,
+      `  held then: ${e.held.join(', ')}`,
+      ...formatFrames(e.backtrace, '  ', cwd),
+    );
+  });
+  lines.push('no deadlock happened in this run, but these orders can deadlock under another schedule');
+  return lines;
+}
+
+// ---------------------------------------------------------------- DOT
+
+/**
+ * The report's wait-for graph in Graphviz DOT: threads are ellipses, resources boxes; an edge
+ * thread → resource for each wait, resource → thread for each owner; cycle edges in red.
+ *
+ * @example
+ * fs.writeFileSync('deadlock.dot', reportToDot(error.report)); // dot -Tsvg deadlock.dot
+ */
+export function reportToDot(r: Report): string {
+  const q = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+  const red = new Set<string>();
+  for (const c of r.cycles) {
+    for (const s of c) {
+      red.add(`t${s.thread.id}->r${s.waitsFor.id}`);
+      red.add(`r${s.waitsFor.id}->t${s.heldBy.id}`);
+    }
+  }
+  const lines = [`digraph ${q(`${r.kernel} wait-for graph`)} {`, '  rankdir=LR;', '  node [fontname="monospace"];'];
+  const resources = new Map<number, ResourceRef>();
+  const edges: string[] = [];
+  const edge = (from: string, to: string, label: string): void => {
+    const hot = red.has(`${from}->${to}`);
+    edges.push(`  ${from} -> ${to} [label=${q(label)}${hot ? ', color=red, fontcolor=red, penwidth=2' : ''}];`);
+  };
+  const listed = new Set(r.threads.map((t) => t.id));
+  for (const t of r.threads) {
+    lines.push(`  t${t.id} [shape=ellipse, label=${q(`${t.name}#${t.id}\n${t.kind} prio ${t.priority}\n${t.state}`)}];`);
+    if (t.waits?.resource != null) {
+      resources.set(t.waits.resource.id, t.waits.resource);
+      edge(`t${t.id}`, `r${t.waits.resource.id}`, `waits (${t.waits.kind})`);
+      for (const o of t.waits.owners) if (listed.has(o.id)) edge(`r${t.waits.resource.id}`, `t${o.id}`, 'held by');
+    }
+    for (const h of t.holds) {
+      resources.set(h.id, h);
+      edge(`r${h.id}`, `t${t.id}`, 'held by');
+    }
+  }
+  for (const [id, rr] of [...resources].sort((a, b) => a[0] - b[0])) lines.push(`  r${id} [shape=box, label=${q(`${rr.kind}\n${rr.name}`)}];`);
+  return [...lines, ...[...new Set(edges)], '}'].join('\n');
+}
+
+/**
+ * DOT of `kernel`'s wait-for graph now (no backtraces).
+ *
+ * @example
+ * console.log(waitGraphDot(kernel));
+ */
+export function waitGraphDot(kernel: Kernel): string {
+  return reportToDot(buildReport(kernel, { kind: 'dump', backtraces: false }));
+}
+
+/**
+ * One line per cycle, for logs and `kernel.warnings`.
+ *
+ * @example
+ * kernel.warnings.push(summarize(report));
+ */
+export function summarize(r: Report): string {
+  const first = r.cycles[0];
+  if (first !== undefined) return `${r.title}: ${first.map((s) => `${name(s.thread)} -[${res(s.waitsFor)}]->`).join(' ')} ${name(first[0]!.thread)}`;
+  if (r.lockOrder !== undefined) {
+    const e = r.lockOrder.edges[0];
+    return `${r.title}: ${e === undefined ? '' : `${name(e.thread)} took ${e.to} while holding ${e.from}`}`;
+  }
+  return r.title;
+}
+
+/**
+ * Displays a frame's file the way reports do (re-exported for tests and tools).
+ *
+ * @example
+ * displayFile(report.threads[0].backtrace[0]); // 'demos/ab-ba.ts:12'
+ */
+export function displayFile(f: StackFrame, cwd = process.cwd()): string {
+  return f.file === null ? '?' : `${displayPath(f.file, cwd)}:${f.line ?? '?'}`;
+}

@@ -1,0 +1,367 @@
+import test from 'ava';
+import { Kernel, Mutex, RWLock, sleep, type Thread } from '../lib/index.ts';
+import { addHeld, removeHeld, topWaiter } from '../lib/priority.ts';
+import { ThreadQueue } from '../lib/queue.ts';
+import { settle } from './helpers/util.ts';
+
+/**
+ * The classic priority inversion: low holds m; high wants m; medium is busy. With inheritance,
+ * low runs at high's priority until it unlocks, so high finishes before medium.
+ */
+test('priority inversion: the low-priority owner runs boosted and the high thread finishes before the medium one', (t) => {
+  const k = new Kernel();
+  const m = new Mutex('m');
+  const events: string[] = [];
+  const prioWhileHolding: number[] = [];
+  const lowT = k.spawn(
+    function* low() {
+      yield* m.lock();
+      prioWhileHolding.push(lowT.priority);
+      yield* sleep(1); // high and medium wake at the same time as low
+      for (let i = 0; i < 5; i++) {
+        yield;
+        prioWhileHolding.push(lowT.priority);
+      }
+      m.unlock();
+      events.push(`low unlocked, prio now ${lowT.priority}`);
+    },
+    { priority: 1 },
+  );
+  k.spawn(
+    function* medium() {
+      yield* sleep(1);
+      for (let i = 0; i < 20; i++) yield;
+      events.push('medium done');
+    },
+    { priority: 5 },
+  );
+  k.spawn(
+    function* high() {
+      yield* sleep(1);
+      yield* m.lock();
+      events.push('high got m');
+      m.unlock();
+    },
+    { priority: 10 },
+  );
+  k.runSync();
+  t.deepEqual(events, ['low unlocked, prio now 1', 'high got m', 'medium done']);
+  t.deepEqual(prioWhileHolding, [1, 10, 10, 10, 10, 10], 'boosted to the waiter priority only while it waited');
+  t.is(lowT.basePriority, 1);
+});
+
+test('without contention no priority changes: the medium thread starves the low one', (t) => {
+  // Control for the test above: same threads, but high does not want the mutex.
+  const k = new Kernel();
+  const m = new Mutex('m');
+  const events: string[] = [];
+  k.spawn(
+    function* low() {
+      yield* m.lock();
+      yield* sleep(1);
+      for (let i = 0; i < 5; i++) yield;
+      m.unlock();
+      events.push('low done');
+    },
+    { priority: 1 },
+  );
+  k.spawn(
+    function* medium() {
+      yield* sleep(1);
+      for (let i = 0; i < 20; i++) yield;
+      events.push('medium done');
+    },
+    { priority: 5 },
+  );
+  k.runSync();
+  t.deepEqual(events, ['medium done', 'low done']);
+});
+
+test('inheritance is transitive along a chain of two mutexes, and each owner is restored on unlock', (t) => {
+  const k = new Kernel();
+  const a = new Mutex('a');
+  const b = new Mutex('b');
+  const seen: Record<string, number> = {};
+  let lowT!: Thread;
+  let midT!: Thread;
+  lowT = k.spawn(
+    function* low() {
+      yield* a.lock();
+      yield* sleep(5);
+      seen.lowWhileHolding = lowT.priority;
+      seen.midWhileBlocked = midT.priority;
+      a.unlock();
+      seen.lowAfter = lowT.priority;
+    },
+    { priority: 1 },
+  );
+  midT = k.spawn(
+    function* mid() {
+      yield* sleep(1);
+      yield* b.lock();
+      yield* a.lock(); // blocks on low
+      seen.midHoldingBoth = midT.priority;
+      a.unlock();
+      seen.midAfterA = midT.priority;
+      b.unlock();
+      seen.midAfterB = midT.priority;
+    },
+    { priority: 3 },
+  );
+  k.spawn(
+    function* high() {
+      yield* sleep(2);
+      yield* b.lock(); // blocks on mid, which waits for low
+      b.unlock();
+    },
+    { priority: 12 },
+  );
+  k.runSync();
+  t.deepEqual(seen, {
+    lowWhileHolding: 12,
+    midWhileBlocked: 12,
+    lowAfter: 1,
+    midHoldingBoth: 12,
+    midAfterA: 12,
+    midAfterB: 3,
+  });
+});
+
+test('after releasing one of two contended locks, the owner keeps the priority owed to the other', (t) => {
+  const k = new Kernel();
+  const a = new Mutex('a');
+  const b = new Mutex('b');
+  const seen: number[] = [];
+  const ownerT = k.spawn(
+    function* owner() {
+      yield* a.lock();
+      yield* b.lock();
+      yield* sleep(5);
+      seen.push(ownerT.priority);
+      b.unlock();
+      seen.push(ownerT.priority);
+      a.unlock();
+      seen.push(ownerT.priority);
+    },
+    { priority: 0 },
+  );
+  k.spawn(
+    function* wantsA() {
+      yield* sleep(1);
+      yield* a.lock();
+      a.unlock();
+    },
+    { priority: 4 },
+  );
+  k.spawn(
+    function* wantsB() {
+      yield* sleep(1);
+      yield* b.lock();
+      b.unlock();
+    },
+    { priority: 8 },
+  );
+  k.runSync();
+  t.deepEqual(seen, [8, 4, 0]);
+});
+
+test('when a high-priority waiter times out, the owner falls back to its base priority', (t) => {
+  const k = new Kernel();
+  const m = new Mutex('m');
+  const seen: number[] = [];
+  const ownerT = k.spawn(
+    function* owner() {
+      yield* m.lock();
+      yield* sleep(2);
+      seen.push(ownerT.priority);
+      yield* sleep(10);
+      seen.push(ownerT.priority);
+      m.unlock();
+    },
+    { priority: 2 },
+  );
+  k.spawn(
+    function* impatient() {
+      yield* sleep(1);
+      yield* settle(() => m.lock(5));
+    },
+    { priority: 9 },
+  );
+  k.runSync();
+  t.deepEqual(seen, [9, 2]);
+});
+
+test('a queued waiter boosted through another lock it holds is served before an earlier, lower waiter', (t) => {
+  const k = new Kernel();
+  const m = new Mutex('m');
+  const b = new Mutex('b');
+  const order: string[] = [];
+  const prio: Record<string, number> = {};
+  k.spawn(
+    function* owner() {
+      yield* m.lock();
+      yield* sleep(10);
+      prio.w2Queued = w2T.priority;
+      m.unlock();
+    },
+    { priority: 20 },
+  );
+  k.spawn(
+    function* w1() {
+      yield* sleep(1);
+      yield* m.lock();
+      order.push('w1');
+      m.unlock();
+    },
+    { priority: 5 },
+  );
+  const w2T = k.spawn(
+    function* w2() {
+      yield* b.lock();
+      yield* sleep(2);
+      yield* m.lock(); // queued behind w1
+      order.push('w2');
+      m.unlock();
+      prio.w2AfterM = w2T.priority;
+      b.unlock();
+      prio.w2AfterB = w2T.priority;
+    },
+    { priority: 2 },
+  );
+  k.spawn(
+    function* high() {
+      yield* sleep(3);
+      yield* b.lock(); // b's owner w2 is queued on m: w2 is boosted to 9
+      b.unlock();
+    },
+    { priority: 9 },
+  );
+  k.runSync();
+  t.deepEqual(order, ['w2', 'w1']);
+  t.deepEqual(prio, { w2Queued: 9, w2AfterM: 9, w2AfterB: 2 });
+});
+
+test('a writer blocked on an rwlock lends its priority to the writer holding it', (t) => {
+  const k = new Kernel();
+  const rw = new RWLock('rw');
+  const seen: number[] = [];
+  const holderT = k.spawn(
+    function* holder() {
+      yield* rw.writeLock();
+      yield* sleep(3);
+      seen.push(holderT.priority);
+      rw.unlock();
+      seen.push(holderT.priority);
+    },
+    { priority: 1 },
+  );
+  k.spawn(
+    function* writer() {
+      yield* sleep(1);
+      yield* rw.writeLock();
+      rw.unlock();
+    },
+    { priority: 11 },
+  );
+  k.runSync();
+  t.deepEqual(seen, [11, 1]);
+});
+
+type FakeThread = Thread & { label: string };
+function fake(label: string, priority: number): FakeThread {
+  return { label, priority, qnext: null, qprev: null, qowner: null, held: null } as unknown as FakeThread;
+}
+
+test('topWaiter picks the highest priority, the earliest among equals, and null for an empty queue', (t) => {
+  const q = new ThreadQueue<Thread>();
+  t.is(topWaiter(q.head), null);
+  const threads = [fake('a', 1), fake('b', 3), fake('c', 3), fake('d', 2)];
+  for (const th of threads) q.pushBack(th);
+  t.is((topWaiter(q.head) as FakeThread).label, 'b');
+  q.remove(threads[1]!);
+  t.is((topWaiter(q.head) as FakeThread).label, 'c');
+});
+
+test('addHeld/removeHeld keep acquisition order and remove the latest hold of a resource first', (t) => {
+  const th = fake('t', 0);
+  const r1 = new Mutex('r1');
+  const r2 = new Mutex('r2');
+  addHeld(th, r1);
+  addHeld(th, r2);
+  addHeld(th, r1);
+  removeHeld(th, r1);
+  t.deepEqual(th.held, [r1, r2]);
+  removeHeld(th, r1);
+  t.deepEqual(th.held, [r2]);
+});
+
+test('when the top of a chain times out, every owner down the chain falls back (not only the first)', (t) => {
+  const k = new Kernel();
+  const a = new Mutex('a');
+  const b = new Mutex('b');
+  const seen: Record<string, number> = {};
+  const lowT = k.spawn(
+    function* low() {
+      yield* a.lock();
+      yield* sleep(3);
+      seen.lowBoosted = lowT.priority;
+      yield* sleep(10); // high gives up at 7
+      seen.lowAfterTimeout = lowT.priority;
+      a.unlock();
+    },
+    { priority: 1 },
+  );
+  const midT = k.spawn(
+    function* mid() {
+      yield* b.lock();
+      yield* sleep(1);
+      yield* a.lock(); // waits for low
+      a.unlock();
+      b.unlock();
+    },
+    { priority: 3 },
+  );
+  k.spawn(
+    function* high() {
+      yield* sleep(2);
+      yield* settle(() => b.lock(5)); // waits for mid, which waits for low
+      seen.midAfterTimeout = midT.priority;
+    },
+    { priority: 12 },
+  );
+  k.runSync();
+  // After the timeout low still owes mid (priority 3) for mutex a, but no longer high's 12.
+  t.deepEqual(seen, { lowBoosted: 12, midAfterTimeout: 3, lowAfterTimeout: 3 });
+});
+
+test('killing a boosting waiter restores the owner chain', (t) => {
+  const k = new Kernel();
+  const m = new Mutex('m');
+  const seen: number[] = [];
+  const ownerT = k.spawn(
+    function* owner() {
+      yield* m.lock();
+      yield* sleep(2);
+      seen.push(ownerT.priority);
+      yield* sleep(5);
+      seen.push(ownerT.priority);
+      m.unlock();
+    },
+    { priority: 0 },
+  );
+  const waiterT = k.spawn(
+    function* waiter() {
+      yield* sleep(1);
+      yield* m.lock();
+      m.unlock();
+    },
+    { priority: 6 },
+  );
+  k.spawn(function* killer() {
+    yield* sleep(3);
+    waiterT.kill();
+  });
+  k.runSync();
+  t.deepEqual(seen, [6, 0]);
+  t.is(waiterT.exitStatus, 'killed');
+});
