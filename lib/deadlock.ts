@@ -22,7 +22,7 @@
 import createDebug from 'debug';
 import { backtrace } from './backtrace.ts';
 import { GreenkernelError, InvalidArgumentError } from './errors.ts';
-import type { Kernel, LockMode } from './kernel.ts';
+import type { Kernel } from './kernel.ts';
 import { LockValidator } from './lockdep.ts';
 import { buildReport, formatReport, setReportOptions, summarize, type LockOrderReport, type Report } from './report.ts';
 import type { Thread, WaitKind, Waitable } from './thread.ts';
@@ -161,7 +161,7 @@ export class Detector {
         onInversion: (inversion, t) => this.onInversion(inversion, t),
       });
       this.validator = v;
-      hooks.beforeLock = (t: Thread, lock: Waitable, mode: LockMode, trylock: boolean): void => v.check(t, lock, mode, trylock);
+      hooks.beforeLock = v.check;
     } else {
       this.validator = null;
     }
@@ -171,7 +171,7 @@ export class Detector {
   detach(): void {
     const hooks = this.kernel.hooks;
     if (hooks.beforeBlock === this.beforeBlock) delete hooks.beforeBlock;
-    if (this.validator !== null) delete hooks.beforeLock;
+    if (this.validator !== null && hooks.beforeLock === this.validator.check) delete hooks.beforeLock;
   }
 
   /**

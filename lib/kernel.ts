@@ -168,7 +168,8 @@ export class Kernel {
 
   private readonly runq: RunQueue;
   private readonly timers = new TimerHeap();
-  private readonly live = new Map<number, Thread>();
+  /** Live threads, unordered (swap-removal keeps exit O(1)); `threads` sorts by id. */
+  private readonly live: Thread[] = [];
   private liveUserThreads = 0;
   private nextThreadId = 1;
   private hostPending = 0;
@@ -222,7 +223,7 @@ export class Kernel {
     }
     const kind = options.kind ?? 'user';
     if (kind !== 'kernel' && kind !== 'user') throw new InvalidArgumentError(`kind must be 'kernel' or 'user', got ${String(kind)}`);
-    if (this.live.size >= this.maxThreads) throw new LimitExceededError(`${this.name}: more than ${this.maxThreads} live threads`);
+    if (this.live.length >= this.maxThreads) throw new LimitExceededError(`${this.name}: more than ${this.maxThreads} live threads`);
     const routine = body();
     if (routine === null || typeof routine !== 'object' || typeof (routine as Routine).next !== 'function') {
       throw new InvalidArgumentError('spawn(body): body() must return a generator (use function*)');
@@ -231,7 +232,8 @@ export class Kernel {
     const id = this.nextThreadId++;
     const name = options.name ?? (body.name !== '' ? body.name : 'thread');
     const t = new Thread<T>(this, id, name, routine as Routine, flags, priority);
-    this.live.set(id, t as Thread);
+    t.liveIndex = this.live.length;
+    this.live.push(t as Thread);
     if ((flags & F_DAEMON) === 0) this.liveUserThreads++;
     this.runq.enqueue(t as Thread);
     if (this.traceLines !== null) this.record('spawn', t as Thread, `${kind} prio=${priority}`);
@@ -241,7 +243,7 @@ export class Kernel {
 
   /** Live threads (not exited), in id order. */
   get threads(): Thread[] {
-    return [...this.live.values()];
+    return this.live.slice().sort((a, b) => a.id - b.id);
   }
 
   /** Non-daemon threads not yet exited. */
@@ -586,7 +588,7 @@ export class Kernel {
         } catch (error) {
           if (t.opState !== OP_IDLE) this.abandonedOperation(t);
           if ((t.flags & F_UNWINDING) !== 0) this.warnings.push(`${t}: error while unwinding after kill: ${String(error)}`);
-          if (!this.popFrame(t)) return this.exit(t, F_THREW, error);
+          if (!t.popFrame()) return this.exit(t, F_THREW, error);
           frame = t.top!;
           mode = (t.flags & F_UNWINDING) !== 0 ? RESUME_RETURN : RESUME_NEXT;
           t.opState = OP_FAIL;
@@ -602,7 +604,7 @@ export class Kernel {
           mode = AFTER_THROW;
           continue;
         }
-        if (!this.popFrame(t)) return this.exit(t, F_RETURNED, r.value);
+        if (!t.popFrame()) return this.exit(t, F_RETURNED, r.value);
         frame = t.top!;
         if ((t.flags & F_UNWINDING) !== 0) mode = RESUME_RETURN;
         t.opState = OP_READY;
@@ -618,7 +620,7 @@ export class Kernel {
         const callee = t.opValue as Routine;
         t.opState = OP_IDLE;
         t.opValue = undefined;
-        this.pushFrame(t, callee);
+        t.pushFrame(callee);
         frame = callee;
         continue;
       }
@@ -630,28 +632,6 @@ export class Kernel {
       payload = this.misuse(t, yielded);
       mode = RESUME_THROW;
     }
-  }
-
-  private pushFrame(t: Thread, callee: Routine): void {
-    let callers = t.callers;
-    if (callers === null) {
-      callers = t.callers = new Array<Routine>(2);
-    } else if (t.depth === callers.length) {
-      const grown = new Array<Routine>(callers.length * 2);
-      for (let i = 0; i < t.depth; i++) grown[i] = callers[i]!;
-      callers = t.callers = grown;
-    }
-    callers[t.depth++] = t.top!;
-    t.top = callee;
-  }
-
-  /** Pops the top frame; false when it was the last one. */
-  private popFrame(t: Thread): boolean {
-    if (t.depth === 0) return false;
-    const callers = t.callers!;
-    t.top = callers[--t.depth]!;
-    callers[t.depth] = undefined as unknown as Routine; // let the finished generator be collected
-    return true;
   }
 
   /**
@@ -694,9 +674,8 @@ export class Kernel {
     t.flags |= how;
     t.result = value;
     t.state = S_EXITED;
-    t.top = null;
-    t.callers = null;
-    this.live.delete(t.id);
+    t.clearFrames();
+    this.forget(t);
     if ((t.flags & F_DAEMON) === 0) this.liveUserThreads--;
     if (this.traceLines !== null) this.record('exit', t, how === F_RETURNED ? 'returned' : how === F_THREW ? 'threw' : 'killed');
     const joiners = t.joiners;
@@ -710,6 +689,18 @@ export class Kernel {
       this.unjoinedFailures.push({ thread: t, error: value });
       if (log.enabled) log('%s: %s threw with nobody joining: %O', this.name, t.toString(), value);
     }
+  }
+
+  /** Removes exited `t` from the live table in O(1): the last thread takes its place. */
+  private forget(t: Thread): void {
+    const i = t.liveIndex;
+    assert(this.live[i] === t, 'live table index out of sync');
+    const last = this.live.pop()!;
+    if (last !== t) {
+      this.live[i] = last;
+      last.liveIndex = i;
+    }
+    t.liveIndex = -1;
   }
 
   private observeFailure(t: Thread): void {

@@ -9,8 +9,9 @@
  * seen. A new edge that closes a cycle of any length in the class graph is a potential
  * deadlock, reported at once — even if this run never deadlocks.
  * Invariants: each unique chain (held classes + the requested class) is validated once: its
- * 53-bit hash is remembered, so a chain seen before costs a few class look-ups and one Set probe;
- * taking a lock while holding nothing costs one length test. Trylocks never wait, so they add
+ * 53-bit hash is remembered, so a chain seen before costs a few class look-ups and one Set probe,
+ * and a recently seen chain of the same lock objects (up to three held) costs a few identity
+ * compares; taking a lock while holding nothing costs one length test. Trylocks never wait, so they add
  * no edge into the lock tried (lockdep does the same). Taking a class while holding the same
  * class (two locks with one name) adds no edge. Graph walks are bounded (MAX_CLASS_VISITS).
  */
@@ -21,6 +22,16 @@ import type { Thread, Waitable } from './thread.ts';
 
 /** Most classes visited by one cycle search. */
 export const MAX_CLASS_VISITS = 10_000;
+
+/** Recent chains remembered by lock identity (up to three held locks). */
+const MEMO_SIZE = 8;
+interface MemoEntry {
+  lock: Waitable | null;
+  n: number;
+  h0: Waitable | null;
+  h1: Waitable | null;
+  h2: Waitable | null;
+}
 
 /** A lock class: every lock with the same key. */
 export interface LockClass {
@@ -54,6 +65,8 @@ export class LockValidator {
   private readonly byKey = new Map<string, LockClass>();
   private readonly chains = new Set<number>();
   private readonly classify: (lock: Waitable) => string;
+  private readonly memo: MemoEntry[] = Array.from({ length: MEMO_SIZE }, () => ({ lock: null, n: 0, h0: null, h1: null, h2: null }));
+  private memoNext = 0;
   /** Inversions reported so far, in order. */
   readonly inversions: LockOrderReport[] = [];
 
@@ -72,15 +85,41 @@ export class LockValidator {
    * @example
    * validator.check(thread, mutexB, 'exclusive', false); // thread holds mutexA: edge A -> B
    */
-  check(t: Thread, lock: Waitable, _mode: LockMode, trylock: boolean): void {
+  readonly check = (t: Thread, lock: Waitable, _mode: LockMode, trylock: boolean): void => {
     const held = t.held;
     if (held === null || held.length === 0 || trylock) return;
+    const n = held.length;
+    // Front cache of recent chains by lock identity: a hit means the same locks, hence the same
+    // classes, were validated before — no class look-ups at all.
+    const memo = this.memo;
+    if (n <= 3) {
+      const h0 = held[0]!;
+      const h1 = n > 1 ? held[1]! : null;
+      const h2 = n > 2 ? held[2]! : null;
+      for (let i = 0; i < MEMO_SIZE; i++) {
+        const e = memo[i]!;
+        if (e.lock === lock && e.n === n && e.h0 === h0 && e.h1 === h1 && e.h2 === h2) return;
+      }
+    }
+    this.checkChain(t, lock, held);
+    if (n <= 3) {
+      const e = memo[this.memoNext]!;
+      this.memoNext = (this.memoNext + 1) % MEMO_SIZE;
+      e.lock = lock;
+      e.n = n;
+      e.h0 = held[0]!;
+      e.h1 = n > 1 ? held[1]! : null;
+      e.h2 = n > 2 ? held[2]! : null;
+    }
+  };
+
+  /** The hashed chain check (see check). */
+  private checkChain(t: Thread, lock: Waitable, held: readonly Waitable[]): void {
     const cls = this.classOf(lock);
     // Chain hash over (held classes, requested class): two independent 32-bit mixes → 53 bits.
     let h1 = Math.imul(cls.id + 1, 0x9e3779b1);
     let h2 = cls.id ^ 0x5bd1e995;
-    const n = held.length;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < held.length; i++) {
       const id = this.classOf(held[i]!).id;
       h1 = Math.imul(h1 ^ (id + 1), 0x85ebca6b);
       h1 ^= h1 >>> 13;

@@ -12,7 +12,7 @@
  */
 import type { Kernel } from './kernel.ts';
 import type { Linked, ThreadQueue } from './queue.ts';
-import { OP_IDLE, type Operation, type Routine } from './operation.ts';
+import type { Operation, Routine } from './operation.ts';
 
 /** Kernel threads run driver daemons and I/O completion; user threads call into drivers. */
 export type ThreadKind = 'kernel' | 'user';
@@ -73,32 +73,66 @@ export interface Waitable {
 }
 
 /** A green thread. Create threads with `kernel.spawn`, never with `new`. */
+/**
+ * What only some threads need: a timer, held locks, joiners, an exit value. Allocated on first
+ * use, so a thread that never sleeps, locks or is joined does not pay for it.
+ */
+class ThreadExtras {
+  deadline = 0;
+  timerSeq = 0;
+  heapIndex = -1;
+  held: Waitable[] | null = null;
+  joiners: ThreadQueue<Thread> | null = null;
+  result: unknown = undefined;
+}
+
+// The state word packs five small fields into one Smi (27 bits), to keep a thread small:
+//   bits 0-1 state · 2-4 opState · 5-12 flags · 13-17 priority · 18-22 basePriority · 23-26 waitKind
+const STATE_MASK = 0x3;
+const OP_SHIFT = 2;
+const OP_MASK = 0x7 << OP_SHIFT;
+const FLAGS_SHIFT = 5;
+const FLAGS_MASK = 0xff << FLAGS_SHIFT;
+const PRIO_SHIFT = 13;
+const PRIO_MASK = 0x1f << PRIO_SHIFT;
+const BASE_SHIFT = 18;
+const WAIT_SHIFT = 23;
+const WAIT_MASK = 0xf << WAIT_SHIFT;
+const WAIT_KINDS: readonly (WaitKind | null)[] = [
+  null,
+  'mutex',
+  'rwlock-read',
+  'rwlock-write',
+  'condvar',
+  'semaphore',
+  'channel',
+  'completion',
+  'join',
+  'sleep',
+  'host',
+];
+const WAIT_CODES = new Map<WaitKind | null, number>(WAIT_KINDS.map((k, i) => [k, i]));
+
+/**
+ * A green thread. Create threads with `kernel.spawn`, never with `new`.
+ *
+ * Memory matters (a million blocked threads must fit): besides its generators a thread is one
+ * object of 16 slots; the two innermost callers live in slots, deeper ones in `moreCallers`.
+ */
 export class Thread<T = unknown> implements Linked, Waitable {
-  /** For the wait-for graph: joiners wait on a thread. A getter, so it costs no per-thread slot. */
-  get resourceKind(): string {
-    return 'thread';
-  }
   /** @internal */ qnext: Linked | null = null;
   /** @internal */ qprev: Linked | null = null;
   /** @internal */ qowner: ThreadQueue<Linked> | null = null;
   /** @internal the generator that runs now */ top: Routine | null;
-  /** @internal suspended callers, innermost last; null until the first call */ callers: Routine[] | null = null;
-  /** @internal number of live frames in callers */ depth = 0;
-  /** @internal */ opState = OP_IDLE;
+  /** @internal outermost caller */ private caller1: Routine | null = null;
+  /** @internal second caller */ private caller2: Routine | null = null;
+  /** @internal callers beyond the second, outermost first */ private moreCallers: Routine[] | null = null;
   /** @internal value, error or pending frame of the operation in flight */ opValue: unknown = undefined;
-  /** @internal */ state = S_RUNNABLE;
-  /** @internal */ flags: number;
-  /** Effective priority: the base priority, raised by priority inheritance. Higher runs first. */
-  priority: number;
   /** @internal */ waitOn: Waitable | null = null;
-  /** @internal */ waitKind: WaitKind | null = null;
   /** @internal virtual time the current wait began */ waitSince = 0;
-  /** @internal timer deadline (virtual ms) */ deadline = 0;
-  /** @internal FIFO tie-break among equal deadlines */ timerSeq = 0;
-  /** @internal position in the kernel's timer heap, -1 when no timer is armed */ heapIndex = -1;
-  /** @internal locks held, in acquisition order */ held: Waitable[] | null = null;
-  /** @internal threads waiting in join() */ joiners: ThreadQueue<Thread> | null = null;
-  /** @internal return value, error, or kill reason */ result: unknown = undefined;
+  /** @internal state, opState, flags, priorities, waitKind: see the layout above */ private word: number;
+  /** @internal position in the kernel's table of live threads */ liveIndex = -1;
+  private extras: ThreadExtras | null = null;
 
   /** @internal */
   constructor(
@@ -107,12 +141,140 @@ export class Thread<T = unknown> implements Linked, Waitable {
     readonly name: string,
     body: Routine,
     flags: number,
-    /** The priority the thread was given; priority inheritance never changes it. */
-    readonly basePriority: number,
+    basePriority: number,
   ) {
     this.top = body;
-    this.flags = flags;
-    this.priority = basePriority;
+    this.word = S_RUNNABLE | (flags << FLAGS_SHIFT) | (basePriority << PRIO_SHIFT) | (basePriority << BASE_SHIFT);
+  }
+
+  /** For the wait-for graph: joiners wait on a thread. A getter, so it costs no per-thread slot. */
+  get resourceKind(): string {
+    return 'thread';
+  }
+
+  /** @internal S_RUNNABLE, S_RUNNING, S_BLOCKED or S_EXITED. */
+  get state(): number {
+    return this.word & STATE_MASK;
+  }
+  set state(s: number) {
+    this.word = (this.word & ~STATE_MASK) | s;
+  }
+  /** @internal the operation protocol's state (operation.ts). */
+  get opState(): number {
+    return (this.word & OP_MASK) >> OP_SHIFT;
+  }
+  set opState(s: number) {
+    this.word = (this.word & ~OP_MASK) | (s << OP_SHIFT);
+  }
+  /** @internal F_* bits. */
+  get flags(): number {
+    return (this.word & FLAGS_MASK) >> FLAGS_SHIFT;
+  }
+  set flags(f: number) {
+    this.word = (this.word & ~FLAGS_MASK) | (f << FLAGS_SHIFT);
+  }
+  /** Effective priority: the base priority, raised by priority inheritance. Higher runs first. */
+  get priority(): number {
+    return (this.word & PRIO_MASK) >> PRIO_SHIFT;
+  }
+  /** @internal only Kernel.reprioritize changes it, keeping the run queue ordered. */
+  set priority(p: number) {
+    this.word = (this.word & ~PRIO_MASK) | (p << PRIO_SHIFT);
+  }
+  /** The priority the thread was given; priority inheritance never changes it. */
+  get basePriority(): number {
+    return (this.word >> BASE_SHIFT) & 0x1f;
+  }
+  /** @internal what it waits for, or null. */
+  get waitKind(): WaitKind | null {
+    return WAIT_KINDS[(this.word & WAIT_MASK) >> WAIT_SHIFT]!;
+  }
+  set waitKind(kind: WaitKind | null) {
+    this.word = (this.word & ~WAIT_MASK) | (WAIT_CODES.get(kind)! << WAIT_SHIFT);
+  }
+
+  private get more(): ThreadExtras {
+    return this.extras ?? (this.extras = new ThreadExtras());
+  }
+  /** @internal timer deadline (kernel ms). */
+  get deadline(): number {
+    return this.extras === null ? 0 : this.extras.deadline;
+  }
+  set deadline(ms: number) {
+    this.more.deadline = ms;
+  }
+  /** @internal FIFO tie-break among equal deadlines. */
+  get timerSeq(): number {
+    return this.extras === null ? 0 : this.extras.timerSeq;
+  }
+  set timerSeq(n: number) {
+    this.more.timerSeq = n;
+  }
+  /** @internal position in the kernel's timer heap, -1 when no timer is armed. */
+  get heapIndex(): number {
+    return this.extras === null ? -1 : this.extras.heapIndex;
+  }
+  set heapIndex(i: number) {
+    if (this.extras !== null || i !== -1) this.more.heapIndex = i;
+  }
+  /** @internal locks held, in acquisition order. */
+  get held(): Waitable[] | null {
+    return this.extras === null ? null : this.extras.held;
+  }
+  set held(h: Waitable[] | null) {
+    this.more.held = h;
+  }
+  /** @internal threads waiting in join(). */
+  get joiners(): ThreadQueue<Thread> | null {
+    return this.extras === null ? null : this.extras.joiners;
+  }
+  set joiners(q: ThreadQueue<Thread> | null) {
+    this.more.joiners = q;
+  }
+  /** @internal return value, error, or kill reason. */
+  get result(): unknown {
+    return this.extras === null ? undefined : this.extras.result;
+  }
+  set result(r: unknown) {
+    this.more.result = r;
+  }
+
+  /** Number of suspended callers below the running frame (derived: one slot less per thread). */
+  get depth(): number {
+    if (this.caller1 === null) return 0;
+    if (this.caller2 === null) return 1;
+    return this.moreCallers === null ? 2 : 2 + this.moreCallers.length;
+  }
+
+  /** @internal Makes `callee` the running frame; the current one becomes its caller. */
+  pushFrame(callee: Routine): void {
+    const caller = this.top!;
+    if (this.caller1 === null) this.caller1 = caller;
+    else if (this.caller2 === null) this.caller2 = caller;
+    else (this.moreCallers ??= []).push(caller);
+    this.top = callee;
+  }
+
+  /** @internal Drops the finished top frame and resumes its caller; false when it was the last. */
+  popFrame(): boolean {
+    if (this.moreCallers !== null && this.moreCallers.length > 0) {
+      this.top = this.moreCallers.pop()!;
+    } else if (this.caller2 !== null) {
+      this.top = this.caller2;
+      this.caller2 = null;
+    } else if (this.caller1 !== null) {
+      this.top = this.caller1;
+      this.caller1 = null;
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  /** @internal Drops every frame (the thread exited). */
+  clearFrames(): void {
+    this.top = this.caller1 = this.caller2 = null;
+    this.moreCallers = null;
   }
 
   /** 'kernel' or 'user'. */
@@ -154,7 +316,9 @@ export class Thread<T = unknown> implements Linked, Waitable {
   /** Frames of the thread, outermost first (for backtraces). */
   get frames(): readonly Routine[] {
     const out: Routine[] = [];
-    for (let i = 0; i < this.depth; i++) out.push(this.callers![i]!);
+    if (this.caller1 !== null) out.push(this.caller1);
+    if (this.caller2 !== null) out.push(this.caller2);
+    if (this.moreCallers !== null) out.push(...this.moreCallers);
     if (this.top !== null) out.push(this.top);
     return out;
   }

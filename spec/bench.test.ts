@@ -1,0 +1,222 @@
+/**
+ * Tests of the benchmark harness (bench/), on tiny counts. No test asserts a time: they check
+ * that every contender does the work it claims (the schedule its probe log shows), that the
+ * memory workloads leave as many threads blocked as they say, that the native references
+ * alternate, and that a --quick run writes a results document of the documented shape.
+ */
+import test from 'ava';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from '../bench/args.ts';
+import { awaitNullPingPong, promisePingPong } from '../bench/contenders/async.ts';
+import { effectQueuePingPong, effectYieldPingPong } from '../bench/contenders/effect.ts';
+import { effectionChannelPingPong, effectionYieldPingPong } from '../bench/contenders/effection.ts';
+import { gkRoundRobin, gkYieldPingPong } from '../bench/contenders/greenkernel.ts';
+import { gkCondvarPingPong, gkMutexHandoff, gkSemaphorePingPong } from '../bench/contenders/greenkernel-sync.ts';
+import { rawMailboxPingPong } from '../bench/contenders/raw-mailbox.ts';
+import { runQueuePingPong, runQueueRoundRobin, trampolinePingPong, trampolineRoundRobin } from '../bench/contenders/raw.ts';
+import { checkSchedule } from '../bench/expect.ts';
+import { verifyCell } from '../bench/harness.ts';
+import { main } from '../bench/index.ts';
+import { BLOCKERS } from '../bench/memory/blockers.ts';
+import { methodFor } from '../bench/method.ts';
+import { buildNative, removeNativeBuilds, runNative } from '../bench/native.ts';
+import { validateResults, type BenchResults } from '../bench/results.ts';
+import { median, relativeMarginOfError, spreadPct } from '../bench/stats.ts';
+import { handoffCells } from '../bench/suites/handoff.ts';
+import { roundRobinCells } from '../bench/suites/roundrobin.ts';
+import { spawnCells } from '../bench/suites/spawn.ts';
+import { yieldCells } from '../bench/suites/yield.ts';
+import type { Probe, Runner } from '../bench/types.ts';
+
+const N = 7;
+const alternating = (rounds: number): number[] => Array.from({ length: 2 * rounds }, (_, i) => i % 2);
+
+async function logOf(make: (probe: Probe) => Runner, runs = 1): Promise<number[]> {
+  const probe: Probe = { log: [] };
+  const runner = make(probe);
+  for (let i = 0; i < runs; i++) {
+    if (runner.mode === 'sync') runner.run();
+    else await runner.run();
+  }
+  return probe.log;
+}
+
+// ---------------------------------------------------------------- the checker itself
+
+test('checkSchedule accepts strict alternation and rejects anything else', (t) => {
+  t.is(checkSchedule([0, 1, 0, 1], { threads: 2, rounds: 2 }), null);
+  t.regex(checkSchedule([0, 0, 1, 1], { threads: 2, rounds: 2 }) ?? '', /entry 1/);
+  t.regex(checkSchedule([0, 1, 0], { threads: 2, rounds: 2 }) ?? '', /3 entries/);
+  t.is(checkSchedule([0, 1, 2, 0, 1, 2], { threads: 3, rounds: 2 }), null);
+});
+
+// ---------------------------------------------------------------- ping-pongs alternate N times
+
+const pingPongs: [string, (p: Probe) => Runner][] = [
+  ['raw trampoline', (p) => trampolinePingPong(N, 1, p)],
+  ['raw run queue', (p) => runQueuePingPong(N, 1, p)],
+  ['raw run queue, 5 frames', (p) => runQueuePingPong(N, 5, p)],
+  ['raw mailbox', (p) => rawMailboxPingPong(N, p)],
+  ['greenkernel yield, depth 1', (p) => gkYieldPingPong(N, 1, 'call', p)],
+  ['greenkernel yield, depth 5 call', (p) => gkYieldPingPong(N, 5, 'call', p)],
+  ['greenkernel yield, depth 5 plain', (p) => gkYieldPingPong(N, 5, 'plain', p)],
+  ['greenkernel mutex', (p) => gkMutexHandoff(N, p)],
+  ['greenkernel condvar', (p) => gkCondvarPingPong(N, p)],
+  ['greenkernel semaphore', (p) => gkSemaphorePingPong(N, p)],
+  ['async await null', (p) => awaitNullPingPong(N, p)],
+  ['async promises', (p) => promisePingPong(N, p)],
+  ['Effection yield', (p) => effectionYieldPingPong(N, p)],
+  ['Effection channels', (p) => effectionChannelPingPong(N, p)],
+  ['Effect yieldNow', (p) => effectYieldPingPong(N, p)],
+  ['Effect Queue, default scheduler', (p) => effectQueuePingPong(N, 'default', p)],
+  ['Effect Queue, sync scheduler', (p) => effectQueuePingPong(N, 'sync', p)],
+];
+
+for (const [name, make] of pingPongs) {
+  test(`${name}: the ping-pong alternates 0,1 exactly ${N} times`, async (t) => {
+    t.deepEqual(await logOf(make), alternating(N));
+  });
+}
+
+test('a ping-pong runner does the same work on every run', async (t) => {
+  t.deepEqual(await logOf((p) => gkMutexHandoff(3, p), 3), [...alternating(3), ...alternating(3), ...alternating(3)]);
+  t.deepEqual(await logOf((p) => promisePingPong(3, p), 2), [...alternating(3), ...alternating(3)]);
+});
+
+// ---------------------------------------------------------------- round robins rotate
+
+test('persistent round robins keep rotating across runs, at depth 1 and 5', async (t) => {
+  const rotation = (threads: number, rounds: number): number[] => Array.from({ length: threads * rounds }, (_, i) => i % threads);
+  for (const depth of [1, 5]) {
+    t.deepEqual(await logOf((p) => trampolineRoundRobin(4, 3, depth, p), 2), rotation(4, 6), `trampoline depth ${depth}`);
+    t.deepEqual(await logOf((p) => runQueueRoundRobin(4, 3, depth, p), 2), rotation(4, 6), `run queue depth ${depth}`);
+    t.deepEqual(await logOf((p) => gkRoundRobin(4, 3, depth, p), 2), rotation(4, 6), `greenkernel depth ${depth}`);
+  }
+});
+
+// ---------------------------------------------------------------- every cell of every suite
+
+test('every timed cell of every suite does the work it claims (quick sizes)', async (t) => {
+  const notes: string[] = [];
+  const method = methodFor(true);
+  try {
+    const cells = [...yieldCells(method, notes), ...handoffCells(method, notes), ...roundRobinCells(method), ...spawnCells(method)];
+    let checked = 0;
+    for (const cell of cells) {
+      if (cell.kind !== 'bench') continue; // native cells check themselves when built
+      await t.notThrowsAsync(verifyCell(cell), `${cell.workload}/${cell.contender}`);
+      checked++;
+    }
+    t.true(checked >= 30, `${checked} cells checked`);
+  } finally {
+    removeNativeBuilds();
+  }
+});
+
+// ---------------------------------------------------------------- memory workloads
+
+for (const [contender, blocker] of Object.entries(BLOCKERS)) {
+  for (const depth of [1, 3]) {
+    test(`${contender}: block(300, ${depth}) leaves 300 threads blocked ${depth} frame(s) deep, release frees them`, async (t) => {
+      const held = blocker.block(300, depth);
+      t.is(held.blocked(), 300);
+      await held.release();
+      t.is(held.blocked(), 0);
+    });
+  }
+}
+
+// ---------------------------------------------------------------- native references
+
+test('native references alternate strictly (skipped without cc)', (t) => {
+  try {
+    for (const name of ['coro', 'pthread_pingpong'] as const) {
+      const program = buildNative(name);
+      if ('skipped' in program) {
+        t.log(program.skipped);
+        t.pass();
+        continue;
+      }
+      t.is(runNative(program, ['check', '50']).trim(), 'ok 100', name);
+      const out = JSON.parse(runNative(program, ['20', '3', '0'])) as { switchesPerRep: number; samples: number[] };
+      t.is(out.switchesPerRep, 40);
+      t.is(out.samples.length, 3);
+    }
+  } finally {
+    removeNativeBuilds();
+  }
+});
+
+// ---------------------------------------------------------------- small pieces
+
+test('stats: median, margin of error, spread', (t) => {
+  t.is(median([3, 1, 2]), 2);
+  t.is(median([4, 1, 2, 3]), 2.5);
+  t.is(relativeMarginOfError([5]), 0);
+  t.true(relativeMarginOfError([10, 11, 9]) > 0);
+  t.is(spreadPct([10, 12, 11]), 20);
+});
+
+test('options: parsed, and unknown ones refused', (t) => {
+  t.like(parseArgs(['--quick', '--suite', 'yield', '--json', 'out']), { quick: true, suite: 'yield', jsonDir: 'out' });
+  t.like(parseArgs(['--suite=memory']), { suite: 'memory', quick: false, jsonDir: null });
+  t.true('error' in parseArgs(['--fast']));
+  t.true('error' in parseArgs(['--suite']));
+});
+
+test('the results validator rejects a document of the wrong shape', (t) => {
+  t.not(validateResults({}).length, 0);
+  t.not(validateResults({ schema: 'greenkernel-bench/1', mode: 'full', notes: [], figures: 'no' }).length, 0);
+});
+
+// ---------------------------------------------------------------- the whole harness
+
+test('main --quick runs every suite in child processes and writes a results document of the documented shape', async (t) => {
+  t.timeout(180_000);
+  const dir = mkdtempSync(join(tmpdir(), 'greenkernel-bench-test-'));
+  const printed: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array): boolean => {
+    printed.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+  let code: number;
+  try {
+    code = await main(['--quick', '--quiet', '--json', dir]);
+  } finally {
+    process.stdout.write = write;
+  }
+  try {
+    t.is(code, 0, printed.join(''));
+    const doc = JSON.parse(readFileSync(join(dir, 'quick.json'), 'utf8')) as BenchResults;
+    t.deepEqual(validateResults(doc), []);
+    t.is(doc.mode, 'quick');
+    t.deepEqual(
+      doc.suites.map((s) => [s.name, s.ok]),
+      ['yield', 'handoff', 'roundrobin', 'spawn', 'memory', 'capacity'].map((n) => [n, true]),
+    );
+    const workloads = new Set(doc.figures.map((f) => f.workload));
+    for (const w of ['yield-pingpong', 'mailbox-pingpong', 'mutex-handoff', 'condvar-pingpong', 'rr-1000', 'rr-1000-d5', 'spawn-exit', 'blocked-d3', 'blocked-d1']) {
+      t.true(workloads.has(w), w);
+    }
+    for (const f of doc.figures.filter((f) => f.unit === 'bytes/thread')) t.is(f.verifiedBlocked, methodFor(true).memoryThreads, f.contender);
+    const floor = doc.figures.find((f) => f.workload === 'yield-pingpong' && f.contender === 'raw-trampoline');
+    t.is(floor?.ratioToFloor, 1);
+    t.truthy(doc.capacity);
+    t.is(doc.capacity?.verifiedBlocked, methodFor(true).capacityThreads);
+    t.true(doc.capacity?.fits);
+    t.true(doc.goals.some((g) => g.id === 'switch-depth-1' && g.value !== null));
+    t.true(doc.goals.some((g) => g.id === 'capacity' && g.pass === true));
+    const report = printed.join('');
+    t.regex(report, /Time per switch/);
+    t.regex(report, /^(PASS|FAIL) {2}greenkernel yield switch at depth 1/m);
+    const svg = readFileSync(join(dir, 'quick.svg'), 'utf8');
+    t.true(svg.startsWith('<svg'));
+    t.regex(svg, /Yield ping-pong/);
+    t.regex(svg, /<\/svg>\s*$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
