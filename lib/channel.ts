@@ -10,7 +10,7 @@
 import { InvalidArgumentError } from './errors.ts';
 import type { Kernel } from './kernel.ts';
 import { cpu, enter, suspended, type Operation } from './operation.ts';
-import { takeWaiters } from './priority.ts';
+import { popTopWaiter, takeWaiters } from './priority.ts';
 import { ThreadQueue } from './queue.ts';
 import type { Thread, Waitable } from './thread.ts';
 
@@ -93,10 +93,20 @@ function wakeN(key: unknown, kernel: Kernel | undefined, limit: number): number 
   if (k === undefined) throw new InvalidArgumentError('wakeup(key, kernel): pass the kernel when calling from the host');
   const channel = tables.get(k)?.get(key);
   if (channel === undefined) return 0;
-  const woken = takeWaiters(channel.waiters, limit);
-  for (const t of woken) k.wake(t, undefined);
+  let n = 0;
+  if (limit === 1) {
+    const t = popTopWaiter(channel.waiters);
+    if (t !== null) {
+      k.wake(t, undefined);
+      n = 1;
+    }
+  } else {
+    const woken = takeWaiters(channel.waiters, limit);
+    for (const t of woken) k.wake(t, undefined);
+    n = woken.length;
+  }
   channel.dropIfEmpty();
-  return woken.length;
+  return n;
 }
 
 function describeObjectKey(key: object): string {

@@ -12,7 +12,7 @@
 import { InvalidArgumentError, NotOwnerError, TimeoutError } from './errors.ts';
 import { enter, failed, suspended, type Operation } from './operation.ts';
 import type { Mutex } from './mutex.ts';
-import { takeWaiters, topWaiter } from './priority.ts';
+import { popTopWaiter, takeWaiters } from './priority.ts';
 import { ThreadQueue } from './queue.ts';
 import { Resource } from './resource.ts';
 import type { Thread } from './thread.ts';
@@ -65,9 +65,8 @@ export class CondVar extends Resource {
    * queue.push(item); nonEmpty.signal();
    */
   signal(): boolean {
-    const t = topWaiter(this.waiters.head);
+    const t = popTopWaiter(this.waiters);
     if (t === null) return false;
-    this.waiters.remove(t);
     this.mutex!.enqueueBlocked(t);
     return true;
   }

@@ -368,9 +368,8 @@ export class Kernel {
   block(t: Thread, resource: Waitable | null, kind: WaitKind, timeoutMs: number | undefined): void {
     assert(t.state === S_RUNNING && t === cpu.current, 'only the running thread blocks itself');
     if (this.hooks.beforeBlock !== undefined) this.hooks.beforeBlock(t, resource, kind);
-    t.state = S_BLOCKED;
+    t.markBlocked(kind);
     t.waitOn = resource;
-    t.waitKind = kind;
     t.waitSince = this.now();
     if (timeoutMs !== undefined) this.timers.arm(t, t.waitSince + checkTimeout(timeoutMs));
     if (this.traceLines !== null) this.record('block', t, resource === null ? kind : `${kind} ${resource.name}`);
@@ -401,20 +400,19 @@ export class Kernel {
   private resume(t: Thread, opState: number, value: unknown): void {
     assert(t.state === S_BLOCKED, 'only a blocked thread is woken');
     assert(t.opState === OP_BLOCKED || t.opState === OP_BLOCK, 'a woken thread has an operation in flight');
-    this.timers.cancel(t);
+    if (t.heapIndex >= 0) this.timers.cancel(t);
     t.waitOn = null;
-    t.waitKind = null;
-    t.opState = opState;
     t.opValue = value;
     if (this.traceLines !== null) this.record(opState === OP_READY ? 'wake' : 'wake-error', t, '');
-    if (t === cpu.current) {
+    const running = cpu.current;
+    if (t === running) {
       // Woken before it yielded (it woke itself): the operation completes without a switch.
-      t.state = S_RUNNING;
+      t.markWoken(S_RUNNING, opState);
       return;
     }
-    t.state = S_RUNNABLE;
+    t.markWoken(S_RUNNABLE, opState);
     this.runq.enqueue(t);
-    this.pokeIfOutside();
+    if (running === null || running.kernel !== this) this.pokeHost();
   }
 
   /**

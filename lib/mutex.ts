@@ -10,7 +10,7 @@
  */
 import { NotOwnerError, WouldDeadlockError } from './errors.ts';
 import { completed, cpu, enter, failed, suspended, type Operation } from './operation.ts';
-import { addHeld, lendPriority, removeHeld, restorePriority, topWaiter, type Lock } from './priority.ts';
+import { addHeld, lendPriority, popTopWaiter, removeHeld, restorePriority, topWaiter, type Lock } from './priority.ts';
 import { ThreadQueue } from './queue.ts';
 import { Resource } from './resource.ts';
 import type { Thread } from './thread.ts';
@@ -136,9 +136,8 @@ export class Mutex extends Resource implements Lock {
   }
 
   private handOff(): void {
-    const next = topWaiter(this.waiters.head);
+    const next = popTopWaiter(this.waiters);
     if (next === null) return;
-    this.waiters.remove(next);
     this.take(next);
     this.wakeHolder(next);
     // The new owner inherits from the waiters still queued behind it.

@@ -102,9 +102,22 @@ export function removeHeld(t: Thread, r: Waitable): void {
 }
 
 /**
+ * Unlinks and returns the waiter to wake next (highest priority, FIFO among equals), or null.
+ * The single-wake path (a semaphore up, a signal, a hand-off): one scan, no allocation.
+ *
+ * @example
+ * const t = popTopWaiter(this.waiters); if (t !== null) kernel.wake(t, undefined);
+ */
+export function popTopWaiter(queue: ThreadQueue<Thread>): Thread | null {
+  const t = topWaiter(queue.head);
+  if (t !== null) queue.remove(t);
+  return t;
+}
+
+/**
  * Unlinks up to `limit` waiters of `queue` in wake order (highest priority first, FIFO among
- * equals) and returns them. For wake-all paths: O(n log n), where repeated topWaiter would be
- * O(n²) on a long queue.
+ * equals) and returns them. For wake-many paths: O(n log n), where repeated popTopWaiter would
+ * be O(n²) on a long queue.
  *
  * @example
  * for (const t of takeWaiters(this.waiters, Infinity)) kernel.wake(t, value);

@@ -9,7 +9,7 @@
  */
 import { InvalidArgumentError, LimitExceededError } from './errors.ts';
 import { completed, enter, suspended, type Operation } from './operation.ts';
-import { takeWaiters } from './priority.ts';
+import { popTopWaiter, takeWaiters } from './priority.ts';
 import { ThreadQueue } from './queue.ts';
 import { Resource } from './resource.ts';
 import type { Thread } from './thread.ts';
@@ -87,7 +87,13 @@ export class Semaphore extends Resource {
     if (this.units + toCount > this.max) {
       throw new LimitExceededError(`semaphore ${this.name}: up(${n}) would exceed max ${this.max} (count ${this.units})`);
     }
-    for (const t of takeWaiters(this.waiters, n - toCount)) t.kernel.wake(t, undefined);
+    const toWake = n - toCount;
+    if (toWake === 1) {
+      const t = popTopWaiter(this.waiters)!;
+      t.kernel.wake(t, undefined);
+    } else if (toWake > 1) {
+      for (const t of takeWaiters(this.waiters, toWake)) t.kernel.wake(t, undefined);
+    }
     this.units += toCount;
   }
 

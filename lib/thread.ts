@@ -111,7 +111,33 @@ const WAIT_KINDS: readonly (WaitKind | null)[] = [
   'sleep',
   'host',
 ];
-const WAIT_CODES = new Map<WaitKind | null, number>(WAIT_KINDS.map((k, i) => [k, i]));
+/** The code of a wait kind in the state word: a switch, not a Map, as it runs on every block and wake. */
+function waitCode(kind: WaitKind | null): number {
+  switch (kind) {
+    case null:
+      return 0;
+    case 'mutex':
+      return 1;
+    case 'rwlock-read':
+      return 2;
+    case 'rwlock-write':
+      return 3;
+    case 'condvar':
+      return 4;
+    case 'semaphore':
+      return 5;
+    case 'channel':
+      return 6;
+    case 'completion':
+      return 7;
+    case 'join':
+      return 8;
+    case 'sleep':
+      return 9;
+    case 'host':
+      return 10;
+  }
+}
 
 /**
  * A green thread. Create threads with `kernel.spawn`, never with `new`.
@@ -190,7 +216,16 @@ export class Thread<T = unknown> implements Linked, Waitable {
     return WAIT_KINDS[(this.word & WAIT_MASK) >> WAIT_SHIFT]!;
   }
   set waitKind(kind: WaitKind | null) {
-    this.word = (this.word & ~WAIT_MASK) | (WAIT_CODES.get(kind)! << WAIT_SHIFT);
+    this.word = (this.word & ~WAIT_MASK) | (waitCode(kind) << WAIT_SHIFT);
+  }
+
+  /** @internal One write for a block: state BLOCKED, wait kind `kind`. */
+  markBlocked(kind: WaitKind): void {
+    this.word = (this.word & ~(STATE_MASK | WAIT_MASK)) | S_BLOCKED | (waitCode(kind) << WAIT_SHIFT);
+  }
+  /** @internal One write for a wake: `state`, operation state `opState`, no wait kind. */
+  markWoken(state: number, opState: number): void {
+    this.word = (this.word & ~(STATE_MASK | OP_MASK | WAIT_MASK)) | state | (opState << OP_SHIFT);
   }
 
   private get more(): ThreadExtras {
