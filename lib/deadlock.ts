@@ -17,7 +17,11 @@
  *  - `lockClass`: the lock-class key (default: kind and name); `backtraces` (default true).
  * Invariants: hooks are installed only for what is on, so a switched-off check costs nothing;
  * a cycle through a timed wait (an owner blocked with a timeout) is not a deadlock and is not
- * reported; every report is also kept, in order, in detectionReports(kernel).
+ * reported — for the blocking thread's own wait this needs the kernel to pass `timeoutMs` as
+ * beforeBlock's 4th argument (until it does, a cycle closed by a timed wait is reported); a
+ * cycle that closes without a block (a condvar signal moving its waiter onto a held mutex, a
+ * holder declared late) is found by the stall report; every report is also kept, in order, in
+ * detectionReports(kernel). Debug output: namespace greenkernel:deadlock.
  */
 import createDebug from 'debug';
 import { backtrace } from './backtrace.ts';
@@ -25,7 +29,8 @@ import { GreenkernelError, InvalidArgumentError } from './errors.ts';
 import type { Kernel } from './kernel.ts';
 import { LockValidator } from './lockdep.ts';
 import { buildReport, formatReport, setReportOptions, summarize, type LockOrderReport, type Report } from './report.ts';
-import type { Thread, WaitKind, Waitable } from './thread.ts';
+import { Mutex } from './mutex.ts';
+import { S_BLOCKED, type Thread, type WaitKind, type Waitable } from './thread.ts';
 import { cycleThrough, type Cycle } from './waitgraph.ts';
 
 const log = createDebug('greenkernel:deadlock');
@@ -133,6 +138,16 @@ export function detectionReports(kernel: Kernel): readonly Report[] {
 }
 
 /**
+ * The detector installed on `kernel`, or null (everything off).
+ *
+ * @example
+ * detectorOf(kernel)?.validator?.edges(); // lock-order edges seen so far
+ */
+export function detectorOf(kernel: Kernel): Detector | null {
+  return detectors.get(kernel) ?? null;
+}
+
+/**
  * The settings in force on `kernel` (all 'off' when no detector is installed).
  *
  * @example
@@ -175,14 +190,18 @@ export class Detector {
   }
 
   /**
-   * The beforeBlock hook. `timeoutMs` is passed by kernels that forward it; a timed wait ends
-   * by itself, so it never closes a deadlock.
+   * The beforeBlock hook (hot: every block). Declared with the three arguments the kernel
+   * passes, so the call needs no argument adaptation; a kernel that also passes the wait's
+   * `timeoutMs` is read through `arguments` (a timed wait ends by itself: never a deadlock).
+   * The common case — a mutex whose owner is runnable — returns before any call.
    */
-  private readonly beforeBlock = (t: Thread, resource: Waitable | null, kind: WaitKind, timeoutMs?: number): void => {
-    if (resource === null || timeoutMs !== undefined) return;
+  private readonly beforeBlock = makeBeforeBlock(this);
+
+  /** @internal The slow part of the hook: walk the owner chain. */
+  checkBlock(t: Thread, resource: Waitable, kind: WaitKind): void {
     const cycle = cycleThrough(t, resource, kind);
     if (cycle !== null) this.onCycle(t, cycle);
-  };
+  }
 
   private onCycle(t: Thread, cycle: Cycle): void {
     const first = cycle[0]!;
@@ -220,4 +239,17 @@ export class Detector {
     if (this.settings.lockOrder === 'warn') this.kernel.warnings.push(summarize(report));
     else this.kernel.panic(new LockOrderError(report));
   }
+}
+
+function makeBeforeBlock(d: Detector): (t: Thread, resource: Waitable | null, kind: WaitKind) => void {
+  return function beforeBlock(t: Thread, resource: Waitable | null, kind: WaitKind): void {
+    if (resource instanceof Mutex) {
+      const o = resource.owner;
+      if (o === null || (o !== t && o.state !== S_BLOCKED)) return;
+    } else if (resource === null) {
+      return;
+    }
+    if (arguments.length > 3 && arguments[3] !== undefined) return; // timed: not a deadlock
+    d.checkBlock(t, resource, kind);
+  };
 }

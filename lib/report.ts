@@ -117,7 +117,7 @@ export function setReportOptions(kernel: Kernel, o: { backtraces: boolean }): vo
 }
 
 /**
- * Builds a report of `kernel` now. Cold path: backtraces cost about 0.1 ms per frame.
+ * Builds a report of `kernel` now. Cold path: backtraces cost about 0.1-0.3 ms per frame.
  *
  * @example
  * const r = buildReport(kernel, { kind: 'dump' });

@@ -137,8 +137,11 @@ export function cycleThrough(self: Thread, resource: Waitable, kind: WaitKind): 
     if (o === MANY) return searchFrom(self, resource, kind);
     if (o === null) return null;
     if (o === self) return chainFrom(self, resource, kind, hop);
-    if (o.waitKind === null || o.heapIndex >= 0 || o.waitOn === null) return null;
-    r = o.waitOn;
+    // The usual exit: the owner is runnable (or running), so the chain ends here.
+    if (o.state !== S_BLOCKED) return null;
+    const next = o.waitOn;
+    if (next === null || o.heapIndex >= 0) return null;
+    r = next;
   }
   return null; // a longer chain ends in an older cycle, already reported when it closed
 }
@@ -192,7 +195,7 @@ function searchFrom(self: Thread, resource: Waitable, kind: WaitKind): Cycle | n
   const ownersOf = (t: Thread): readonly Thread[] => {
     const r = t === self ? resource : t.waitOn;
     if (r === null) return [];
-    return r.owners().filter((o) => o === self || (o.waitKind !== null && o.heapIndex < 0 && o.waitOn !== null));
+    return r.owners().filter((o) => o === self || (o.state === S_BLOCKED && o.heapIndex < 0 && o.waitOn !== null));
   };
   const path = shortestPathBack(self, ownersOf);
   if (path === null) return null;

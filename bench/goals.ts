@@ -1,0 +1,233 @@
+/**
+ * The goals greenkernel's benchmarks must meet, evaluated on the figures of one run.
+ *
+ * Interface: GOAL_SPECS, evaluateGoals(figures, capacity, quick) -> Goal[].
+ * Invariants:
+ *  - a timing goal is a ratio of two figures of the same suite process (never absolute times,
+ *    never two processes); its verdict uses the reported figures (best run medians), and the
+ *    ratio of each interleaved run is kept alongside to show how stable the verdict is;
+ *  - a goal whose figures are missing (suite not run, native compiler absent) has pass null;
+ *  - 'info' entries are ratios worth reading that carry no verdict.
+ */
+import type { CapacityOutcome, Figure, Goal } from './results.ts';
+
+interface Ref {
+  readonly workload: string;
+  readonly contender: string;
+}
+
+export interface GoalSpec {
+  readonly id: string;
+  readonly text: string;
+  /** 'at-most': value <= target passes; 'at-least': value >= target; 'info': no verdict. */
+  readonly kind: 'at-most' | 'at-least' | 'info';
+  readonly target: number;
+  /** value = numerator / denominator (denominator absent: the numerator's own figure). */
+  readonly numerator: Ref;
+  readonly denominator?: Ref;
+  /** Another ratio printed with the goal: numerator / this. */
+  readonly alsoVersus?: Ref;
+}
+
+const yieldOf = (contender: string): Ref => ({ workload: 'yield-pingpong', contender });
+const mailboxOf = (contender: string): Ref => ({ workload: 'mailbox-pingpong', contender });
+
+export const GOAL_SPECS: readonly GoalSpec[] = [
+  {
+    id: 'switch-depth-1',
+    text: 'greenkernel yield switch at depth 1 <= 1.5x raw run-queue ping-pong',
+    kind: 'at-most',
+    target: 1.5,
+    numerator: yieldOf('greenkernel-d1'),
+    denominator: yieldOf('raw-runqueue'),
+    alsoVersus: yieldOf('raw-trampoline'),
+  },
+  {
+    id: 'switch-depth-5',
+    text: 'greenkernel yield switch at depth 5 <= 1.5x raw run-queue ping-pong',
+    kind: 'at-most',
+    target: 1.5,
+    numerator: yieldOf('greenkernel-d5'),
+    denominator: yieldOf('raw-runqueue'),
+    alsoVersus: yieldOf('raw-trampoline'),
+  },
+  {
+    id: 'mutex-handoff',
+    text: 'greenkernel mutex hand-off <= 2x raw blocking mailbox ping-pong',
+    kind: 'at-most',
+    target: 2,
+    numerator: { workload: 'mutex-handoff', contender: 'greenkernel-mutex' },
+    denominator: mailboxOf('raw-mailbox'),
+  },
+  {
+    id: 'condvar-pingpong',
+    text: 'greenkernel condvar ping-pong <= 2x raw blocking mailbox ping-pong',
+    kind: 'at-most',
+    target: 2,
+    numerator: { workload: 'condvar-pingpong', contender: 'greenkernel-condvar' },
+    denominator: mailboxOf('raw-mailbox'),
+  },
+  {
+    id: 'vs-async-yield',
+    text: 'greenkernel yield >= 2x faster than async/await (await null loops)',
+    kind: 'at-least',
+    target: 2,
+    numerator: yieldOf('async-await-null'),
+    denominator: yieldOf('greenkernel-d1'),
+  },
+  {
+    id: 'vs-async-pingpong',
+    text: 'greenkernel blocking ping-pong >= 2x faster than async/await ping-pong (two promises)',
+    kind: 'at-least',
+    target: 2,
+    numerator: mailboxOf('async-promise'),
+    denominator: mailboxOf('greenkernel-semaphore'),
+  },
+  {
+    id: 'vs-effection-yield',
+    text: 'greenkernel yield >= 30x faster than Effection 4',
+    kind: 'at-least',
+    target: 30,
+    numerator: yieldOf('effection'),
+    denominator: yieldOf('greenkernel-d1'),
+  },
+  {
+    id: 'vs-effection-channel',
+    text: 'greenkernel blocking ping-pong >= 30x faster than Effection 4 channels',
+    kind: 'at-least',
+    target: 30,
+    numerator: mailboxOf('effection-channel'),
+    denominator: mailboxOf('greenkernel-semaphore'),
+  },
+  {
+    id: 'vs-effect-yield',
+    text: 'greenkernel yield >= 30x faster than Effect 4 yieldNow (sync scheduler)',
+    kind: 'at-least',
+    target: 30,
+    numerator: yieldOf('effect'),
+    denominator: yieldOf('greenkernel-d1'),
+  },
+  {
+    id: 'vs-effect-queue',
+    text: 'greenkernel blocking ping-pong >= 30x faster than Effect 4 Queue (default scheduler)',
+    kind: 'at-least',
+    target: 30,
+    numerator: mailboxOf('effect-queue'),
+    denominator: mailboxOf('greenkernel-semaphore'),
+  },
+  {
+    id: 'memory-completion',
+    text: 'greenkernel bytes per thread blocked 3 frames deep (Completion) <= 600',
+    kind: 'at-most',
+    target: 600,
+    numerator: { workload: 'blocked-d3', contender: 'greenkernel-completion' },
+  },
+  {
+    id: 'memory-semaphore',
+    text: 'greenkernel bytes per thread blocked 3 frames deep (Semaphore) <= 600',
+    kind: 'at-most',
+    target: 600,
+    numerator: { workload: 'blocked-d3', contender: 'greenkernel-semaphore-down' },
+  },
+  {
+    id: 'info-semaphore-vs-mailbox',
+    text: 'info: greenkernel semaphore ping-pong / raw mailbox ping-pong',
+    kind: 'info',
+    target: 0,
+    numerator: mailboxOf('greenkernel-semaphore'),
+    denominator: mailboxOf('raw-mailbox'),
+  },
+  {
+    id: 'info-rr-depth-1',
+    text: 'info: greenkernel round robin (1,000 threads) / raw run queue',
+    kind: 'info',
+    target: 0,
+    numerator: { workload: 'rr-1000', contender: 'greenkernel-d1' },
+    denominator: { workload: 'rr-1000', contender: 'raw-runqueue' },
+  },
+  {
+    id: 'info-rr-depth-5',
+    text: 'info: greenkernel round robin 5 frames deep / raw run queue at depth 1',
+    kind: 'info',
+    target: 0,
+    numerator: { workload: 'rr-1000-d5', contender: 'greenkernel-d5' },
+    denominator: { workload: 'rr-1000', contender: 'raw-runqueue' },
+  },
+  {
+    id: 'info-depth-5-vs-raw-depth-5',
+    text: 'info: greenkernel yield at depth 5 / raw run queue at depth 5 (plain yield* chain)',
+    kind: 'info',
+    target: 0,
+    numerator: yieldOf('greenkernel-d5'),
+    denominator: yieldOf('raw-runqueue-d5'),
+  },
+  {
+    id: 'info-raw-depth-5',
+    text: 'info: raw run queue 5 yield* frames deep / at depth 1 (the cost call frames avoid)',
+    kind: 'info',
+    target: 0,
+    numerator: yieldOf('raw-runqueue-d5'),
+    denominator: yieldOf('raw-runqueue'),
+  },
+];
+
+function find(figures: readonly Figure[], ref: Ref): Figure | undefined {
+  return figures.find((f) => f.workload === ref.workload && f.contender === ref.contender);
+}
+
+function perRun(a: Figure, b: Figure | undefined): number[] {
+  if (b === undefined) return [];
+  const n = Math.min(a.runMedians.length, b.runMedians.length);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(a.runMedians[i]! / b.runMedians[i]!);
+  return out;
+}
+
+function verdict(spec: GoalSpec, value: number): boolean | null {
+  if (spec.kind === 'info') return null;
+  return spec.kind === 'at-most' ? value <= spec.target : value >= spec.target;
+}
+
+/**
+ * Evaluates every goal on the figures of one run, plus the capacity goal.
+ *
+ * @example
+ * const goals = evaluateGoals(figures, capacity, false);
+ * goals.filter((g) => g.pass === false).map((g) => g.text);
+ */
+export function evaluateGoals(figures: readonly Figure[], capacity: CapacityOutcome | null, quick: boolean): Goal[] {
+  const goals: Goal[] = [];
+  for (const spec of GOAL_SPECS) {
+    const num = find(figures, spec.numerator);
+    const den = spec.denominator === undefined ? undefined : find(figures, spec.denominator);
+    const missing = num === undefined || (spec.denominator !== undefined && den === undefined);
+    if (missing) {
+      goals.push({ id: spec.id, text: spec.text, kind: spec.kind, target: spec.target, value: null, perRun: [], also: null, pass: null });
+      continue;
+    }
+    const value = den === undefined ? num.median : num.median / den.median;
+    const also = spec.alsoVersus === undefined ? undefined : find(figures, spec.alsoVersus);
+    goals.push({
+      id: spec.id,
+      text: spec.text,
+      kind: spec.kind,
+      target: spec.target,
+      value,
+      perRun: perRun(num, den),
+      also: also === undefined ? null : { versus: also.contender, value: num.median / also.median },
+      pass: verdict(spec, value),
+    });
+  }
+  const target = quick ? capacity?.threads ?? 0 : 1_000_000;
+  goals.push({
+    id: 'capacity',
+    text: `${target.toLocaleString('en-US')} blocked greenkernel threads in one process`,
+    kind: 'at-least',
+    target,
+    value: capacity === null ? null : capacity.fits ? capacity.verifiedBlocked : 0,
+    perRun: [],
+    also: null,
+    pass: capacity === null ? null : capacity.fits && capacity.verifiedBlocked >= target,
+  });
+  return goals;
+}

@@ -1,0 +1,182 @@
+import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  Kernel,
+  LockOrderError,
+  LockValidator,
+  Mutex,
+  RWLock,
+  detectionReports,
+  detectorOf,
+  sleep,
+  type LockOrderMode,
+  type LockOrderReport,
+  type Waitable,
+} from '../lib/index.ts';
+
+function kernel(lockOrder: LockOrderMode, lockClass?: (l: Waitable) => string) {
+  return new Kernel({ name: 'lockdep', detection: { cycles: 'fail', lockOrder, ...(lockClass ? { lockClass } : {}) } });
+}
+
+function* nest(outer: Mutex, inner: Mutex) {
+  yield* outer.lock();
+  yield* inner.lock(); // MARK: inner-lock
+  inner.unlock();
+  outer.unlock();
+}
+
+test('AB then, much later, BA: reported in a run that never deadlocks (warn keeps going)', async (t) => {
+  const k = kernel('warn');
+  const a = new Mutex('A');
+  const b = new Mutex('B');
+  k.spawn(function* first() {
+    yield* nest(a, b);
+  });
+  k.spawn(function* second() {
+    yield* sleep(10);
+    yield* nest(b, a);
+  });
+  await k.run();
+  const reports = detectionReports(k);
+  t.is(reports.length, 1);
+  const r = reports[0]!;
+  t.is(r.kind, 'lock-order');
+  t.deepEqual(r.lockOrder!.classes, ['mutex B', 'mutex A', 'mutex B']);
+  const [fresh, known] = r.lockOrder!.edges as [LockOrderReport['edges'][0], LockOrderReport['edges'][0]];
+  t.like(fresh, { from: 'mutex B', to: 'mutex A', thread: { name: 'second' }, time: 10, held: ['mutex B'] });
+  t.like(known, { from: 'mutex A', to: 'mutex B', thread: { name: 'first' }, time: 0, held: ['mutex A'] });
+  t.deepEqual(
+    fresh.backtrace.map((f) => f.fn),
+    ['nest', 'second'],
+    'the running thread is read from the JS stack, which also shows plain yield* delegation',
+  );
+  t.true(fresh.backtrace[0]!.file!.endsWith('spec/lockdep.test.ts'));
+  const source = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
+  t.is(fresh.backtrace[0]!.line, source.findIndex((l) => l.includes('// MARK: inner-lock')) + 1);
+  t.is(k.warnings.length, 1);
+  t.regex(k.warnings[0]!, /LOCK ORDER INVERSION.*second#2 took mutex A while holding mutex B/);
+});
+
+test("lockOrder 'fail' makes run() reject with LockOrderError (EDEADLK)", async (t) => {
+  const k = kernel('fail');
+  const a = new Mutex('A');
+  const b = new Mutex('B');
+  k.spawn(function* first() {
+    yield* nest(a, b);
+    yield* nest(b, a);
+  });
+  const error = await t.throwsAsync(k.run(), { instanceOf: LockOrderError });
+  t.is(error.code, 'EDEADLK');
+  t.regex(error.message, /lock classes: mutex B -> mutex A -> mutex B/);
+  t.regex(error.message, /no deadlock happened in this run/);
+});
+
+test('a cycle of three classes is found when its last edge appears', async (t) => {
+  const k = kernel('warn');
+  const [a, b, c] = ['A', 'B', 'C'].map((n) => new Mutex(n)) as [Mutex, Mutex, Mutex];
+  k.spawn(function* x() {
+    yield* nest(a, b);
+    yield* nest(b, c);
+    t.is(detectionReports(k).length, 0, 'A->B, B->C is consistent');
+    yield* nest(c, a);
+  });
+  await k.run();
+  t.deepEqual(detectionReports(k)[0]!.lockOrder!.classes, ['mutex C', 'mutex A', 'mutex B', 'mutex C']);
+});
+
+test('a consistent order is never reported, and each unique chain is validated once', async (t) => {
+  const k = kernel('fail');
+  const a = new Mutex('A');
+  const b = new Mutex('B');
+  const c = new Mutex('C');
+  for (let i = 0; i < 3; i++) {
+    k.spawn(function* worker() {
+      for (let j = 0; j < 50; j++) {
+        yield* a.lock();
+        yield* b.lock();
+        yield* c.lock();
+        yield;
+        c.unlock();
+        b.unlock();
+        a.unlock();
+      }
+    });
+  }
+  await k.run();
+  const v = detectorOf(k)!.validator!;
+  t.is(v.chainsValidated, 2, 'chains (A,B) and (A,B,C), once each');
+  t.deepEqual(v.edges().map((e) => `${e.from} -> ${e.to}`).sort(), ['mutex A -> mutex B', 'mutex A -> mutex C', 'mutex B -> mutex C']);
+  t.deepEqual(detectionReports(k), []);
+});
+
+test('trylock adds no edge into the lock tried; a same-class nesting adds none either', async (t) => {
+  const k = kernel('fail');
+  const a = new Mutex('A');
+  const b = new Mutex('B');
+  const a2 = new Mutex('A');
+  k.spawn(function* x() {
+    yield* a.lock();
+    t.true(b.tryLock());
+    b.unlock();
+    yield* a2.lock(); // same class as a (same name)
+    a2.unlock();
+    a.unlock();
+    yield* b.lock();
+    yield* a.lock(); // B -> A: no inversion, the A -> B was a trylock
+    a.unlock();
+    b.unlock();
+  });
+  await k.run();
+  t.deepEqual(detectorOf(k)!.validator!.edges().map((e) => `${e.from} -> ${e.to}`), ['mutex B -> mutex A']);
+});
+
+test('lock classes by a custom key: every inode lock is one class', async (t) => {
+  const k = kernel('warn', (l) => `${l.resourceKind} ${l.name.replace(/\s*\d+$/, '')}`);
+  k.spawn(function* x() {
+    yield* nest(new Mutex('inode 1'), new Mutex('buf 1'));
+    yield* nest(new Mutex('buf 2'), new Mutex('inode 2'));
+  });
+  await k.run();
+  t.deepEqual(detectionReports(k)[0]!.lockOrder!.classes, ['mutex buf', 'mutex inode', 'mutex buf']);
+});
+
+test('rwlocks take part: read A then B, and B then write A, is an inversion', async (t) => {
+  const k = kernel('warn');
+  const rw = new RWLock('table');
+  const m = new Mutex('entry');
+  k.spawn(function* reader() {
+    yield* rw.readLock();
+    yield* m.lock();
+    m.unlock();
+    rw.unlock();
+  });
+  k.spawn(function* writer() {
+    yield* sleep(1);
+    yield* m.lock();
+    yield* rw.writeLock();
+    rw.unlock();
+    m.unlock();
+  });
+  await k.run();
+  t.deepEqual(detectionReports(k)[0]!.lockOrder!.classes, ['mutex entry', 'rwlock table', 'mutex entry']);
+});
+
+test('LockValidator on its own: onInversion gets each inversion once', (t) => {
+  const seen: string[][] = [];
+  const v = new LockValidator({ onInversion: (inv) => seen.push([...inv.classes]) });
+  const k = new Kernel({ detection: false });
+  k.hooks.beforeLock = v.check;
+  const a = new Mutex('A');
+  const b = new Mutex('B');
+  k.spawn(function* x() {
+    for (let i = 0; i < 3; i++) {
+      yield* nest(a, b);
+      yield* nest(b, a);
+    }
+  });
+  k.runSync();
+  t.deepEqual(seen, [['mutex B', 'mutex A', 'mutex B']]);
+  t.is(v.classOf(a).key, 'mutex A');
+  t.is(v.inversions.length, 1);
+});
