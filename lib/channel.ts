@@ -12,7 +12,7 @@ import type { Kernel } from './kernel.ts';
 import { cpu, enter, suspended, type Operation } from './operation.ts';
 import { popTopWaiter, takeWaiters } from './priority.ts';
 import { ThreadQueue } from './queue.ts';
-import type { Thread, Waitable } from './thread.ts';
+import { NO_OWNERS, type Thread, type Waitable } from './thread.ts';
 
 const tables = new WeakMap<Kernel, Map<unknown, WaitChannel>>();
 
@@ -30,7 +30,7 @@ export class WaitChannel implements Waitable {
     return typeof this.key === 'object' && this.key !== null ? describeObjectKey(this.key) : String(this.key);
   }
   owners(): readonly Thread[] {
-    return [];
+    return NO_OWNERS;
   }
   removeWaiter(t: Thread): void {
     this.waiters.remove(t);

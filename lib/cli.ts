@@ -14,6 +14,10 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
+// Backtraces in reports name .ts lines through source maps; modules loaded from here on
+// (the demos and the library they import) register theirs.
+process.setSourceMapsEnabled(true);
+
 const USAGE = `usage: greenkernel <command> [args]
 
 commands:
@@ -36,7 +40,7 @@ export async function runCli(argv: string[]): Promise<number> {
     case 'demo':
       return (await loadMain('../demos/index'))(rest);
     case 'bench':
-      return (await loadMain('../bench/index'))(rest);
+      return runBench(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -47,6 +51,26 @@ export async function runCli(argv: string[]): Promise<number> {
       console.error(`greenkernel: unknown command '${command}'\n\n${USAGE}`);
       return 2;
   }
+}
+
+/**
+ * The benchmarks compare against libraries that are development dependencies (benchmark.js,
+ * Effection, Effect), so an installed package cannot run them: say so instead of a stack trace.
+ */
+async function runBench(argv: string[]): Promise<number> {
+  let main: Main;
+  try {
+    main = await loadMain('../bench/index');
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    console.error(
+      'greenkernel bench needs the development dependencies (benchmark, effection, effect).\n' +
+        'Run it from a clone of the repository: npm ci && npm run bench\n' +
+        `(${(error as Error).message})`,
+    );
+    return 2;
+  }
+  return main(argv);
 }
 
 /** Imports a sibling entry point: `.js` when compiled, `.ts` when run from source under tsx. */

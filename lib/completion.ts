@@ -13,7 +13,7 @@ import { completed, enter, failed, suspended, type Operation } from './operation
 import { takeWaiters } from './priority.ts';
 import { ThreadQueue } from './queue.ts';
 import { Resource } from './resource.ts';
-import type { Thread } from './thread.ts';
+import { NO_OWNERS, type Thread } from './thread.ts';
 
 export class Completion<T = void> extends Resource {
   /** @internal */ readonly waiters = new ThreadQueue<Thread>();
@@ -98,7 +98,7 @@ export class Completion<T = void> extends Resource {
 
   /** @internal */
   owners(): readonly Thread[] {
-    return this.holder === null || this.settled !== 'no' ? [] : [this.holder];
+    return this.holder === null || this.settled !== 'no' ? NO_OWNERS : [this.holder];
   }
 
   /** @internal */

@@ -15,7 +15,7 @@ import type { Mutex } from './mutex.ts';
 import { popTopWaiter, takeWaiters } from './priority.ts';
 import { ThreadQueue } from './queue.ts';
 import { Resource } from './resource.ts';
-import type { Thread } from './thread.ts';
+import { NO_OWNERS, type Thread } from './thread.ts';
 
 export class CondVar extends Resource {
   /** @internal */ readonly waiters = new ThreadQueue<Thread>();
@@ -90,7 +90,7 @@ export class CondVar extends Resource {
 
   /** @internal A condvar has no owner. */
   owners(): readonly Thread[] {
-    return [];
+    return NO_OWNERS;
   }
 
   /** @internal */

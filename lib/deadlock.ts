@@ -17,8 +17,7 @@
  *  - `lockClass`: the lock-class key (default: kind and name); `backtraces` (default true).
  * Invariants: hooks are installed only for what is on, so a switched-off check costs nothing;
  * a cycle through a timed wait (an owner blocked with a timeout) is not a deadlock and is not
- * reported — for the blocking thread's own wait this needs the kernel to pass `timeoutMs` as
- * beforeBlock's 4th argument (until it does, a cycle closed by a timed wait is reported); a
+ * reported, nor is one closed by a thread's own timed wait; a
  * cycle that closes without a block (a condvar signal moving its waiter onto a held mutex, a
  * holder declared late) is found by the stall report; every report is also kept, in order, in
  * detectionReports(kernel). Debug output: namespace greenkernel:deadlock.
@@ -185,14 +184,13 @@ export class Detector {
   /** Removes this detector's hooks. */
   detach(): void {
     const hooks = this.kernel.hooks;
-    if (hooks.beforeBlock === this.beforeBlock) delete hooks.beforeBlock;
-    if (this.validator !== null && hooks.beforeLock === this.validator.check) delete hooks.beforeLock;
+    // Assigned, not deleted: deleting would turn the hooks object into a slow dictionary.
+    if (hooks.beforeBlock === this.beforeBlock) hooks.beforeBlock = undefined;
+    if (this.validator !== null && hooks.beforeLock === this.validator.check) hooks.beforeLock = undefined;
   }
 
   /**
-   * The beforeBlock hook (hot: every block). Declared with the three arguments the kernel
-   * passes, so the call needs no argument adaptation; a kernel that also passes the wait's
-   * `timeoutMs` is read through `arguments` (a timed wait ends by itself: never a deadlock).
+   * The beforeBlock hook (hot: every block). A timed wait ends by itself: never a deadlock.
    * The common case — a mutex whose owner is runnable — returns before any call.
    */
   private readonly beforeBlock = makeBeforeBlock(this);
@@ -241,15 +239,15 @@ export class Detector {
   }
 }
 
-function makeBeforeBlock(d: Detector): (t: Thread, resource: Waitable | null, kind: WaitKind) => void {
-  return function beforeBlock(t: Thread, resource: Waitable | null, kind: WaitKind): void {
+function makeBeforeBlock(d: Detector): (t: Thread, resource: Waitable | null, kind: WaitKind, timeoutMs: number | undefined) => void {
+  return function beforeBlock(t: Thread, resource: Waitable | null, kind: WaitKind, timeoutMs: number | undefined): void {
     if (resource instanceof Mutex) {
       const o = resource.owner;
       if (o === null || (o !== t && o.state !== S_BLOCKED)) return;
     } else if (resource === null) {
       return;
     }
-    if (arguments.length > 3 && arguments[3] !== undefined) return; // timed: not a deadlock
+    if (timeoutMs !== undefined) return; // a timed wait ends by itself: not a deadlock
     d.checkBlock(t, resource, kind);
   };
 }

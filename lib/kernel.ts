@@ -55,6 +55,7 @@ import {
   F_RETURNED,
   F_THREW,
   F_UNWINDING,
+  NO_OWNERS,
   S_BLOCKED,
   S_EXITED,
   S_RUNNABLE,
@@ -128,7 +129,7 @@ export interface KernelHooks {
    * The running thread `t` is about to wait on `resource` (not yet queued, nothing changed
    * yet). May throw to refuse the wait: the error is thrown at the thread's `yield*`.
    */
-  beforeBlock?(t: Thread, resource: Waitable | null, kind: WaitKind): void;
+  beforeBlock?(t: Thread, resource: Waitable | null, kind: WaitKind, timeoutMs: number | undefined): void;
   /**
    * The running thread `t` requests `lock` (before it is acquired or waited for); `t.held`
    * lists what it already holds. `trylock` requests never wait. May throw to refuse.
@@ -367,7 +368,7 @@ export class Kernel {
    */
   block(t: Thread, resource: Waitable | null, kind: WaitKind, timeoutMs: number | undefined): void {
     assert(t.state === S_RUNNING && t === cpu.current, 'only the running thread blocks itself');
-    if (this.hooks.beforeBlock !== undefined) this.hooks.beforeBlock(t, resource, kind);
+    if (this.hooks.beforeBlock !== undefined) this.hooks.beforeBlock(t, resource, kind, timeoutMs);
     t.markBlocked(kind);
     t.waitOn = resource;
     t.waitSince = this.now();
@@ -944,7 +945,7 @@ class HostWait implements Waitable {
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   constructor(private readonly kernel: Kernel) {}
   owners(): readonly Thread[] {
-    return [];
+    return NO_OWNERS;
   }
   removeWaiter(): void {
     this.close();

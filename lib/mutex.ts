@@ -13,7 +13,7 @@ import { completed, cpu, enter, failed, suspended, type Operation } from './oper
 import { addHeld, lendPriority, popTopWaiter, removeHeld, restorePriority, topWaiter, type Lock } from './priority.ts';
 import { ThreadQueue } from './queue.ts';
 import { Resource } from './resource.ts';
-import type { Thread } from './thread.ts';
+import { NO_OWNERS, type Thread } from './thread.ts';
 
 export class Mutex extends Resource implements Lock {
   /** The thread holding the mutex, or null. */
@@ -100,7 +100,7 @@ export class Mutex extends Resource implements Lock {
 
   /** @internal The threads that must act for a waiter to proceed. */
   owners(): readonly Thread[] {
-    return this.owner === null ? [] : [this.owner];
+    return this.owner === null ? NO_OWNERS : [this.owner];
   }
 
   /** @internal */

@@ -12,7 +12,7 @@ import { completed, enter, suspended, type Operation } from './operation.ts';
 import { popTopWaiter, takeWaiters } from './priority.ts';
 import { ThreadQueue } from './queue.ts';
 import { Resource } from './resource.ts';
-import type { Thread } from './thread.ts';
+import { NO_OWNERS, type Thread } from './thread.ts';
 
 export class Semaphore extends Resource {
   /** @internal */ readonly waiters = new ThreadQueue<Thread>();
@@ -104,7 +104,7 @@ export class Semaphore extends Resource {
 
   /** @internal Ownerless. */
   owners(): readonly Thread[] {
-    return [];
+    return NO_OWNERS;
   }
 
   /** @internal */

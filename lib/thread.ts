@@ -49,6 +49,9 @@ export const F_THREW = 32;
 export const F_KILLED = 64;
 export const F_ERROR_OBSERVED = 128; // a joiner received the error (or it was reported)
 
+/** What owners() returns for a resource without owners: shared, so the block path allocates nothing. */
+export const NO_OWNERS: readonly Thread[] = Object.freeze([]);
+
 /**
  * A resource a thread can wait on. The kernel uses it to cancel a wait (timeout, kill) and the
  * wait-for graph uses `owners` to find which threads must run for a waiter to proceed.
