@@ -111,7 +111,8 @@ test("cycles 'warn': the report is kept and the run goes on (here: to a stall)",
 
 test("cycles 'off' and detection: false install no hook; the stall report still shows the cycle", async (t) => {
   const { kernel } = abba(false);
-  t.deepEqual(Object.keys(kernel.hooks), []);
+  t.is(kernel.hooks.beforeBlock, undefined);
+  t.is(kernel.hooks.beforeLock, undefined);
   const error = await t.throwsAsync(kernel.run(), { instanceOf: StallError });
   t.is(error.code, 'ESTALL');
   t.deepEqual(error.report.cycles[0]!.map((s) => s.thread.name), ['alice', 'bob']);
@@ -156,7 +157,8 @@ test('attachDetection switches an existing kernel, keeping earlier reports', asy
   t.is(kernel.hooks.beforeLock, undefined);
   await t.throwsAsync(kernel.run(), { instanceOf: DeadlockError });
   attachDetection(kernel, false);
-  t.deepEqual(Object.keys(kernel.hooks), []);
+  t.is(kernel.hooks.beforeBlock, undefined);
+  t.is(kernel.hooks.beforeLock, undefined);
 });
 
 test('a join cycle (the parent holds the lock its child needs) is reported', async (t) => {
