@@ -59,7 +59,6 @@ import {
   S_BLOCKED,
   S_EXITED,
   S_RUNNABLE,
-  S_RUNNING,
   Thread,
   type ThreadKind,
   type WaitKind,
@@ -276,7 +275,7 @@ export class Kernel {
   kill(t: Thread, reason = 'killed'): void {
     if (t.kernel !== this) throw new InvalidArgumentError(`thread ${t} belongs to kernel ${t.kernel.name}, not ${this.name}`);
     if (t.state === S_EXITED || (t.flags & (F_KILL_PENDING | F_UNWINDING)) !== 0) return;
-    if (t.state === S_RUNNING) throw new InvalidArgumentError(`thread ${t} cannot kill itself: return from its body instead`);
+    if (t === cpu.current) throw new InvalidArgumentError(`thread ${t} cannot kill itself: return from its body instead`);
     t.flags |= F_KILL_PENDING;
     t.result = reason;
     if (this.traceLines !== null) this.record('kill', t, reason);
@@ -367,7 +366,7 @@ export class Kernel {
    * deadlock detector's hook may refuse the wait by throwing), then returns `suspended(t)`.
    */
   block(t: Thread, resource: Waitable | null, kind: WaitKind, timeoutMs: number | undefined): void {
-    assert(t.state === S_RUNNING && t === cpu.current, 'only the running thread blocks itself');
+    assert(t === cpu.current && t.state === S_RUNNABLE, 'only the running thread blocks itself');
     if (this.hooks.beforeBlock !== undefined) this.hooks.beforeBlock(t, resource, kind, timeoutMs);
     t.markBlocked(kind);
     t.waitOn = resource;
@@ -408,7 +407,7 @@ export class Kernel {
     const running = cpu.current;
     if (t === running) {
       // Woken before it yielded (it woke itself): the operation completes without a switch.
-      t.markWoken(S_RUNNING, opState);
+      t.markWoken(S_RUNNABLE, opState);
       return;
     }
     t.markWoken(S_RUNNABLE, opState);
@@ -441,7 +440,7 @@ export class Kernel {
   reprioritize(t: Thread, priority: number): void {
     assert(Number.isInteger(priority) && priority >= 0 && priority < PRIORITY_LEVELS, 'priority in range');
     if (t.priority === priority) return;
-    if (t.state === S_RUNNABLE) {
+    if (t.state === S_RUNNABLE && t !== cpu.current) {
       this.runq.remove(t);
       t.priority = priority;
       this.runq.enqueue(t);
@@ -517,9 +516,9 @@ export class Kernel {
         if (real && (n & (REAL_CLOCK_TIMER_CHECK - 1)) === 0 && this.timers.size > 0) this.fireDueTimers();
         const t = runq.dequeueNext();
         if (t === null) break;
-        assert(t.state === S_RUNNABLE, 'dispatch a runnable thread');
+        // Stays RUNNABLE while it runs: "running" is `cpu.current === t`, which saves two
+        // writes of the state word per switch.
         cpu.current = t;
-        t.state = S_RUNNING;
         this.steps++;
         n++;
         if (this.traceLines !== null) this.record('run', t, '');
@@ -553,7 +552,6 @@ export class Kernel {
     if (r.done !== true) {
       const yielded = r.value;
       if (yielded === undefined && t.opState === OP_IDLE) {
-        t.state = S_RUNNABLE;
         this.runq.enqueue(t);
         return;
       }
@@ -624,7 +622,6 @@ export class Kernel {
         continue;
       }
       if (yielded === undefined && t.opState === OP_IDLE) {
-        t.state = S_RUNNABLE;
         this.runq.enqueue(t);
         return;
       }
@@ -652,7 +649,7 @@ export class Kernel {
     assert(t === cpu.current, 'only the running thread abandons an operation');
     if (t.state === S_BLOCKED) {
       this.cancelWait(t);
-      t.state = S_RUNNING;
+      t.state = S_RUNNABLE; // running again: see dispatchLoop
     }
     t.opState = OP_IDLE;
     t.opValue = undefined;
@@ -660,7 +657,7 @@ export class Kernel {
   }
 
   private exit(t: Thread, how: number, value: unknown): void {
-    assert(t.state === S_RUNNING && t.depth === 0, 'a thread exits from its last frame while running');
+    assert(t === cpu.current && t.state === S_RUNNABLE && t.depth === 0, 'a thread exits from its last frame while running');
     const held = t.held === null ? [] : t.held.map((r) => `${r.resourceKind} ${r.name}`);
     if ((t.flags & F_UNWINDING) !== 0) {
       how = F_KILLED;

@@ -83,8 +83,9 @@ export class RunQueue {
   /** Appends `t` at the tail of its priority level. */
   enqueue(t: Thread): void {
     assert(t.state === S_RUNNABLE, 'only runnable threads are queued');
-    this.levels[t.priority]!.push(t);
-    this.nonEmpty |= 1 << t.priority;
+    const p = t.priority;
+    this.levels[p]!.push(t);
+    this.nonEmpty |= 1 << p;
     this.size++;
   }
 
@@ -94,8 +95,11 @@ export class RunQueue {
     if (bits === 0) return null;
     const p = 31 - Math.clz32(bits);
     const level = this.levels[p]!;
-    const t = this.random === null || level.length === 1 ? level.shift() : level.removeAt(this.random.below(level.length));
-    if (level.length === 0) this.nonEmpty = bits & ~(1 << p);
+    const n = level.tail - level.head;
+    // The random policy draws only when there is a choice, so a seed's schedule does not
+    // depend on how often a thread ran alone.
+    const t = this.random === null || n === 1 ? level.shift() : level.removeAt(this.random.below(n));
+    if (level.tail === level.head) this.nonEmpty = bits & ~(1 << p);
     this.size--;
     return t;
   }

@@ -4,7 +4,8 @@
  * Interface: name, id, kind, priority, state, join(), kill(), and read-only views of what it
  * waits for and holds (for the wait-for graph and reports).
  * Invariants:
- *  - state RUNNABLE ⇔ the thread is linked in its kernel's run queue;
+ *  - state RUNNABLE ⇔ the thread is in its kernel's run queue, or is cpu.current (running: the
+ *    state word is not written on every switch);
  *  - state BLOCKED ⇔ waitKind !== null (waitOn is the resource, or null for sleep/host);
  *  - state EXITED ⇒ no frames, no queue, no timer;
  *  - heapIndex >= 0 ⇔ a timer (sleep or wait timeout) is armed.
@@ -12,7 +13,7 @@
  */
 import type { Kernel } from './kernel.ts';
 import type { Linked, ThreadQueue } from './queue.ts';
-import type { Operation, Routine } from './operation.ts';
+import { cpu, type Operation, type Routine } from './operation.ts';
 
 /** Kernel threads run driver daemons and I/O completion; user threads call into drivers. */
 export type ThreadKind = 'kernel' | 'user';
@@ -181,7 +182,7 @@ export class Thread<T = unknown> implements Linked, Waitable {
     return 'thread';
   }
 
-  /** @internal S_RUNNABLE, S_RUNNING, S_BLOCKED or S_EXITED. */
+  /** @internal S_RUNNABLE, S_BLOCKED or S_EXITED; the running thread is RUNNABLE and cpu.current. */
   get state(): number {
     return this.word & STATE_MASK;
   }
@@ -325,7 +326,7 @@ export class Thread<T = unknown> implements Linked, Waitable {
   }
   /** 'runnable', 'running', 'blocked' or 'exited'. */
   get stateName(): ThreadState {
-    return STATE_NAMES[this.state]!;
+    return this === cpu.current ? 'running' : STATE_NAMES[this.state]!;
   }
   /** How it ended, or null while it lives. */
   get exitStatus(): ExitStatus | null {
