@@ -4,8 +4,9 @@
  * Interface: enqueue, dequeueNext (strict priority, FIFO or seeded-random among equals), remove.
  * Invariants: bit p of `nonEmpty` is set ⇔ level p holds a thread; `size` is the sum of the
  * levels' lengths; every queued thread has state RUNNABLE and sits in the level of its priority.
- * Each level is a ring buffer whose capacity only grows (to the most threads ever runnable at
- * that level), so enqueue and dequeue allocate nothing in steady state — they are the switch path.
+ * Each level is a ring buffer that grows to the most threads runnable at that level at once and
+ * shrinks when a large one empties, so enqueue and dequeue allocate nothing in steady state —
+ * they are the switch path.
  */
 import { assert } from './assert.ts';
 import type { SeededRandom } from './random.ts';
@@ -15,6 +16,10 @@ import { S_RUNNABLE, type Thread } from './thread.ts';
 export const PRIORITY_LEVELS = 32;
 
 const INITIAL_CAPACITY = 16; // a power of two: indices wrap with a mask
+// A level that once held many threads gives its slots back when it empties (a burst of a
+// million spawns must not keep 8 MB of slots for ever); small rings are kept, so the switch
+// path never reallocates.
+const SHRINK_ABOVE = 1024;
 
 /** A FIFO ring of threads; head and tail only grow, positions are taken modulo capacity. */
 class Ring {
@@ -60,6 +65,14 @@ class Ring {
     return this.slots[(this.head + k) & this.mask]!;
   }
 
+  /** Back to the initial capacity; only when empty. */
+  reset(): void {
+    this.slots = new Array<Thread | undefined>(INITIAL_CAPACITY).fill(undefined);
+    this.mask = INITIAL_CAPACITY - 1;
+    this.head = 0;
+    this.tail = 0;
+  }
+
   private grow(): void {
     const n = this.tail - this.head;
     const slots = new Array<Thread | undefined>((this.mask + 1) * 2).fill(undefined);
@@ -99,7 +112,10 @@ export class RunQueue {
     // The random policy draws only when there is a choice, so a seed's schedule does not
     // depend on how often a thread ran alone.
     const t = this.random === null || n === 1 ? level.shift() : level.removeAt(this.random.below(n));
-    if (level.tail === level.head) this.nonEmpty = bits & ~(1 << p);
+    if (level.tail === level.head) {
+      this.nonEmpty = bits & ~(1 << p);
+      if (level.mask >= SHRINK_ABOVE) level.reset();
+    }
     this.size--;
     return t;
   }

@@ -88,6 +88,8 @@ class ThreadExtras {
   held: Waitable[] | null = null;
   joiners: ThreadQueue<Thread> | null = null;
   result: unknown = undefined;
+  /** Callers beyond the second, outermost first (deep call chains are the rare case). */
+  moreCallers: Routine[] | null = null;
 }
 
 // The state word packs five small fields into one Smi (27 bits), to keep a thread small:
@@ -147,7 +149,7 @@ function waitCode(kind: WaitKind | null): number {
  * A green thread. Create threads with `kernel.spawn`, never with `new`.
  *
  * Memory matters (a million blocked threads must fit): besides its generators a thread is one
- * object of 16 slots; the two innermost callers live in slots, deeper ones in `moreCallers`.
+ * object of 15 slots; the two outermost callers live in slots, deeper ones in its extras.
  */
 export class Thread<T = unknown> implements Linked, Waitable {
   /** @internal */ qnext: Linked | null = null;
@@ -156,7 +158,6 @@ export class Thread<T = unknown> implements Linked, Waitable {
   /** @internal the generator that runs now */ top: Routine | null;
   /** @internal outermost caller */ private caller1: Routine | null = null;
   /** @internal second caller */ private caller2: Routine | null = null;
-  /** @internal callers beyond the second, outermost first */ private moreCallers: Routine[] | null = null;
   /** @internal value, error or pending frame of the operation in flight */ opValue: unknown = undefined;
   /** @internal */ waitOn: Waitable | null = null;
   /** @internal virtual time the current wait began */ waitSince = 0;
@@ -282,7 +283,8 @@ export class Thread<T = unknown> implements Linked, Waitable {
   get depth(): number {
     if (this.caller1 === null) return 0;
     if (this.caller2 === null) return 1;
-    return this.moreCallers === null ? 2 : 2 + this.moreCallers.length;
+    const more = this.extras === null ? null : this.extras.moreCallers;
+    return more === null ? 2 : 2 + more.length;
   }
 
   /** @internal Makes `callee` the running frame; the current one becomes its caller. */
@@ -290,14 +292,15 @@ export class Thread<T = unknown> implements Linked, Waitable {
     const caller = this.top!;
     if (this.caller1 === null) this.caller1 = caller;
     else if (this.caller2 === null) this.caller2 = caller;
-    else (this.moreCallers ??= []).push(caller);
+    else (this.more.moreCallers ??= []).push(caller);
     this.top = callee;
   }
 
   /** @internal Drops the finished top frame and resumes its caller; false when it was the last. */
   popFrame(): boolean {
-    if (this.moreCallers !== null && this.moreCallers.length > 0) {
-      this.top = this.moreCallers.pop()!;
+    const more = this.extras === null ? null : this.extras.moreCallers;
+    if (more !== null && more.length > 0) {
+      this.top = more.pop()!;
     } else if (this.caller2 !== null) {
       this.top = this.caller2;
       this.caller2 = null;
@@ -313,7 +316,7 @@ export class Thread<T = unknown> implements Linked, Waitable {
   /** @internal Drops every frame (the thread exited). */
   clearFrames(): void {
     this.top = this.caller1 = this.caller2 = null;
-    this.moreCallers = null;
+    if (this.extras !== null) this.extras.moreCallers = null;
   }
 
   /** 'kernel' or 'user'. */
@@ -357,7 +360,8 @@ export class Thread<T = unknown> implements Linked, Waitable {
     const out: Routine[] = [];
     if (this.caller1 !== null) out.push(this.caller1);
     if (this.caller2 !== null) out.push(this.caller2);
-    if (this.moreCallers !== null) out.push(...this.moreCallers);
+    const more = this.extras === null ? null : this.extras.moreCallers;
+    if (more !== null) out.push(...more);
     if (this.top !== null) out.push(this.top);
     return out;
   }
