@@ -2,11 +2,13 @@
  * greenkernel: a cooperative green-thread runtime that hosts kernel-style drivers on one
  * JavaScript thread. See README.md.
  */
-export { Kernel, currentKernel, currentThread, hostcall, sleep } from './kernel.ts';
+export { Kernel } from './kernel.ts';
+export { hostcall } from './host.ts';
+export { sleep } from './time.ts';
 export type { ClockMode, KernelHooks, KernelOptions, LockMode, RunResult, SpawnOptions } from './kernel.ts';
 export { Thread } from './thread.ts';
 export type { ExitStatus, ThreadKind, ThreadState, WaitKind, Waitable } from './thread.ts';
-export { call } from './operation.ts';
+export { call, currentKernel, currentThread } from './operation.ts';
 export type { Instruction, Operation, Routine, Yielded } from './operation.ts';
 export { Mutex } from './mutex.ts';
 export { RWLock } from './rwlock.ts';

@@ -13,9 +13,8 @@
  * Many kernels can live in one process; each owns its threads, timers and resources.
  */
 import createDebug from 'debug';
-import { assert, InvariantError } from './assert.ts';
+import { assert } from './assert.ts';
 import {
-  HostRejectionError,
   InvalidArgumentError,
   LimitExceededError,
   OperationMisuseError,
@@ -55,7 +54,6 @@ import {
   F_RETURNED,
   F_THREW,
   F_UNWINDING,
-  NO_OWNERS,
   S_BLOCKED,
   S_EXITED,
   S_RUNNABLE,
@@ -64,6 +62,7 @@ import {
   type WaitKind,
   type Waitable,
 } from './thread.ts';
+import { checkTimeout } from './time.ts';
 import { TimerHeap } from './timers.ts';
 
 const log = createDebug('greenkernel:sched');
@@ -864,114 +863,6 @@ export class Kernel {
   }
 }
 
-/**
- * The kernel of the running thread.
- *
- * @example
- * function* worker() { const k = currentKernel(); k.spawn(helper); }
- */
-export function currentKernel(): Kernel {
-  const t = cpu.current;
-  if (t === null) throw new InvalidArgumentError('currentKernel() called outside a thread');
-  return t.kernel;
-}
-
-/**
- * The running thread.
- *
- * @example
- * function* worker() { console.log(currentThread().name); }
- */
-export function currentThread(): Thread {
-  const t = cpu.current;
-  if (t === null) throw new InvalidArgumentError('currentThread() called outside a thread');
-  return t;
-}
-
-/**
- * Sleeps `ms` of kernel time. Under the virtual clock, time jumps when nothing else can run.
- *
- * @example
- * yield* sleep(10);
- */
-export function sleep(ms: number): Operation<void> {
-  const self = enter('sleep()');
-  self.kernel.block(self, null, 'sleep', checkTimeout(ms));
-  return suspended<void>(self);
-}
-
-/**
- * A hypercall: waits for a host Promise (or a function returning one) without blocking other
- * threads. Its value is returned at the `yield*`; a rejection is thrown there (non-Error
- * reasons are wrapped in HostRejectionError). While it is in flight the kernel is not stalled.
- *
- * @example
- * const text = yield* hostcall(() => fs.promises.readFile(path, 'utf8'));
- */
-export function hostcall<T>(work: Promise<T> | (() => Promise<T>), timeoutMs?: number): Operation<T> {
-  const self = enter('hostcall()');
-  const kernel = self.kernel;
-  let promise: Promise<T>;
-  try {
-    promise = typeof work === 'function' ? work() : work;
-  } catch (error) {
-    return failed(self, error);
-  }
-  if (promise === null || typeof (promise as Promise<T>)?.then !== 'function') {
-    return failed(self, new InvalidArgumentError('hostcall(work): work must be a Promise or return one'));
-  }
-  // The timeout is host time: host I/O runs in real time, and under the virtual clock virtual
-  // time stands still while a host call is in flight (as in Go's synctest).
-  if (timeoutMs !== undefined) checkTimeout(timeoutMs);
-  const wait = new HostWait(kernel);
-  kernel.block(self, wait, 'host', undefined);
-  kernel.hostBegin();
-  if (timeoutMs !== undefined) wait.expireAfter(self, timeoutMs);
-  promise.then(
-    (value) => wait.settle(self, OP_READY, value),
-    (reason) => wait.settle(self, OP_FAIL, reason instanceof Error ? reason : new HostRejectionError(reason)),
-  );
-  return suspended<T>(self);
-}
-
-/** One host call in flight. Abandoned (timeout, kill) waits ignore their late settlement. */
-class HostWait implements Waitable {
-  readonly resourceKind = 'host';
-  readonly name = 'hostcall';
-  private open = true;
-  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
-  constructor(private readonly kernel: Kernel) {}
-  owners(): readonly Thread[] {
-    return NO_OWNERS;
-  }
-  removeWaiter(): void {
-    this.close();
-  }
-  settle(t: Thread, opState: number, value: unknown): void {
-    if (!this.open) return;
-    this.close();
-    if (opState === OP_READY) this.kernel.wake(t, value);
-    else this.kernel.wakeWithError(t, value);
-  }
-  /** Fails the wait with TimeoutError after `ms` of host (real) time, unless it settled. */
-  expireAfter(t: Thread, ms: number): void {
-    const started = performance.now();
-    this.timer = setTimeout(() => this.settle(t, OP_FAIL, new TimeoutError('host call', Math.round(performance.now() - started))), ms);
-  }
-  private close(): void {
-    this.open = false;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.kernel.hostEnd();
-  }
-}
-
-function checkTimeout(ms: number): number {
-  if (typeof ms !== 'number' || !(ms >= 0) || ms === Infinity) {
-    throw new InvalidArgumentError(`a time must be a finite number of ms >= 0, got ${String(ms)}`);
-  }
-  return ms;
-}
-
 function positiveInt(n: number, what: string): number {
   if (!(Number.isInteger(n) && n > 0)) throw new InvalidArgumentError(`${what} must be a positive integer, got ${n}`);
   return n;
@@ -986,4 +877,3 @@ function turnHostEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-export { InvariantError };

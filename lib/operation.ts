@@ -20,6 +20,7 @@
  * is created but not yielded is detected at the next operation, yield or exit (EOPMISUSE).
  */
 import { NotInThreadError, OperationMisuseError } from './errors.ts';
+import type { Kernel } from './kernel.ts';
 import type { Thread } from './thread.ts';
 
 declare const instructionBrand: unique symbol;
@@ -172,4 +173,26 @@ export function call<A extends unknown[], T>(fn: (...args: A) => Routine<T>, ...
   t.opState = OP_CALL;
   t.opValue = fn(...args);
   return operationIterator as unknown as Operation<T>;
+}
+
+/**
+ * The running thread. Throws outside a thread.
+ *
+ * @example
+ * function* worker() { console.log(currentThread().name); }
+ */
+export function currentThread(): Thread {
+  const t = cpu.current;
+  if (t === null) throw new NotInThreadError('currentThread()');
+  return t;
+}
+
+/**
+ * The kernel of the running thread. Throws outside a thread.
+ *
+ * @example
+ * function* worker() { currentKernel().spawn(helper); }
+ */
+export function currentKernel(): Kernel {
+  return currentThread().kernel;
 }

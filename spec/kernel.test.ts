@@ -4,6 +4,7 @@ import {
   CrossKernelError,
   HostRejectionError,
   InvalidArgumentError,
+  NotInThreadError,
   Kernel,
   LimitExceededError,
   Mutex,
@@ -240,7 +241,7 @@ test('panic(err) makes the current run reject with err', (t) => {
   t.is(t.throws(() => k.runSync()), fatal);
 });
 
-test('currentKernel() and currentThread() name the running thread; outside a thread they are EINVAL', (t) => {
+test('currentKernel() and currentThread() name the running thread; outside a thread they are ENOTHREAD', (t) => {
   const k = new Kernel();
   let seen: unknown[] = [];
   const th = k.spawn(function* me() {
@@ -248,8 +249,8 @@ test('currentKernel() and currentThread() name the running thread; outside a thr
   });
   k.runSync();
   t.deepEqual(seen, [k, th, th]);
-  expectError(t, t.throws(() => currentKernel()), InvalidArgumentError, 'EINVAL');
-  expectError(t, t.throws(() => currentThread()), InvalidArgumentError, 'EINVAL');
+  expectError(t, t.throws(() => currentKernel()), NotInThreadError, 'ENOTHREAD');
+  expectError(t, t.throws(() => currentThread()), NotInThreadError, 'ENOTHREAD');
   t.is(k.current, null);
 });
 
