@@ -6,7 +6,7 @@
  * Invariants: every cell does 2 x method.pingPongRounds switches per run and logs strict
  * alternation 0, 1, 0, 1 ...; the C reference is added only when `cc` exists (else a note).
  */
-import { awaitNullPingPong } from '../contenders/async.ts';
+import { awaitNullPingPong, promisePingPong } from '../contenders/async.ts';
 import { effectYieldPingPong } from '../contenders/effect.ts';
 import { effectionYieldPingPong } from '../contenders/effection.ts';
 import { gkYieldPingPong } from '../contenders/greenkernel.ts';
@@ -35,6 +35,8 @@ export function yieldCells(method: Method, notes: string[]): Cell[] {
     cell('greenkernel-d5', (p) => gkYieldPingPong(r, 5, 'call', p)),
     cell('greenkernel-d5-plain', (p) => gkYieldPingPong(r, 5, 'plain', p)),
     cell('async-await-null', (p) => awaitNullPingPong(r, p)),
+    // The switch of async/await: two async functions resolving each other's promises.
+    cell('async-promise', (p) => promisePingPong(r, p)),
     cell('effection', (p) => effectionYieldPingPong(r, p)),
     cell('effect', (p) => effectYieldPingPong(r, p)),
   ];
