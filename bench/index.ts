@@ -21,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { USAGE, parseArgs, type BenchArgs } from './args.ts';
 import { renderChart } from './chart.ts';
 import { runSuiteInChild } from './child.ts';
-import { isEntryPoint } from './entry.ts';
+import { runAsProgram } from '../lib/entry.ts';
 import { methodFor } from './method.ts';
 import { formatReport } from './report.ts';
 import { assembleResults, type BenchResults, type CapacityOutcome, type SuiteStatus } from './results.ts';
@@ -157,14 +157,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (isEntryPoint(import.meta.url)) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runAsProgram(import.meta.url, main);

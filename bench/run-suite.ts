@@ -8,7 +8,7 @@
  * has no effect.
  */
 import { writeFileSync } from 'node:fs';
-import { isEntryPoint } from './entry.ts';
+import { runAsProgram } from '../lib/entry.ts';
 import { methodFor } from './method.ts';
 import { suiteByName } from './suites/index.ts';
 
@@ -45,14 +45,4 @@ export async function runSuiteMain(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-if (isEntryPoint(import.meta.url)) {
-  runSuiteMain(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`run-suite failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runAsProgram(import.meta.url, runSuiteMain);

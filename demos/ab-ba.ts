@@ -11,7 +11,7 @@
  * Run alone: `npx tsx demos/ab-ba.ts [--dot] [--json]`.
  */
 import { DeadlockError, Kernel, Mutex, call, sleep, type CycleMode, type Routine } from '../lib/index.ts';
-import { Printer, caught, isMain, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';
+import { Printer, caught, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';
 
 /** One transfer: lock the source, think, lock the destination. */
 function* transfer(from: Mutex, to: Mutex, log: string[]) {
@@ -87,4 +87,4 @@ async function run(options: DemoOptions = {}): Promise<DemoResult> {
 
 export const demo: Demo = { name: 'ab-ba', title: 'AB-BA lock inversion: cycle found at once; EDEADLK and back-off', run };
 
-if (isMain(import.meta.url)) runAlone(demo);
+runAlone(import.meta.url, demo);

@@ -2,13 +2,13 @@
  * Shared plumbing of the demos: options, output, and running a demo as its own program.
  *
  * Interface: `Demo` (name, title, run), `DemoOptions`, `DemoResult`, `Printer`, `showReport`,
- * `isMain(import.meta.url)`, `runAlone(demo)`.
+ * `runAlone(import.meta.url, demo)`.
  * Every demo builds its scenario, runs it, prints what happened and its report(s), and returns
  * `expected: true` when the scenario behaved as the demo says it does (so `npm run demo`
  * exits non-zero if a demo stops demonstrating its point). No top-level await: demos work as
  * .ts under tsx and as compiled .js.
  */
-import { pathToFileURL } from 'node:url';
+import { isEntryPoint } from '../lib/entry.ts';
 import { formatReport, reportToDot, type Report } from '../lib/index.ts';
 
 export interface DemoOptions {
@@ -96,25 +96,13 @@ export function parseFlags(argv: readonly string[]): { dot: boolean; json: boole
 }
 
 /**
- * True when the module with this URL is the program being run (`npx tsx demos/ab-ba.ts`).
- *
- * @example
- * if (isMain(import.meta.url)) runAlone(demo);
- */
-export function isMain(moduleUrl: string): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  const url = pathToFileURL(entry).href;
-  return moduleUrl === url || moduleUrl === url.replace(/\.js$/, '.ts');
-}
-
-/**
  * Runs one demo as a program: prints to stdout, sets the exit code.
  *
  * @example
- * if (isMain(import.meta.url)) runAlone(abba);
+ * runAlone(import.meta.url, abba);
  */
-export function runAlone(demo: Demo): void {
+export function runAlone(moduleUrl: string, demo: Demo): void {
+  if (!isEntryPoint(moduleUrl)) return;
   const flags = parseFlags(process.argv.slice(2));
   demo.run({ dot: flags.dot, json: flags.json, write: (l) => console.log(l) }).then(
     (r) => {

@@ -7,7 +7,8 @@
  * reports), --list. No top-level await, so this works as .ts under tsx and as compiled .js.
  */
 import { demo as abba } from './ab-ba.ts';
-import { isMain, parseFlags, type Demo } from './common.ts';
+import { runAsProgram } from '../lib/entry.ts';
+import { parseFlags, type Demo } from './common.ts';
 import { demo as joinCycle } from './join-cycle.ts';
 import { demo as lockOrder } from './lock-order.ts';
 import { demo as lostWakeup } from './lost-wakeup.ts';
@@ -46,14 +47,4 @@ export async function main(argv: string[]): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-if (isMain(import.meta.url)) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 2;
-    },
-  );
-}
+runAsProgram(import.meta.url, main);

@@ -8,7 +8,7 @@
  * Run alone: `npx tsx demos/join-cycle.ts [--dot] [--json]`.
  */
 import { DeadlockError, Kernel, Mutex, call, currentKernel, sleep } from '../lib/index.ts';
-import { Printer, caught, isMain, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';
+import { Printer, caught, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';
 
 function* scanDisk(sb: Mutex) {
   yield* sleep(2); // read the disk
@@ -50,4 +50,4 @@ async function run(options: DemoOptions = {}): Promise<DemoResult> {
 
 export const demo: Demo = { name: 'join-cycle', title: 'join cycle: a thread joins a worker that needs its lock', run };
 
-if (isMain(import.meta.url)) runAlone(demo);
+runAlone(import.meta.url, demo);

@@ -12,7 +12,7 @@
  * Run alone: `npx tsx demos/lock-order.ts [--dot] [--json]`.
  */
 import { Kernel, LockOrderError, Mutex, call, detectionReports, sleep, type LockOrderMode, type Waitable } from '../lib/index.ts';
-import { Printer, caught, isMain, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';
+import { Printer, caught, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';
 
 function* writeBlock(inode: Mutex, buf: Mutex) {
   yield* inode.lock();
@@ -71,4 +71,4 @@ async function run(options: DemoOptions = {}): Promise<DemoResult> {
 
 export const demo: Demo = { name: 'lock-order', title: 'lock-order inversion caught without a deadlock (lockdep)', run };
 
-if (isMain(import.meta.url)) runAlone(demo);
+runAlone(import.meta.url, demo);

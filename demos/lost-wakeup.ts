@@ -9,7 +9,7 @@
  * Run alone: `npx tsx demos/lost-wakeup.ts [--dot] [--json]`.
  */
 import { CondVar, Kernel, Mutex, StallError, call, sleep } from '../lib/index.ts';
-import { Printer, caught, isMain, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';
+import { Printer, caught, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';
 
 interface Shared {
   ready: boolean;
@@ -77,4 +77,4 @@ async function run(options: DemoOptions = {}): Promise<DemoResult> {
 
 export const demo: Demo = { name: 'lost-wakeup', title: 'lost wakeup on a condition variable: reported as a stall', run };
 
-if (isMain(import.meta.url)) runAlone(demo);
+runAlone(import.meta.url, demo);

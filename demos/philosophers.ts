@@ -9,7 +9,7 @@
  * Run alone: `npx tsx demos/philosophers.ts [--dot] [--json]`.
  */
 import { DeadlockError, Kernel, Mutex, call, sleep } from '../lib/index.ts';
-import { Printer, caught, isMain, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';
+import { Printer, caught, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';
 
 export const PHILOSOPHERS = 5;
 
@@ -74,4 +74,4 @@ async function run(options: DemoOptions = {}): Promise<DemoResult> {
 
 export const demo: Demo = { name: 'philosophers', title: 'dining philosophers: five-thread cycle, and the lock-ordering fix', run };
 
-if (isMain(import.meta.url)) runAlone(demo);
+runAlone(import.meta.url, demo);

@@ -19,7 +19,7 @@
  * Run alone: `npx tsx demos/rump-io.ts [--dot] [--json]`.
  */
 import { Completion, DeadlockError, Kernel, Mutex, Semaphore, call, currentThread, sleep, type Operation, type Thread } from '../lib/index.ts';
-import { Printer, caught, isMain, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';
+import { Printer, caught, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';
 import { runNaivePool } from './naive-pool.ts';
 
 /** What the driver's lock is: a Mutex (owner, inheritance) or a binary Semaphore (neither). */
@@ -255,4 +255,4 @@ function before(events: readonly string[], first: string, second: string): boole
 
 export const demo: Demo = { name: 'rump-io', title: 'user thread waits for I/O completion from a kernel thread: pool hang vs greenkernel', run };
 
-if (isMain(import.meta.url)) runAlone(demo);
+runAlone(import.meta.url, demo);

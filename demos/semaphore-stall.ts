@@ -9,7 +9,7 @@
  * Run alone: `npx tsx demos/semaphore-stall.ts [--dot] [--json]`.
  */
 import { Kernel, Mutex, Semaphore, StallError, call, sleep } from '../lib/index.ts';
-import { Printer, caught, isMain, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';
+import { Printer, caught, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';
 
 /** Takes two buffers one at a time (BUG when everyone does it), uses them, returns them. */
 function* dmaTransfer(buffers: Semaphore) {
@@ -68,4 +68,4 @@ async function run(options: DemoOptions = {}): Promise<DemoResult> {
 
 export const demo: Demo = { name: 'semaphore-stall', title: 'semaphore exhaustion: an ownerless stall', run };
 
-if (isMain(import.meta.url)) runAlone(demo);
+runAlone(import.meta.url, demo);

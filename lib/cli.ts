@@ -11,8 +11,7 @@
  * for them. The benchmarks compare against other libraries (Effection, Effect) that are
  * development dependencies: in an installed package they are skipped with a note.
  */
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { runAsProgram } from './entry.ts';
 
 // Backtraces in reports name .ts lines through source maps; modules loaded from here on
 // (the demos and the library they import) register theirs.
@@ -80,17 +79,4 @@ async function loadMain(base: string): Promise<Main> {
   return module.main;
 }
 
-// npm runs bins through a symlink in node_modules/.bin: compare real paths.
-const script = process.argv[1];
-const invokedDirectly = script !== undefined && import.meta.url === pathToFileURL(realpathSync(script)).href;
-if (invokedDirectly) {
-  runCli(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+runAsProgram(import.meta.url, runCli);
