@@ -725,13 +725,13 @@ export class Kernel {
         this.runSlice();
         this.throwIfFatal();
         if (this.liveUserThreads === 0) break;
-        if (this.runq.size > 0) {
+        if (!this.runq.empty) {
           await turnHostEventLoop();
           continue;
         }
         if (this.clock === 'real' && this.timers.size > 0) {
           this.fireDueTimers();
-          if (this.runq.size > 0) continue;
+          if (!this.runq.empty) continue;
         }
         if (this.hostPending > 0 || (this.clock === 'real' && this.timers.size > 0)) {
           await this.waitForHost();
@@ -763,7 +763,7 @@ export class Kernel {
         this.runSlice();
         this.throwIfFatal();
         if (this.liveUserThreads === 0) break;
-        if (this.runq.size > 0) continue;
+        if (!this.runq.empty) continue;
         if (this.hostPending > 0) throw new InvalidArgumentError(`${this.name}: threads wait for host calls; use run(), not runSync()`);
         if (this.advanceTime()) continue;
         throw this.stallError();

@@ -2,8 +2,7 @@
  * RunQueue: the runnable threads of one kernel, by priority.
  *
  * Interface: enqueue, dequeueNext (strict priority, FIFO or seeded-random among equals), remove.
- * Invariants: bit p of `nonEmpty` is set ⇔ level p holds a thread; `size` is the sum of the
- * levels' lengths; every queued thread has state RUNNABLE and sits in the level of its priority.
+ * Invariants: bit p of `nonEmpty` is set ⇔ level p holds a thread; every queued thread has state RUNNABLE and sits in the level of its priority.
  * Each level is a ring buffer that grows to the most threads runnable at that level at once and
  * shrinks when a large one empties, so enqueue and dequeue allocate nothing in steady state —
  * they are the switch path.
@@ -87,7 +86,6 @@ class Ring {
 export class RunQueue {
   private readonly levels: Ring[] = [];
   private nonEmpty = 0;
-  size = 0;
 
   constructor(private readonly random: SeededRandom | null) {
     for (let p = 0; p < PRIORITY_LEVELS; p++) this.levels.push(new Ring());
@@ -99,7 +97,18 @@ export class RunQueue {
     const p = t.priority;
     this.levels[p]!.push(t);
     this.nonEmpty |= 1 << p;
-    this.size++;
+  }
+
+  /** True when no thread is runnable. */
+  get empty(): boolean {
+    return this.nonEmpty === 0;
+  }
+
+  /** Number of runnable threads (counted: for reports, not for the switch path). */
+  get size(): number {
+    let n = 0;
+    for (const level of this.levels) n += level.length;
+    return n;
   }
 
   /** Removes and returns the thread to run next, or null when none is runnable. */
@@ -116,7 +125,6 @@ export class RunQueue {
       this.nonEmpty = bits & ~(1 << p);
       if (level.mask >= SHRINK_ABOVE) level.reset();
     }
-    this.size--;
     return t;
   }
 
@@ -127,7 +135,6 @@ export class RunQueue {
     assert(k >= 0, 'remove: thread is not in the run queue');
     level.removeAt(k);
     if (level.length === 0) this.nonEmpty &= ~(1 << t.priority);
-    this.size--;
   }
 
   /** The queued threads, highest priority first (for reports). */
