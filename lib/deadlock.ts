@@ -14,7 +14,8 @@
  *    NODE_ENV is 'test' (ava sets it), else 'off'.
  *  - Environment overrides of the defaults (explicit options win): GREENKERNEL_DEADLOCK =
  *    off|warn|error|fail, GREENKERNEL_LOCKDEP = off|warn|fail.
- *  - `lockClass`: the lock-class key (default: kind and name); `backtraces` (default true).
+ *  - `lockClass`: 'name' (default: kind and name), 'site' (creation site), or a function;
+ *    `backtraces` (default true).
  * Invariants: hooks are installed only for what is on, so a switched-off check costs nothing;
  * a cycle through a timed wait (an owner blocked with a timeout) is not a deadlock and is not
  * reported, nor is one closed by a thread's own timed wait; a
@@ -26,7 +27,7 @@ import createDebug from 'debug';
 import { backtrace } from './backtrace.ts';
 import { GreenkernelError, InvalidArgumentError } from './errors.ts';
 import type { Kernel } from './kernel.ts';
-import { LockValidator } from './lockdep.ts';
+import { LockValidator, classBySite, recordLockSites } from './lockdep.ts';
 import { buildReport, formatReport, setReportOptions, summarize, type LockOrderReport, type Report } from './report.ts';
 import { Mutex } from './mutex.ts';
 import { S_BLOCKED, type Thread, type WaitKind, type Waitable } from './thread.ts';
@@ -41,8 +42,11 @@ export type LockOrderMode = 'off' | 'warn' | 'fail';
 export interface DetectionOptions {
   cycles?: CycleMode;
   lockOrder?: LockOrderMode;
-  /** Lock-class key for lock-order validation. Default: `${lock.resourceKind} ${lock.name}`. */
-  lockClass?: (lock: Waitable) => string;
+  /**
+   * Lock classes for lock-order validation: 'name' (default: kind and name), 'site' (where the
+   * lock was created; locks created before this kernel are classed by name), or a function.
+   */
+  lockClass?: 'name' | 'site' | ((lock: Waitable) => string);
   /** Include backtraces in reports (cold path). Default true. */
   backtraces?: boolean;
 }
@@ -99,7 +103,11 @@ export function resolveDetection(options: DetectionOptions | false | undefined):
     (envOrder !== undefined && ORDER_MODES.includes(envOrder) ? (envOrder as LockOrderMode) : process.env.NODE_ENV === 'test' ? 'fail' : 'off');
   if (!CYCLE_MODES.includes(cycles)) throw new InvalidArgumentError(`detection.cycles must be one of ${CYCLE_MODES.join(', ')}, got ${String(cycles)}`);
   if (!ORDER_MODES.includes(lockOrder)) throw new InvalidArgumentError(`detection.lockOrder must be one of ${ORDER_MODES.join(', ')}, got ${String(lockOrder)}`);
-  return { cycles, lockOrder, lockClass: o.lockClass, backtraces: o.backtraces ?? true };
+  const lockClass = o.lockClass === 'site' ? classBySite : o.lockClass === 'name' ? undefined : o.lockClass;
+  if (lockClass !== undefined && typeof lockClass !== 'function') {
+    throw new InvalidArgumentError(`detection.lockClass must be 'name', 'site' or a function, got ${String(lockClass)}`);
+  }
+  return { cycles, lockOrder, lockClass, backtraces: o.backtraces ?? true };
 }
 
 /**
@@ -120,6 +128,8 @@ export function attachDetection(kernel: Kernel, options?: DetectionOptions | fal
     detectors.delete(kernel);
     return null;
   }
+  // Sites are recorded process-wide from now on (a lock exists before it meets a kernel).
+  if (settings.lockClass === classBySite && settings.lockOrder !== 'off') recordLockSites(true);
   const d = new Detector(kernel, settings, old?.reports ?? []);
   detectors.set(kernel, d);
   return d;

@@ -4,17 +4,33 @@
  * Resources are created without a kernel (`new Mutex('dev.lock')`) and belong to the kernel of
  * the first thread that uses them; a thread of another kernel gets CrossKernelError (EXDEV), so
  * two hosted driver instances can never interfere through a shared lock by accident.
+ * A creation hook (set by lock-order validation with classes by creation site) sees every
+ * resource as it is constructed; unset, it costs one compare per construction.
  */
 import { CrossKernelError } from './errors.ts';
 import type { Kernel } from './kernel.ts';
 import type { Thread } from './thread.ts';
+
+let creationHook: ((resource: Resource) => void) | null = null;
+
+/**
+ * @internal Installs (or, with null, removes) the hook called by every Resource constructor.
+ *
+ * @example
+ * setCreationHook((r) => sites.set(r, callerSite()));
+ */
+export function setCreationHook(hook: ((resource: Resource) => void) | null): void {
+  creationHook = hook;
+}
 
 /** Base of every synchronisation resource: a name and the kernel it belongs to. */
 export abstract class Resource {
   /** @internal */ kernel: Kernel | null = null;
   abstract readonly resourceKind: string;
 
-  constructor(readonly name: string) {}
+  constructor(readonly name: string) {
+    if (creationHook !== null) creationHook(this);
+  }
 
   /** @internal Binds to `t`'s kernel on first use; refuses threads of another kernel. */
   protected bind(t: Thread): Kernel {

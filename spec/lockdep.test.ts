@@ -7,6 +7,8 @@ import {
   LockValidator,
   Mutex,
   RWLock,
+  classBySite,
+  recordLockSites,
   detectionReports,
   detectorOf,
   sleep,
@@ -179,4 +181,37 @@ test('LockValidator on its own: onInversion gets each inversion once', (t) => {
   t.deepEqual(seen, [['mutex B', 'mutex A', 'mutex B']]);
   t.is(v.classOf(a).key, 'mutex A');
   t.is(v.inversions.length, 1);
+});
+
+test("lockClass 'site': locks created at one line are one class whatever their names; other lines are other classes", async (t) => {
+  const kernel = new Kernel({ detection: { cycles: 'off', lockOrder: 'warn', lockClass: 'site' } });
+  const make = (name: string): Mutex => new Mutex(name); // one creation site for every lock it makes
+  const a = make('a');
+  const b = make('b');
+  const elsewhere = new Mutex('a'); // same name as `a`, another line
+  t.regex(classBySite(a), /^mutex @ spec\/lockdep\.test\.ts:\d+$/);
+  t.is(classBySite(a), classBySite(b));
+  t.not(classBySite(a), classBySite(elsewhere));
+  kernel.spawn(function* nested() {
+    // a then b: one class taken while holding itself adds no edge (as lockdep's same-class rule).
+    yield* a.lock();
+    yield* b.lock();
+    b.unlock();
+    a.unlock();
+    // elsewhere then a, a then elsewhere: an inversion between two site classes.
+    yield* elsewhere.lock();
+    yield* a.lock();
+    a.unlock();
+    elsewhere.unlock();
+    yield* a.lock();
+    yield* elsewhere.lock();
+    elsewhere.unlock();
+    a.unlock();
+  });
+  await kernel.run();
+  const reports = detectionReports(kernel).filter((r) => r.kind === 'lock-order');
+  t.is(reports.length, 1);
+  t.true(reports[0]!.lockOrder!.classes.every((c) => c.startsWith('mutex @ spec/lockdep.test.ts:')));
+  recordLockSites(false);
+  t.is(classBySite(new Mutex('late')), 'mutex late', 'a lock created while sites are not recorded is classed by name');
 });
