@@ -94,6 +94,11 @@ export class Completion<T = void> extends Resource {
    */
   declareHolder(thread: Thread | null): void {
     this.holder = thread;
+    // Waiters queued before now may close a wait-for cycle through the new holder.
+    const changed = this.kernel === null ? undefined : this.kernel.hooks.waitChanged;
+    if (changed !== undefined && thread !== null) {
+      for (const w of this.waiters.toArray()) changed(w, this, 'completion');
+    }
   }
 
   /** @internal */

@@ -18,9 +18,9 @@
  *    `backtraces` (default true).
  * Invariants: hooks are installed only for what is on, so a switched-off check costs nothing;
  * a cycle through a timed wait (an owner blocked with a timeout) is not a deadlock and is not
- * reported, nor is one closed by a thread's own timed wait; a
- * cycle that closes without a block (a condvar signal moving its waiter onto a held mutex, a
- * holder declared late) is found by the stall report; every report is also kept, in order, in
+ * reported, nor is one closed by a thread's own timed wait; a cycle that closes without a block
+ * (a condvar signal moving its waiter onto a held mutex, a holder declared late) is reported
+ * when it closes, through the kernel's waitChanged hook, failing the run; every report is also kept, in order, in
  * detectionReports(kernel). Debug output: namespace greenkernel:deadlock.
  */
 import createDebug from 'debug';
@@ -177,7 +177,10 @@ export class Detector {
     readonly reports: Report[],
   ) {
     const hooks = kernel.hooks;
-    if (settings.cycles !== 'off') hooks.beforeBlock = this.beforeBlock;
+    if (settings.cycles !== 'off') {
+      hooks.beforeBlock = this.beforeBlock;
+      hooks.waitChanged = this.waitChanged;
+    }
     if (settings.lockOrder !== 'off') {
       const v = new LockValidator({
         ...(settings.lockClass !== undefined ? { classify: settings.lockClass } : {}),
@@ -196,6 +199,7 @@ export class Detector {
     const hooks = this.kernel.hooks;
     // Assigned, not deleted: deleting would turn the hooks object into a slow dictionary.
     if (hooks.beforeBlock === this.beforeBlock) hooks.beforeBlock = undefined;
+    if (hooks.waitChanged === this.waitChanged) hooks.waitChanged = undefined;
     if (this.validator !== null && hooks.beforeLock === this.validator.check) hooks.beforeLock = undefined;
   }
 
@@ -211,9 +215,20 @@ export class Detector {
     if (cycle !== null) this.onCycle(t, cycle);
   }
 
-  private onCycle(t: Thread, cycle: Cycle): void {
+  /**
+   * @internal The waitChanged hook: blocked `t` now waits on `resource` without having blocked
+   * again (a condvar waiter moved onto its mutex, a completion given a holder). Nobody can be
+   * refused a wait here, so 'error' mode fails the run as 'fail' does.
+   */
+  readonly waitChanged = (t: Thread, resource: Waitable, kind: WaitKind): void => {
+    if (t.heapIndex >= 0) return; // a timed wait ends by itself: not a deadlock
+    const cycle = cycleThrough(t, resource, kind);
+    if (cycle !== null) this.onCycle(t, cycle, false);
+  };
+
+  private onCycle(t: Thread, cycle: Cycle, refusable = true): void {
     const first = cycle[0]!;
-    const mode = this.settings.cycles;
+    const mode = this.settings.cycles === 'error' && !refusable ? 'fail' : this.settings.cycles;
     const report = buildReport(this.kernel, {
       kind: 'deadlock',
       cycles: [cycle],
@@ -221,7 +236,9 @@ export class Detector {
       notes: [
         mode === 'error'
           ? `${t} was refused the wait with EDEADLK (detection.cycles = 'error')`
-          : `${t} closed the cycle; the run ${mode === 'fail' ? 'fails' : 'goes on'} (detection.cycles = '${mode}')`,
+          : refusable
+            ? `${t} closed the cycle; the run ${mode === 'fail' ? 'fails' : 'goes on'} (detection.cycles = '${this.settings.cycles}')`
+            : `the cycle closed when ${t}'s wait moved to ${first.kind} ${first.resource.name}; the run ${mode === 'fail' ? 'fails' : 'goes on'} (detection.cycles = '${this.settings.cycles}')`,
       ],
     });
     this.reports.push(report);

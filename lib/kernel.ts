@@ -133,6 +133,12 @@ export interface KernelHooks {
    * lists what it already holds. `trylock` requests never wait. May throw to refuse.
    */
   beforeLock?(t: Thread, lock: Waitable, mode: LockMode, trylock: boolean): void;
+  /**
+   * Blocked `t` now waits on `resource` without having blocked again: a condition-variable
+   * waiter moved onto its mutex, or its completion was given a holder. Must not throw (no
+   * thread can be refused anything here); it may panic the kernel.
+   */
+  waitChanged?(t: Thread, resource: Waitable, kind: WaitKind): void;
 }
 
 const DEFAULT_MAX_STEPS = 1e9;
@@ -394,6 +400,7 @@ export class Kernel {
     t.waitOn = resource;
     t.waitKind = kind;
     if (this.traceLines !== null) this.record('rewait', t, `${kind} ${resource.name}`);
+    if (this.hooks.waitChanged !== undefined) this.hooks.waitChanged(t, resource, kind);
   }
 
   private resume(t: Thread, opState: number, value: unknown): void {

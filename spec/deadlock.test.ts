@@ -2,6 +2,8 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
+  Completion,
+  CondVar,
   DeadlockError,
   GreenkernelError,
   Kernel,
@@ -207,4 +209,48 @@ test('the deadlock report has the blocked function and this file in its backtrac
     t.is(thread.backtrace[1]!.fn, thread.name, 'then the thread body');
   }
   t.regex(error.message, /lockBoth\(\)\n\s+spec\/deadlock\.test\.ts:\d+/);
+});
+
+test('a cycle closed by a condvar signal (its waiter moved onto a held mutex) is reported when the signal closes it', async (t) => {
+  const kernel = new Kernel({ name: 'morph', detection: { cycles: 'fail', lockOrder: 'off' } });
+  const L = new Mutex('L');
+  const M = new Mutex('M');
+  const cv = new CondVar('ready');
+  let signalled = false;
+  kernel.spawn(function* waiter() {
+    yield* L.lock();
+    yield* M.lock();
+    yield* cv.wait(M); // releases M, keeps L
+  });
+  kernel.spawn(function* taker() {
+    yield* M.lock();
+    yield* L.lock(); // owner `waiter` waits on an ownerless condvar: no cycle yet
+  });
+  kernel.spawn(function* signaller() {
+    cv.signal(); // `waiter` now waits for M, held by `taker`, which waits for L, held by `waiter`
+    signalled = true;
+  });
+  const error = await t.throwsAsync(kernel.run(), { instanceOf: DeadlockError });
+  t.true(signalled);
+  t.deepEqual(error.cycle.map((s) => `${s.thread.name} ${s.kind} ${s.resource.name}`).sort(), ['taker mutex L', 'waiter mutex M']);
+});
+
+test('a cycle closed by declaring a completion holder after its waiter queued is reported at once', async (t) => {
+  const kernel = new Kernel({ name: 'late-holder', detection: { cycles: 'fail', lockOrder: 'off' } });
+  const lock = new Mutex('dev.lock');
+  const io = new Completion<void>('io');
+  const user = kernel.spawn(function* user() {
+    yield* lock.lock();
+    yield* io.wait(); // holds dev.lock across the wait: the bug
+  });
+  kernel.spawn(function* irq() {
+    yield* lock.lock(); // waits for `user`, which waits on a completion with no holder yet
+  });
+  kernel.spawn(function* driver() {
+    const irqThread = kernel.threads.find((x) => x.name === 'irq')!;
+    io.declareHolder(irqThread); // now user → io (irq) → dev.lock (user): a cycle
+  });
+  const error = await t.throwsAsync(kernel.run(), { instanceOf: DeadlockError });
+  t.true(error.cycle.some((s) => s.thread === user));
+  t.true(error.cycle.some((s) => s.resource === io));
 });
