@@ -244,7 +244,7 @@ export class Detector {
     this.reports.push(report);
     if (log.enabled) log('%s', formatReport(report));
     if (mode === 'warn') {
-      this.kernel.warnings.push(summarize(report));
+      this.kernel.warn(summarize(report));
       return;
     }
     const error = new DeadlockError(cycle, report);
@@ -261,7 +261,7 @@ export class Detector {
     });
     this.reports.push(report);
     if (log.enabled) log('%s', formatReport(report));
-    if (this.settings.lockOrder === 'warn') this.kernel.warnings.push(summarize(report));
+    if (this.settings.lockOrder === 'warn') this.kernel.warn(summarize(report));
     else this.kernel.panic(new LockOrderError(report));
   }
 }

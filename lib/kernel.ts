@@ -143,6 +143,7 @@ export interface KernelHooks {
 
 const DEFAULT_MAX_STEPS = 1e9;
 const DEFAULT_SLICE = 10_000;
+const MAX_WARNINGS = 10_000;
 // In real-clock mode, due timers are looked at every 64 dispatches: often enough for ms timers,
 // rarely enough that reading the clock (~40 ns) stays off the switch path.
 const REAL_CLOCK_TIMER_CHECK = 64;
@@ -168,8 +169,13 @@ export class Kernel {
   steps = 0;
   /** Optional hooks installed by the deadlock detector. */
   hooks: KernelHooks = {};
-  /** Non-fatal anomalies (a thread exited holding a lock...), in order, for reports. */
+  /**
+   * Non-fatal anomalies (a thread exited holding a lock, a lock-order inversion in 'warn'
+   * mode...), in order. At most MAX_WARNINGS are kept; `warningsDropped` counts the rest.
+   */
   readonly warnings: string[] = [];
+  /** Warnings not kept because MAX_WARNINGS were already kept. */
+  warningsDropped = 0;
 
   private readonly runq: RunQueue;
   private readonly timers = new TimerHeap();
@@ -431,6 +437,18 @@ export class Kernel {
     if (running === null || running.kernel !== this) this.pokeHost();
   }
 
+  /**
+   * Records a non-fatal anomaly in `warnings` (bounded: a long-running kernel that repeats one
+   * must not grow without limit; the count of dropped ones is kept).
+   *
+   * @example
+   * kernel.warn(`${t} exited holding mutex dev.lock`);
+   */
+  warn(message: string): void {
+    if (this.warnings.length < MAX_WARNINGS) this.warnings.push(message);
+    else this.warningsDropped++;
+  }
+
   /** @internal Unlinks blocked `t` from whatever it waits on (kill, misuse). */
   cancelWait(t: Thread): void {
     this.timers.cancel(t);
@@ -590,7 +608,7 @@ export class Kernel {
           else throw payload; // AFTER_THROW
         } catch (error) {
           if (t.opState !== OP_IDLE) this.abandonedOperation(t);
-          if ((t.flags & F_UNWINDING) !== 0) this.warnings.push(`${t}: error while unwinding after kill: ${String(error)}`);
+          if ((t.flags & F_UNWINDING) !== 0) this.warn(`${t}: error while unwinding after kill: ${String(error)}`);
           if (!t.popFrame()) return this.exit(t, F_THREW, error);
           frame = t.top!;
           mode = (t.flags & F_UNWINDING) !== 0 ? RESUME_RETURN : RESUME_NEXT;
@@ -659,7 +677,7 @@ export class Kernel {
     }
     t.opState = OP_IDLE;
     t.opValue = undefined;
-    this.warnings.push(`${t}: an operation was created but never yielded`);
+    this.warn(`${t}: an operation was created but never yielded`);
   }
 
   private exit(t: Thread, how: number, value: unknown): void {
@@ -670,7 +688,7 @@ export class Kernel {
       value = new ThreadKilledError(t.toString(), String(t.result), held);
     }
     if (held.length > 0) {
-      this.warnings.push(`${t} exited holding ${held.join(', ')}`);
+      this.warn(`${t} exited holding ${held.join(', ')}`);
       if (log.enabled) log('%s: %s exited holding %o', this.name, t.toString(), held);
     }
     t.flags |= how;

@@ -360,7 +360,7 @@ export function waitGraphDot(kernel: Kernel): string {
  * One line per cycle, for logs and `kernel.warnings`.
  *
  * @example
- * kernel.warnings.push(summarize(report));
+ * kernel.warn(summarize(report));
  */
 export function summarize(r: Report): string {
   const first = r.cycles[0];

@@ -418,3 +418,11 @@ test('a thread spawned from the host while run() waits on a host call gets to ru
   );
   await t.notThrowsAsync(withHangGuard(k.run(), 'run() after a host-side spawn()', 1000));
 });
+
+test('warnings are bounded: past the limit they are counted, not kept', (t) => {
+  const k = new Kernel();
+  for (let i = 0; i < 10_005; i++) k.warn(`anomaly ${i}`);
+  t.is(k.warnings.length, 10_000);
+  t.is(k.warnings[9_999], 'anomaly 9999');
+  t.is(k.warningsDropped, 5);
+});
