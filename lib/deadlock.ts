@@ -29,7 +29,9 @@ import { GreenkernelError, InvalidArgumentError } from './errors.ts';
 import type { Kernel } from './kernel.ts';
 import { LockValidator, classBySite, recordLockSites } from './lockdep.ts';
 import { buildReport, formatReport, setReportOptions, summarize, type LockOrderReport, type Report } from './report.ts';
+import { CondVar } from './condvar.ts';
 import { Mutex } from './mutex.ts';
+import { Semaphore } from './semaphore.ts';
 import { S_BLOCKED, type Thread, type WaitKind, type Waitable } from './thread.ts';
 import { cycleThrough, type Cycle } from './waitgraph.ts';
 
@@ -268,11 +270,14 @@ export class Detector {
 
 function makeBeforeBlock(d: Detector): (t: Thread, resource: Waitable | null, kind: WaitKind, timeoutMs: number | undefined) => void {
   return function beforeBlock(t: Thread, resource: Waitable | null, kind: WaitKind, timeoutMs: number | undefined): void {
-    if (resource instanceof Mutex) {
-      const o = resource.owner;
+    if (resource === null) return;
+    // Constructor compares, not instanceof: this runs on every block (see soleOwner).
+    const type = resource.constructor;
+    if (type === Mutex) {
+      const o = (resource as Mutex).owner;
       if (o === null || (o !== t && o.state !== S_BLOCKED)) return;
-    } else if (resource === null) {
-      return;
+    } else if (type === Semaphore || type === CondVar) {
+      return; // never owned: no edge out of them, so no cycle through them
     }
     if (timeoutMs !== undefined) return; // a timed wait ends by itself: not a deadlock
     d.checkBlock(t, resource, kind);
