@@ -144,6 +144,7 @@ export interface KernelHooks {
 const DEFAULT_MAX_STEPS = 1e9;
 const DEFAULT_SLICE = 10_000;
 const MAX_WARNINGS = 10_000;
+const NOTHING_HELD: readonly string[] = Object.freeze([]);
 // In real-clock mode, due timers are looked at every 64 dispatches: often enough for ms timers,
 // rarely enough that reading the clock (~40 ns) stays off the switch path.
 const REAL_CLOCK_TIMER_CHECK = 64;
@@ -682,7 +683,7 @@ export class Kernel {
 
   private exit(t: Thread, how: number, value: unknown): void {
     assert(t === cpu.current && t.state === S_RUNNABLE && t.depth === 0, 'a thread exits from its last frame while running');
-    const held = t.held === null ? [] : t.held.map((r) => `${r.resourceKind} ${r.name}`);
+    const held = t.held === null || t.held.length === 0 ? NOTHING_HELD : t.held.map((r) => `${r.resourceKind} ${r.name}`);
     if ((t.flags & F_UNWINDING) !== 0) {
       how = F_KILLED;
       value = new ThreadKilledError(t.toString(), String(t.result), held);

@@ -276,6 +276,9 @@ export class Thread<T = unknown> implements Linked, Waitable {
     return this.extras === null ? undefined : this.extras.result;
   }
   set result(r: unknown) {
+    // undefined is what the getter answers without extras: most threads return nothing, and
+    // exiting must not allocate a record just to say so.
+    if (r === undefined && this.extras === null) return;
     this.more.result = r;
   }
 
