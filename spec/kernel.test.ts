@@ -10,6 +10,7 @@ import {
   Mutex,
   StallError,
   TimeoutError,
+  UnjoinedThreadError,
   currentKernel,
   currentThread,
   hostcall,
@@ -425,4 +426,31 @@ test('warnings are bounded: past the limit they are counted, not kept', (t) => {
   t.is(k.warnings.length, 10_000);
   t.is(k.warnings[9_999], 'anomaly 9999');
   t.is(k.warningsDropped, 5);
+});
+
+test('a thread of one kernel can run another kernel to completion; each keeps its own running thread and clock', (t) => {
+  const outerKernel = new Kernel({ name: 'A' });
+  const innerKernel = new Kernel({ name: 'B' });
+  const log: string[] = [];
+  outerKernel.spawn(function* outer() {
+    const m = new Mutex('a');
+    yield* m.lock();
+    innerKernel.spawn(function* inner() {
+      yield* sleep(5);
+      log.push(`${currentThread().name} at B ${innerKernel.now()}`);
+    });
+    const r = innerKernel.runSync();
+    log.push(`${currentThread().name} after B: steps ${r.steps}, B time ${r.time}`);
+    m.unlock();
+    yield* sleep(1);
+    log.push(`${currentThread().name} at A ${outerKernel.now()}`);
+  });
+  outerKernel.runSync();
+  t.deepEqual(log, ['inner at B 5', 'outer after B: steps 2, B time 5', 'outer at A 1']);
+  const k = new Kernel();
+  k.spawn(function* selfRun() {
+    k.runSync(); // a kernel cannot be run from one of its own threads
+  });
+  const error = t.throws(() => k.runSync(), { instanceOf: UnjoinedThreadError });
+  t.true(error.failures[0]!.error instanceof InvalidArgumentError);
 });
