@@ -47,7 +47,6 @@ import { StallError, describeThreads } from './stall.ts';
 import { attachDetection, type DetectionOptions } from './deadlock.ts';
 import {
   F_DAEMON,
-  F_ERROR_OBSERVED,
   F_KERNEL,
   F_KILL_PENDING,
   F_KILLED,
@@ -155,8 +154,6 @@ const RESUME_THROW = 2; // throw(payload): a misuse error delivered at a bare `y
 const AFTER_RESULT = 3; // payload is the result of a resume already made
 const AFTER_THROW = 4; // payload is the error a resume already made threw
 
-let kernelSerial = 0;
-
 export class Kernel {
   readonly name: string;
   readonly seed: number;
@@ -196,7 +193,6 @@ export class Kernel {
   private fatal: unknown = undefined;
   private running = false;
   private hostSignal: (() => void) | null = null;
-  /** @internal process-unique, for debug output */ readonly serial = ++kernelSerial;
 
   /**
    * @example
@@ -417,15 +413,11 @@ export class Kernel {
     t.waitOn = null;
     t.opValue = value;
     if (this.traceLines !== null) this.record(opState === OP_READY ? 'wake' : 'wake-error', t, '');
-    const running = cpu.current;
-    if (t === running) {
-      // Woken before it yielded (it woke itself): the operation completes without a switch.
-      t.markWoken(S_RUNNABLE, opState);
-      return;
-    }
     t.markWoken(S_RUNNABLE, opState);
+    // Woken before it yielded (it woke itself): the operation completes without a switch.
+    if (t === cpu.current) return;
     this.runq.enqueue(t);
-    if (running === null || running.kernel !== this) this.pokeHost();
+    this.pokeIfOutside();
   }
 
   /**
@@ -701,7 +693,6 @@ export class Kernel {
     if (this.traceLines !== null) this.record('exit', t, how === F_RETURNED ? 'returned' : how === F_THREW ? 'threw' : 'killed');
     const joiners = t.joiners;
     if (joiners !== null && joiners.length > 0) {
-      if (how !== F_RETURNED) t.flags |= F_ERROR_OBSERVED;
       for (let j = joiners.popFront(); j !== null; j = joiners.popFront()) {
         if (how === F_RETURNED) this.wake(j, value);
         else this.wakeWithError(j, value);
@@ -725,7 +716,6 @@ export class Kernel {
   }
 
   private observeFailure(t: Thread): void {
-    t.flags |= F_ERROR_OBSERVED;
     this.unjoinedFailures = this.unjoinedFailures.filter((f) => f.thread !== t);
   }
 
@@ -814,7 +804,6 @@ export class Kernel {
   private finish(startSteps: number): RunResult {
     if (this.unjoinedFailures.length > 0) {
       const failures = this.unjoinedFailures.map((f) => ({ thread: f.thread.toString(), error: f.error }));
-      for (const f of this.unjoinedFailures) f.thread.flags |= F_ERROR_OBSERVED;
       this.unjoinedFailures = [];
       throw new UnjoinedThreadError(failures);
     }

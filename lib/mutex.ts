@@ -141,8 +141,8 @@ export class Mutex extends Resource implements Lock {
     this.take(next);
     this.wakeHolder(next);
     // The new owner inherits from the waiters still queued behind it.
-    const rest = topWaiter(this.waiters.head);
-    if (rest !== null && rest.priority > next.priority) next.kernel.reprioritize(next, rest.priority);
+    const owed = this.topWaiterPriority();
+    if (owed > next.priority) next.kernel.reprioritize(next, owed);
   }
 
   /** Wakes `t`, now the owner; a condition-variable timeout stored in opValue is delivered. */

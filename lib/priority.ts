@@ -134,7 +134,7 @@ export function takeWaiters(queue: ThreadQueue<Thread>, limit: number): Thread[]
  * The highest-priority thread of a wait queue, FIFO among equals (the defined wake order).
  *
  * @example
- * const next = topWaiter(this.waiters);
+ * const next = topWaiter(this.waiters.head);
  */
 export function topWaiter(head: Thread | null): Thread | null {
   let best: Thread | null = null;

@@ -48,7 +48,6 @@ export const F_UNWINDING = 8; // frames are being returned from (finally blocks 
 export const F_RETURNED = 16;
 export const F_THREW = 32;
 export const F_KILLED = 64;
-export const F_ERROR_OBSERVED = 128; // a joiner received the error (or it was reported)
 
 /** What owners() returns for a resource without owners: shared, so the block path allocates nothing. */
 export const NO_OWNERS: readonly Thread[] = Object.freeze([]);
