@@ -14,6 +14,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Method } from './method.ts';
 import type { NativeCell } from './types.ts';
 
 /** The C programs in bench/native/. */
@@ -102,4 +103,29 @@ export function nativeCell(program: NativeProgram, workload: string, contender: 
 export function removeNativeBuilds(): void {
   if (buildDir !== null) rmSync(buildDir, { recursive: true, force: true });
   buildDir = null;
+}
+
+/**
+ * The cell of a native program when `cc` can build it; otherwise null, with the reason added
+ * to `notes`. One place for the build-or-skip rule every suite with a native contender follows.
+ *
+ * @example
+ * const cell = nativeCellIfBuilt('coro', method, notes, 'yield-pingpong', 'c-setjmp', 500_000, 'native');
+ * if (cell !== null) cells.push(cell);
+ */
+export function nativeCellIfBuilt(
+  name: NativeName,
+  method: Method,
+  notes: string[],
+  workload: string,
+  contender: string,
+  rounds: number,
+  note: string,
+): NativeCell | null {
+  const program = buildNative(name);
+  if ('skipped' in program) {
+    notes.push(program.skipped);
+    return null;
+  }
+  return nativeCell(program, workload, contender, rounds, method.samplesPerRun, method.nativeWarmupMs, note);
 }

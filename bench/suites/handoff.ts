@@ -13,7 +13,7 @@ import { effectionChannelPingPong } from '../contenders/effection.ts';
 import { gkCondvarPingPong, gkMutexHandoff, gkSemaphorePingPong } from '../contenders/greenkernel-sync.ts';
 import { rawMailboxPingPong } from '../contenders/raw-mailbox.ts';
 import type { Method } from '../method.ts';
-import { buildNative, nativeCell } from '../native.ts';
+import { nativeCellIfBuilt } from '../native.ts';
 import type { Cell } from '../types.ts';
 import { benchCell } from './cell.ts';
 
@@ -38,11 +38,8 @@ export function handoffCells(method: Method, notes: string[]): Cell[] {
     cell('mutex-handoff', 'greenkernel-mutex', (p) => gkMutexHandoff(r, p)),
     cell('condvar-pingpong', 'greenkernel-condvar', (p) => gkCondvarPingPong(r, p)),
   ];
-  const pthread = buildNative('pthread_pingpong');
-  if ('skipped' in pthread) notes.push(pthread.skipped);
-  else {
-    const rounds = method.quick ? 200 : 10_000;
-    cells.push(nativeCell(pthread, 'condvar-pingpong', 'c-pthread', rounds, method.samplesPerRun, method.nativeWarmupMs, 'two OS threads on 2 cores; native, own process'));
-  }
+  const rounds = method.quick ? 200 : 10_000;
+  const pthread = nativeCellIfBuilt('pthread_pingpong', method, notes, 'condvar-pingpong', 'c-pthread', rounds, 'two OS threads on 2 cores; native, own process');
+  if (pthread !== null) cells.push(pthread);
   return cells;
 }

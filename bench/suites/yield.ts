@@ -12,7 +12,7 @@ import { effectionYieldPingPong } from '../contenders/effection.ts';
 import { gkYieldPingPong } from '../contenders/greenkernel.ts';
 import { runQueuePingPong, trampolinePingPong } from '../contenders/raw.ts';
 import type { Method } from '../method.ts';
-import { buildNative, nativeCell } from '../native.ts';
+import { nativeCellIfBuilt } from '../native.ts';
 import type { Cell } from '../types.ts';
 import { benchCell } from './cell.ts';
 
@@ -40,11 +40,8 @@ export function yieldCells(method: Method, notes: string[]): Cell[] {
     cell('effection', (p) => effectionYieldPingPong(r, p)),
     cell('effect', (p) => effectYieldPingPong(r, p)),
   ];
-  const coro = buildNative('coro');
-  if ('skipped' in coro) notes.push(coro.skipped);
-  else {
-    const rounds = method.quick ? 1_000 : 500_000;
-    cells.push(nativeCell(coro, 'yield-pingpong', 'c-setjmp', rounds, method.samplesPerRun, method.nativeWarmupMs, 'native, own process; repetitions timed with clock_gettime'));
-  }
+  const rounds = method.quick ? 1_000 : 500_000;
+  const coro = nativeCellIfBuilt('coro', method, notes, 'yield-pingpong', 'c-setjmp', rounds, 'native, own process; repetitions timed with clock_gettime');
+  if (coro !== null) cells.push(coro);
   return cells;
 }
