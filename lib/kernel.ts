@@ -375,11 +375,13 @@ export class Kernel {
    */
   block(t: Thread, resource: Waitable | null, kind: WaitKind, timeoutMs: number | undefined): void {
     assert(t === cpu.current && t.state === S_RUNNABLE, 'only the running thread blocks itself');
+    // Validated before anything changes: a bad timeout is thrown at the `yield*`, nothing queued.
+    if (timeoutMs !== undefined) checkTimeout(timeoutMs);
     if (this.hooks.beforeBlock !== undefined) this.hooks.beforeBlock(t, resource, kind, timeoutMs);
     t.markBlocked(kind);
     t.waitOn = resource;
     t.waitSince = this.now();
-    if (timeoutMs !== undefined) this.timers.arm(t, t.waitSince + checkTimeout(timeoutMs));
+    if (timeoutMs !== undefined) this.timers.arm(t, t.waitSince + timeoutMs);
     if (this.traceLines !== null) this.record('block', t, resource === null ? kind : `${kind} ${resource.name}`);
   }
 

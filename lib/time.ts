@@ -15,7 +15,7 @@ import { enter, suspended, type Operation } from './operation.ts';
  */
 export function sleep(ms: number): Operation<void> {
   const self = enter('sleep()');
-  self.kernel.block(self, null, 'sleep', checkTimeout(ms));
+  self.kernel.block(self, null, 'sleep', ms); // block() validates the time
   return suspended<void>(self);
 }
 

@@ -3,6 +3,7 @@ import {
   CrossKernelError,
   Kernel,
   Mutex,
+  currentThread,
   NotInThreadError,
   NotOwnerError,
   TimeoutError,
@@ -298,4 +299,25 @@ test('a thread may hold several mutexes; holding lists them in acquisition order
   });
   k.runSync();
   t.deepEqual(seen, [['a', 'b'], ['b']]);
+});
+
+test('a bad timeout on a contended lock is InvalidArgumentError, and the caller is not left queued or blocked', (t) => {
+  const k = new Kernel({ detection: false });
+  const m = new Mutex('m');
+  const seen: string[] = [];
+  k.spawn(function* holder() {
+    yield* m.lock();
+    yield;
+    m.unlock();
+  });
+  k.spawn(function* caller() {
+    const e = yield* settle(() => m.lock(-1));
+    seen.push(e.ok ? 'locked' : (e.error as Error).name);
+    seen.push(currentThread().stateName);
+    yield* m.lock(); // still usable: waits for the holder, then gets the lock
+    seen.push(m.owner === currentThread() ? 'owner' : 'not owner');
+    m.unlock();
+  });
+  k.runSync();
+  t.deepEqual(seen, ['InvalidArgumentError', 'running', 'owner']);
 });
