@@ -10,7 +10,7 @@
 import { InvalidArgumentError } from './errors.ts';
 import type { Kernel } from './kernel.ts';
 import { cpu, enter, suspended, type Operation } from './operation.ts';
-import { popTopWaiter, takeWaiters } from './priority.ts';
+import { takeWaiters } from './priority.ts';
 import { ThreadQueue } from './queue.ts';
 import { NO_OWNERS, type Thread, type Waitable } from './thread.ts';
 
@@ -63,7 +63,7 @@ export function tsleep(key: unknown, timeoutMs?: number): Operation<void> {
   if (channel === undefined) channel = new WaitChannel(table, key);
   kernel.block(self, channel, 'channel', timeoutMs);
   if (created) table.set(key, channel);
-  channel.waiters.pushBack(self);
+  channel.waiters.enqueue(self);
   return suspended<void>(self);
 }
 
@@ -95,7 +95,7 @@ function wakeN(key: unknown, kernel: Kernel | undefined, limit: number): number 
   if (channel === undefined) return 0;
   let n = 0;
   if (limit === 1) {
-    const t = popTopWaiter(channel.waiters);
+    const t = channel.waiters.popFront();
     if (t !== null) {
       k.wake(t, undefined);
       n = 1;

@@ -50,7 +50,7 @@ export class Completion<T = void> extends Resource {
     if (this.settled === 'value') return completed(self, this.outcome as T);
     if (this.settled === 'error') return failed(self, this.outcome);
     kernel.block(self, this, 'completion', timeoutMs);
-    this.waiters.pushBack(self);
+    this.waiters.enqueue(self);
     return suspended<T>(self);
   }
 

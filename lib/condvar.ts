@@ -12,7 +12,7 @@
 import { InvalidArgumentError, NotOwnerError, TimeoutError } from './errors.ts';
 import { enter, failed, suspended, type Operation } from './operation.ts';
 import type { Mutex } from './mutex.ts';
-import { popTopWaiter, takeWaiters } from './priority.ts';
+import { takeWaiters } from './priority.ts';
 import { ThreadQueue } from './queue.ts';
 import { Resource } from './resource.ts';
 import { NO_OWNERS, type Thread } from './thread.ts';
@@ -52,7 +52,7 @@ export class CondVar extends Resource {
     }
     this.mutex = mutex;
     kernel.block(self, this, 'condvar', timeoutMs);
-    this.waiters.pushBack(self);
+    this.waiters.enqueue(self);
     mutex.unlock();
     return suspended<void>(self);
   }
@@ -65,7 +65,7 @@ export class CondVar extends Resource {
    * queue.push(item); nonEmpty.signal();
    */
   signal(): boolean {
-    const t = popTopWaiter(this.waiters);
+    const t = this.waiters.popFront();
     if (t === null) return false;
     this.mutex!.enqueueBlocked(t);
     return true;

@@ -309,7 +309,7 @@ export class Kernel {
     if (target.state === S_EXITED) return this.joinResult(self, target);
     this.block(self, target, 'join', timeoutMs);
     if (target.joiners === null) target.joiners = new ThreadQueue<Thread>();
-    target.joiners.pushBack(self);
+    target.joiners.enqueue(self);
     return suspended(self);
   }
 
@@ -453,13 +453,19 @@ export class Kernel {
   }
 
   /**
-   * @internal Changes `t`'s effective priority (priority inheritance), keeping the run queue
-   * ordered. Wait queues pick the highest priority at wake time, so they need no update.
+   * @internal Changes `t`'s effective priority (priority inheritance), keeping the queue it is
+   * in ordered: the run queue, or the wait queue it blocks in (it moves behind the waiters of
+   * its new priority, as a turnstile requeues a boosted waiter).
    */
   reprioritize(t: Thread, priority: number): void {
     assert(Number.isInteger(priority) && priority >= 0 && priority < PRIORITY_LEVELS, 'priority in range');
     if (t.priority === priority) return;
-    if (t.state === S_RUNNABLE && t !== cpu.current) {
+    const waitQueue = t.qowner;
+    if (waitQueue !== null) {
+      waitQueue.remove(t);
+      t.priority = priority;
+      waitQueue.enqueue(t);
+    } else if (t.state === S_RUNNABLE && t !== cpu.current) {
       this.runq.remove(t);
       t.priority = priority;
       this.runq.enqueue(t);

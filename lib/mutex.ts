@@ -10,7 +10,7 @@
  */
 import { NotOwnerError, WouldDeadlockError } from './errors.ts';
 import { completed, cpu, enter, failed, suspended, type Operation } from './operation.ts';
-import { addHeld, lendPriority, popTopWaiter, removeHeld, restorePriority, topWaiter, type Lock } from './priority.ts';
+import { addHeld, lendPriority, removeHeld, restorePriority, type Lock } from './priority.ts';
 import { ThreadQueue } from './queue.ts';
 import { Resource } from './resource.ts';
 import { NO_OWNERS, type Thread } from './thread.ts';
@@ -54,7 +54,7 @@ export class Mutex extends Resource implements Lock {
       return failed(self, new WouldDeadlockError(`locking against myself: thread ${self} already holds mutex ${this.name}`));
     }
     kernel.block(self, this, 'mutex', timeoutMs);
-    this.waiters.pushBack(self);
+    this.waiters.enqueue(self);
     lendPriority(self);
     return suspended<void>(self);
   }
@@ -105,7 +105,7 @@ export class Mutex extends Resource implements Lock {
 
   /** @internal */
   topWaiterPriority(): number {
-    const t = topWaiter(this.waiters.head);
+    const t = this.waiters.head;
     return t === null ? -1 : t.priority;
   }
 
@@ -126,7 +126,7 @@ export class Mutex extends Resource implements Lock {
       return;
     }
     this.bind(t).rewait(t, this, 'mutex');
-    this.waiters.pushBack(t);
+    this.waiters.enqueue(t);
     lendPriority(t);
   }
 
@@ -136,7 +136,7 @@ export class Mutex extends Resource implements Lock {
   }
 
   private handOff(): void {
-    const next = popTopWaiter(this.waiters);
+    const next = this.waiters.popFront();
     if (next === null) return;
     this.take(next);
     this.wakeHolder(next);

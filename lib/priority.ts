@@ -30,7 +30,7 @@ function isLock(r: Waitable | null): r is Lock {
  * Called after `waiter` blocked on a lock: raises the owner chain to the waiter's priority.
  *
  * @example
- * kernel.block(self, mutex, 'mutex', timeout); queue.pushBack(self); lendPriority(self);
+ * kernel.block(self, mutex, 'mutex', timeout); queue.enqueue(self); lendPriority(self);
  */
 export function lendPriority(waiter: Thread): void {
   const p = waiter.priority;
@@ -102,44 +102,17 @@ export function removeHeld(t: Thread, r: Waitable): void {
 }
 
 /**
- * Unlinks and returns the waiter to wake next (highest priority, FIFO among equals), or null.
- * The single-wake path (a semaphore up, a signal, a hand-off): one scan, no allocation.
- *
- * @example
- * const t = popTopWaiter(this.waiters); if (t !== null) kernel.wake(t, undefined);
- */
-export function popTopWaiter(queue: ThreadQueue<Thread>): Thread | null {
-  const t = topWaiter(queue.head);
-  if (t !== null) queue.remove(t);
-  return t;
-}
-
-/**
  * Unlinks up to `limit` waiters of `queue` in wake order (highest priority first, FIFO among
- * equals) and returns them. For wake-many paths: O(n log n), where repeated popTopWaiter would
- * be O(n²) on a long queue.
+ * equals) and returns them: the wake-many paths (broadcast, complete, up(n)). O(taken).
  *
  * @example
  * for (const t of takeWaiters(this.waiters, Infinity)) kernel.wake(t, value);
  */
 export function takeWaiters(queue: ThreadQueue<Thread>, limit: number): Thread[] {
-  const all = queue.toArray();
-  all.sort((a, b) => b.priority - a.priority); // stable: FIFO among equal priorities
-  const taken = all.length > limit ? all.slice(0, limit) : all;
-  for (const t of taken) queue.remove(t);
-  return taken;
-}
-
-/**
- * The highest-priority thread of a wait queue, FIFO among equals (the defined wake order).
- *
- * @example
- * const next = topWaiter(this.waiters.head);
- */
-export function topWaiter(head: Thread | null): Thread | null {
-  let best: Thread | null = null;
-  for (let t = head; t !== null; t = t.qnext as Thread | null) {
-    if (best === null || t.priority > best.priority) best = t;
+  const taken: Thread[] = [];
+  for (let t = queue.head; t !== null && taken.length < limit; t = queue.head) {
+    queue.remove(t);
+    taken.push(t);
   }
-  return best;
+  return taken;
 }

@@ -8,11 +8,11 @@
  * they are the switch path.
  */
 import { assert } from './assert.ts';
+import { PRIORITY_LEVELS } from './queue.ts';
 import type { SeededRandom } from './random.ts';
 import { S_RUNNABLE, type Thread } from './thread.ts';
 
-/** Priorities are integers in [0, PRIORITY_LEVELS); higher runs first. */
-export const PRIORITY_LEVELS = 32;
+export { PRIORITY_LEVELS };
 
 const INITIAL_CAPACITY = 16; // a power of two: indices wrap with a mask
 // A level that once held many threads gives its slots back when it empties (a burst of a

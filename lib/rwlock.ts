@@ -10,7 +10,7 @@
  */
 import { NotOwnerError, WouldDeadlockError } from './errors.ts';
 import { completed, cpu, enter, failed, suspended, type Operation } from './operation.ts';
-import { addHeld, lendPriority, removeHeld, restorePriority, topWaiter, type Lock } from './priority.ts';
+import { addHeld, lendPriority, removeHeld, restorePriority, type Lock } from './priority.ts';
 import { ThreadQueue } from './queue.ts';
 import { Resource } from './resource.ts';
 import type { Thread } from './thread.ts';
@@ -59,7 +59,7 @@ export class RWLock extends Resource implements Lock {
       return failed(self, new WouldDeadlockError(`thread ${self} re-enters rwlock ${this.name} for reading while a writer waits: it would wait for itself`));
     }
     kernel.block(self, this, 'rwlock-read', timeoutMs);
-    this.waiters.pushBack(self);
+    this.waiters.enqueue(self);
     lendPriority(self);
     return suspended<void>(self);
   }
@@ -82,7 +82,7 @@ export class RWLock extends Resource implements Lock {
       return completed<void>(self, undefined);
     }
     kernel.block(self, this, 'rwlock-write', timeoutMs);
-    this.waiters.pushBack(self);
+    this.waiters.enqueue(self);
     lendPriority(self);
     return suspended<void>(self);
   }
@@ -114,7 +114,7 @@ export class RWLock extends Resource implements Lock {
 
   /** @internal */
   topWaiterPriority(): number {
-    const t = topWaiter(this.waiters.head);
+    const t = this.waiters.head;
     return t === null ? -1 : t.priority;
   }
 
@@ -138,7 +138,7 @@ export class RWLock extends Resource implements Lock {
   /** Hands the free lock to the top waiter; a reader brings every reader before the next writer. */
   private grant(): void {
     if (this.writer !== null) return;
-    const first = topWaiter(this.waiters.head);
+    const first = this.waiters.head;
     if (first === null) return;
     if (first.waitKind === 'rwlock-write') {
       if (this.readers.length > 0) return;
@@ -147,16 +147,11 @@ export class RWLock extends Resource implements Lock {
       first.kernel.wake(first, undefined);
       return;
     }
-    // Readers: wake the top reader and every reader queued before the first writer.
-    this.waiters.remove(first);
-    this.addReader(first);
-    first.kernel.wake(first, undefined);
-    for (let t = this.waiters.head; t !== null && t.waitKind === 'rwlock-read'; ) {
-      const next = t.qnext as Thread | null;
+    // Readers: the top reader and every reader before the first writer in wake order.
+    for (let t: Thread | null = first; t !== null && t.waitKind === 'rwlock-read'; t = this.waiters.head) {
       this.waiters.remove(t);
       this.addReader(t);
       t.kernel.wake(t, undefined);
-      t = next;
     }
   }
 }

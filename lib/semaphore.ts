@@ -9,7 +9,7 @@
  */
 import { InvalidArgumentError, LimitExceededError } from './errors.ts';
 import { completed, enter, suspended, type Operation } from './operation.ts';
-import { popTopWaiter, takeWaiters } from './priority.ts';
+import { takeWaiters } from './priority.ts';
 import { ThreadQueue } from './queue.ts';
 import { Resource } from './resource.ts';
 import { NO_OWNERS, type Thread } from './thread.ts';
@@ -57,7 +57,7 @@ export class Semaphore extends Resource {
       return completed<void>(self, undefined);
     }
     kernel.block(self, this, 'semaphore', timeoutMs);
-    this.waiters.pushBack(self);
+    this.waiters.enqueue(self);
     return suspended<void>(self);
   }
 
@@ -89,7 +89,7 @@ export class Semaphore extends Resource {
     }
     const toWake = n - toCount;
     if (toWake === 1) {
-      const t = popTopWaiter(this.waiters)!;
+      const t = this.waiters.popFront()!;
       t.kernel.wake(t, undefined);
     } else if (toWake > 1) {
       for (const t of takeWaiters(this.waiters, toWake)) t.kernel.wake(t, undefined);

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { Kernel, Mutex, RWLock, sleep, type Thread } from '../lib/index.ts';
-import { addHeld, removeHeld, topWaiter } from '../lib/priority.ts';
+import { addHeld, removeHeld } from '../lib/priority.ts';
 import { ThreadQueue } from '../lib/queue.ts';
 import { settle } from './helpers/util.ts';
 
@@ -272,14 +272,15 @@ function fake(label: string, priority: number): FakeThread {
   return { label, priority, qnext: null, qprev: null, qowner: null, held: null } as unknown as FakeThread;
 }
 
-test('topWaiter picks the highest priority, the earliest among equals, and null for an empty queue', (t) => {
+test('the head of a wait queue is the highest priority, the earliest among equals, and null when empty', (t) => {
   const q = new ThreadQueue<Thread>();
-  t.is(topWaiter(q.head), null);
+  t.is(q.head, null);
   const threads = [fake('a', 1), fake('b', 3), fake('c', 3), fake('d', 2)];
-  for (const th of threads) q.pushBack(th);
-  t.is((topWaiter(q.head) as FakeThread).label, 'b');
+  for (const th of threads) q.enqueue(th);
+  t.is((q.head as FakeThread).label, 'b');
   q.remove(threads[1]!);
-  t.is((topWaiter(q.head) as FakeThread).label, 'c');
+  t.is((q.head as FakeThread).label, 'c');
+  t.deepEqual(q.toArray().map((th) => (th as FakeThread).label), ['c', 'd', 'a']);
 });
 
 test('addHeld/removeHeld keep acquisition order and remove the latest hold of a resource first', (t) => {
@@ -364,4 +365,39 @@ test('killing a boosting waiter restores the owner chain', (t) => {
   k.runSync();
   t.deepEqual(seen, [6, 0]);
   t.is(waiterT.exitStatus, 'killed');
+});
+
+test('a waiter boosted while it waits moves ahead of the lower-priority waiters in its wait queue', (t) => {
+  const k = new Kernel();
+  const a = new Mutex('a');
+  const b = new Mutex('b');
+  const order: string[] = [];
+  k.spawn(function* owner() {
+    yield* a.lock();
+    yield* sleep(10);
+    a.unlock();
+  });
+  const waiter = (name: string, holdB: boolean) =>
+    function* () {
+      yield* sleep(1);
+      if (holdB) yield* b.lock();
+      yield* a.lock();
+      order.push(name);
+      a.unlock();
+      if (holdB) b.unlock();
+    };
+  k.spawn(waiter('w1', false), { name: 'w1' });
+  k.spawn(waiter('w2', false), { name: 'w2' });
+  k.spawn(waiter('w3', true), { name: 'w3' }); // queued last on a, holding b
+  k.spawn(
+    function* urgent() {
+      yield* sleep(2);
+      yield* b.lock(); // boosts w3 (and, through a, the owner) to 9
+      order.push('urgent');
+      b.unlock();
+    },
+    { priority: 9 },
+  );
+  k.runSync();
+  t.deepEqual(order, ['w3', 'urgent', 'w1', 'w2']);
 });

@@ -6,6 +6,7 @@ import {
   LimitExceededError,
   NotInThreadError,
   Semaphore,
+  Thread,
   TimeoutError,
   hostcall,
   sleep,
@@ -215,4 +216,46 @@ test('an up() from the host wakes a waiter while another thread waits on a host 
   });
   void later(5, null).then(() => s.up());
   await t.notThrowsAsync(withHangGuard(k.run(), 'run() after a host-side up()'));
+});
+
+/**
+ * Counts reads of Thread.priority while `fn` runs: every way of choosing the next waiter reads
+ * priorities, so a scan of the wait queue shows up as reads proportional to its length.
+ */
+function priorityReadsDuring(fn: () => void): number {
+  const proto = Thread.prototype as unknown as object;
+  const original = Object.getOwnPropertyDescriptor(proto, 'priority')!;
+  let reads = 0;
+  Object.defineProperty(proto, 'priority', {
+    ...original,
+    get(this: Thread) {
+      reads++;
+      return original.get!.call(this);
+    },
+  });
+  try {
+    fn();
+  } finally {
+    Object.defineProperty(proto, 'priority', original);
+  }
+  return reads;
+}
+
+test('waking one of n waiters does not scan the queue: the cost of up() does not grow with n (draining is O(n))', (t) => {
+  const readsPerUp = (n: number): number => {
+    const k = new Kernel({ detection: false });
+    const s = new Semaphore(0, 'slots');
+    for (let i = 0; i < n; i++) k.spawn(function* waiter() { yield* s.down(); });
+    k.runUntilIdle();
+    t.is(s.waiting, n);
+    const reads = priorityReadsDuring(() => {
+      for (let i = 0; i < 10; i++) s.up();
+    });
+    k.runUntilIdle();
+    t.is(s.waiting, n - 10);
+    return reads / 10;
+  };
+  const small = readsPerUp(20);
+  const large = readsPerUp(5000);
+  t.true(large <= small + 1, `priority reads per up(): ${small} with 20 waiters, ${large} with 5,000`);
 });
