@@ -36,6 +36,17 @@ export class WaitChannel implements Waitable {
     this.waiters.remove(t);
     this.dropIfEmpty();
   }
+  /**
+   * @internal `t` was woken and killed before it ran: the wake-up goes to the next sleeper, if
+   * any is still here (after a wakeupOne; a wakeup of all left none). Sleepers must re-check
+   * their condition anyway, so a wake-up that turns out spurious is allowed.
+   */
+  revokeGrant(t: Thread): void {
+    const next = this.waiters.popFront();
+    if (next === null) return;
+    t.kernel.wake(next, undefined);
+    this.dropIfEmpty();
+  }
   /** @internal */
   dropIfEmpty(): void {
     if (this.waiters.length === 0) this.table.delete(this.key);

@@ -67,7 +67,7 @@ export class CondVar extends Resource {
   signal(): boolean {
     const t = this.waiters.popFront();
     if (t === null) return false;
-    this.mutex!.enqueueBlocked(t);
+    this.mutex!.enqueueBlocked(t, this);
     return true;
   }
 
@@ -79,7 +79,7 @@ export class CondVar extends Resource {
    */
   broadcast(): number {
     const woken = takeWaiters(this.waiters, Infinity);
-    for (const t of woken) this.mutex!.enqueueBlocked(t);
+    for (const t of woken) this.mutex!.enqueueBlocked(t, null); // no single signal to pass on
     return woken.length;
   }
 
@@ -101,7 +101,7 @@ export class CondVar extends Resource {
   /** @internal Killed: re-acquire the mutex first, then unwind holding it (as pthread cancellation). */
   onKill(t: Thread): boolean {
     this.waiters.remove(t);
-    this.mutex!.enqueueBlocked(t);
+    this.mutex!.enqueueBlocked(t, null);
     return true;
   }
 
@@ -109,6 +109,6 @@ export class CondVar extends Resource {
   onTimeout(t: Thread): void {
     this.waiters.remove(t);
     t.opValue = new TimeoutError(`condvar ${this.name}`, t.kernel.now() - t.waitSince);
-    this.mutex!.enqueueBlocked(t);
+    this.mutex!.enqueueBlocked(t, null);
   }
 }

@@ -6,7 +6,7 @@ export { Kernel } from './kernel.ts';
 export { hostcall } from './host.ts';
 export { sleep } from './time.ts';
 export type { ClockMode, KernelHooks, KernelOptions, LockMode, RunResult, SpawnOptions } from './kernel.ts';
-export { Thread } from './thread.ts';
+export { MAX_OWNER_CHAIN, Thread } from './thread.ts';
 export type { ExitStatus, ThreadKind, ThreadState, WaitKind, Waitable } from './thread.ts';
 export { call, currentKernel, currentThread } from './operation.ts';
 export type { Instruction, Operation, Routine, Yielded } from './operation.ts';

@@ -298,7 +298,19 @@ export class Kernel {
       t.state = S_RUNNABLE;
       this.runq.enqueue(t);
       this.pokeIfOutside();
+      return;
     }
+    // Woken with a grant it has not seen (it is suspended in the `yield*` that asked for it, so
+    // no `try` protects what it was given): the grant goes back and on to the next in line.
+    this.revokeUnseenGrant(t);
+  }
+
+  /** If `t` holds a grant it has not seen yet (opState READY, waitOn the granter), revokes it. */
+  private revokeUnseenGrant(t: Thread): void {
+    const granter = t.waitOn;
+    if (granter === null || t.opState !== OP_READY) return;
+    t.waitOn = null;
+    if (granter.revokeGrant !== undefined) granter.revokeGrant(t);
   }
 
   /** @internal join(): see Thread.join. */
@@ -412,7 +424,7 @@ export class Kernel {
     assert(t.state === S_BLOCKED, 'only a blocked thread is woken');
     assert(t.opState === OP_BLOCKED || t.opState === OP_BLOCK, 'a woken thread has an operation in flight');
     if (t.heapIndex >= 0) this.timers.cancel(t);
-    t.waitOn = null;
+    // waitOn stays: it names the granter until the thread consumes the result (see Thread).
     t.opValue = value;
     if (this.traceLines !== null) this.record(opState === OP_READY ? 'wake' : 'wake-error', t, '');
     t.markWoken(S_RUNNABLE, opState);
@@ -566,6 +578,7 @@ export class Kernel {
   private runThread(t: Thread): void {
     if ((t.flags & F_KILL_PENDING) !== 0) {
       t.flags = (t.flags & ~F_KILL_PENDING) | F_UNWINDING;
+      t.unwindDepth = t.depth;
       return this.execute(t, RESUME_RETURN, undefined);
     }
     let r: IteratorResult<Yielded, unknown>;
@@ -612,7 +625,7 @@ export class Kernel {
           if ((t.flags & F_UNWINDING) !== 0) this.warn(`${t}: error while unwinding after kill: ${String(error)}`);
           if (!t.popFrame()) return this.exit(t, F_THREW, error);
           frame = t.top!;
-          mode = (t.flags & F_UNWINDING) !== 0 ? RESUME_RETURN : RESUME_NEXT;
+          mode = this.resumeModeAfterPop(t);
           t.opState = OP_FAIL;
           t.opValue = error;
           continue;
@@ -628,7 +641,7 @@ export class Kernel {
         }
         if (!t.popFrame()) return this.exit(t, F_RETURNED, r.value);
         frame = t.top!;
-        if ((t.flags & F_UNWINDING) !== 0) mode = RESUME_RETURN;
+        mode = this.resumeModeAfterPop(t);
         t.opState = OP_READY;
         t.opValue = r.value;
         continue;
@@ -656,6 +669,20 @@ export class Kernel {
   }
 
   /**
+   * How to continue a caller whose callee frame just ended. Unwinding after a kill, a frame that
+   * was suspended when the kill came is returned from (its finally blocks run); a frame that a
+   * finally block called since then runs normally, so its caller — that finally block — gets
+   * its result or error at the `yield* call(...)` and goes on to its end.
+   */
+  private resumeModeAfterPop(t: Thread): number {
+    if ((t.flags & F_UNWINDING) === 0) return RESUME_NEXT;
+    const depth = t.depth;
+    if (depth >= t.unwindDepth) return RESUME_NEXT;
+    t.unwindDepth = depth;
+    return RESUME_RETURN;
+  }
+
+  /**
    * A thread yielded something other than an operation, or yielded while an operation it created
    * was not yielded. Cleans up and returns the error to throw at its `yield`.
    */
@@ -675,9 +702,12 @@ export class Kernel {
     if (t.state === S_BLOCKED) {
       this.cancelWait(t);
       t.state = S_RUNNABLE; // running again: see dispatchLoop
+    } else {
+      this.revokeUnseenGrant(t); // an uncontended lock is rolled back like a contended one
     }
-    t.opState = OP_IDLE;
+    t.finishOp();
     t.opValue = undefined;
+    t.waitOn = null;
     this.warn(`${t}: an operation was created but never yielded`);
   }
 

@@ -8,12 +8,13 @@
  * ("locking against myself"); unlocking one you do not hold is EPERM; both name the threads.
  * A waiter lends its priority to the owner chain (priority.ts).
  */
+import { assert } from './assert.ts';
 import { NotOwnerError, WouldDeadlockError } from './errors.ts';
-import { completed, cpu, enter, failed, suspended, type Operation } from './operation.ts';
+import { cpu, enter, failed, granted, suspended, type Operation } from './operation.ts';
 import { addHeld, lendPriority, removeHeld, restorePriority, type Lock } from './priority.ts';
 import { ThreadQueue } from './queue.ts';
 import { Resource } from './resource.ts';
-import { NO_OWNERS, type Thread } from './thread.ts';
+import { F_REACQUIRE, NO_OWNERS, type Signallable, type Thread } from './thread.ts';
 
 export class Mutex extends Resource implements Lock {
   /** The thread holding the mutex, or null. */
@@ -48,7 +49,7 @@ export class Mutex extends Resource implements Lock {
     const owner = this.owner;
     if (owner === null) {
       this.take(self);
-      return completed<void>(self, undefined);
+      return granted(self, this);
     }
     if (owner === self) {
       return failed(self, new WouldDeadlockError(`locking against myself: thread ${self} already holds mutex ${this.name}`));
@@ -87,10 +88,7 @@ export class Mutex extends Resource implements Lock {
         `thread ${self ?? '(host)'} unlocked mutex ${this.name}, which is held by ${this.owner ?? 'nobody'}`,
       );
     }
-    this.owner = null;
-    removeHeld(self, this);
-    this.handOff();
-    restorePriority(self);
+    this.release(self);
   }
 
   /** True while some thread holds it. */
@@ -116,10 +114,35 @@ export class Mutex extends Resource implements Lock {
   }
 
   /**
-   * @internal Queues a blocked thread (a condition-variable waiter) for this mutex without
-   * running it; it is woken holding the mutex. Used for wait morphing.
+   * @internal A waiter is killed. One re-taking the mutex after a condition-variable wait stays
+   * queued and unwinds holding it (its `finally` unlocks); its consumed signal passes on.
    */
-  enqueueBlocked(t: Thread): void {
+  onKill(t: Thread): boolean {
+    if ((t.flags & F_REACQUIRE) === 0) return false;
+    passSignalOn(t);
+    return true;
+  }
+
+  /**
+   * @internal `t` was handed the mutex and is killed (or abandons the lock) before it saw it:
+   * the mutex goes to the next waiter. A condition-variable waiter keeps it to unwind with.
+   */
+  revokeGrant(t: Thread): void {
+    if ((t.flags & F_REACQUIRE) !== 0) {
+      passSignalOn(t);
+      return;
+    }
+    this.release(t);
+  }
+
+  /**
+   * @internal Queues a blocked thread (a condition-variable waiter) for this mutex without
+   * running it; it is woken holding the mutex. Used for wait morphing. `signalledBy` is the
+   * condvar whose signal it consumed (null after a timeout or a kill).
+   */
+  enqueueBlocked(t: Thread, signalledBy: Signallable | null): void {
+    t.flags |= F_REACQUIRE;
+    t.signalledBy = signalledBy;
     if (this.owner === null) {
       this.take(t);
       this.wakeHolder(t);
@@ -135,6 +158,15 @@ export class Mutex extends Resource implements Lock {
     addHeld(t, this);
   }
 
+  /** `t` gives the mutex up: it goes to the top waiter, and `t` falls back to what it still owes. */
+  private release(t: Thread): void {
+    assert(this.owner === t, 'mutex: only the owner releases it');
+    this.owner = null;
+    removeHeld(t, this);
+    this.handOff();
+    restorePriority(t);
+  }
+
   private handOff(): void {
     const next = this.waiters.popFront();
     if (next === null) return;
@@ -147,6 +179,8 @@ export class Mutex extends Resource implements Lock {
 
   /** Wakes `t`, now the owner; a condition-variable timeout stored in opValue is delivered. */
   private wakeHolder(t: Thread): void {
+    assert(this.owner === t, 'mutex: a woken holder owns it');
+    t.waitOn = this; // the granter, until t sees the grant
     const pending = t.opValue;
     if (pending !== undefined) {
       t.opValue = undefined;
@@ -155,4 +189,12 @@ export class Mutex extends Resource implements Lock {
       t.kernel.wake(t, undefined);
     }
   }
+}
+
+/** A killed condition-variable waiter gives the signal it consumed to another waiter. */
+function passSignalOn(t: Thread): void {
+  const cv = t.signalledBy;
+  if (cv === null) return;
+  t.signalledBy = null;
+  cv.signal();
 }

@@ -21,7 +21,7 @@
  */
 import { NotInThreadError, OperationMisuseError } from './errors.ts';
 import type { Kernel } from './kernel.ts';
-import type { Thread } from './thread.ts';
+import type { Thread, Waitable } from './thread.ts';
 
 declare const instructionBrand: unique symbol;
 /** An opaque instruction to the scheduler. User code never constructs one. */
@@ -68,15 +68,17 @@ const operationIterator = {
     switch (t.opState) {
       case OP_READY: {
         const value = t.opValue;
-        t.opState = OP_IDLE;
+        t.finishOp();
         t.opValue = undefined;
+        t.waitOn = null; // the grant is seen: nothing left to revoke
         doneResult.value = value;
         return doneResult;
       }
       case OP_FAIL: {
         const error = t.opValue;
-        t.opState = OP_IDLE;
+        t.finishOp();
         t.opValue = undefined;
+        t.waitOn = null;
         throw error;
       }
       case OP_BLOCK:
@@ -92,11 +94,13 @@ const operationIterator = {
     }
   },
   return(value: unknown): IteratorResult<Yielded, unknown> {
-    // Reached when a thread is killed while suspended in `yield*`: forget the operation.
+    // Reached when a thread is killed while suspended in `yield*`: forget the operation (a
+    // grant it had was revoked by the kill).
     const t = cpu.current;
     if (t !== null) {
-      t.opState = OP_IDLE;
+      t.finishOp();
       t.opValue = undefined;
+      t.waitOn = null;
     }
     doneResult.value = value;
     return doneResult;
@@ -132,6 +136,22 @@ export function completed<T>(t: Thread, value: T): Operation<T> {
   t.opState = OP_READY;
   t.opValue = value;
   return operationIterator as unknown as Operation<T>;
+}
+
+/**
+ * Completes the running thread's operation at once with a grant from `resource` (an
+ * uncontended lock or semaphore unit): if the operation is abandoned before the thread yields
+ * it, the kernel revokes the grant through `resource.revokeGrant`, as it does for a grant
+ * handed to a waiter that is killed before it runs.
+ *
+ * @example
+ * this.owner = self; return granted(self, this);
+ */
+export function granted(t: Thread, resource: Waitable): Operation<void> {
+  t.opState = OP_READY;
+  t.opValue = undefined;
+  t.waitOn = resource;
+  return operationIterator as unknown as Operation<void>;
 }
 
 /**

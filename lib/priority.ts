@@ -9,7 +9,7 @@
  * transitively) — restorePriority re-establishes it for one thread.
  */
 import type { ThreadQueue } from './queue.ts';
-import type { Thread, Waitable } from './thread.ts';
+import { MAX_OWNER_CHAIN, S_BLOCKED, type Thread, type Waitable } from './thread.ts';
 
 /** A resource whose single owner can be boosted. */
 export interface Lock extends Waitable {
@@ -19,11 +19,18 @@ export interface Lock extends Waitable {
   topWaiterPriority(): number;
 }
 
-// A longer chain means a cycle, which the deadlock detector reports; the walk stops either way.
-const MAX_CHAIN = 64;
-
 function isLock(r: Waitable | null): r is Lock {
   return r !== null && (r as Lock).topWaiterPriority !== undefined;
+}
+
+/** The lock `t` is blocked on, or null (not blocked, or blocked on something else). */
+function blockedOnLock(t: Thread): Lock | null {
+  const r = t.waitOn;
+  return t.state === S_BLOCKED && isLock(r) ? r : null;
+}
+
+function chainCut(t: Thread, what: string): void {
+  t.kernel.warn(`${what}: the owner chain from ${t} is longer than ${MAX_OWNER_CHAIN} hops; the walk stopped there`);
 }
 
 /**
@@ -35,14 +42,15 @@ function isLock(r: Waitable | null): r is Lock {
 export function lendPriority(waiter: Thread): void {
   const p = waiter.priority;
   let t: Thread = waiter;
-  for (let hop = 0; hop < MAX_CHAIN; hop++) {
-    const r = t.waitOn;
-    if (!isLock(r)) return;
+  for (let hop = 0; hop < MAX_OWNER_CHAIN; hop++) {
+    const r = blockedOnLock(t);
+    if (r === null) return;
     const owner = r.owner;
     if (owner === null || owner.priority >= p) return;
     owner.kernel.reprioritize(owner, p);
     t = owner;
   }
+  chainCut(waiter, 'priority inheritance');
 }
 
 /**
@@ -54,22 +62,25 @@ export function lendPriority(waiter: Thread): void {
  * this.owner = null; removeHeld(t, this); restorePriority(t);
  */
 export function restorePriority(t: Thread): void {
-  for (let hop = 0; hop < MAX_CHAIN; hop++) {
+  const start = t;
+  for (let hop = 0; hop < MAX_OWNER_CHAIN; hop++) {
     if (t.priority === t.basePriority) return; // never boosted: the common case costs one compare
     let p = t.basePriority;
     const held = t.held;
     if (held !== null) {
       for (let i = 0; i < held.length; i++) {
         const r = held[i]!;
-        if (isLock(r)) p = Math.max(p, r.topWaiterPriority());
+        // Only a lock t owns lends: an rwlock it merely reads does not (readers are not boosted).
+        if (isLock(r) && r.owner === t) p = Math.max(p, r.topWaiterPriority());
       }
     }
     if (p === t.priority) return; // unchanged: nothing further down the chain changes either
     t.kernel.reprioritize(t, p);
-    const r = t.waitOn;
-    if (!isLock(r) || r.owner === null) return;
+    const r = blockedOnLock(t);
+    if (r === null || r.owner === null) return;
     t = r.owner;
   }
+  chainCut(start, 'priority restore');
 }
 
 /**

@@ -8,8 +8,9 @@
  * Re-entering as a writer, or asking to write while reading, is EDEADLK; unlocking without
  * holding is EPERM. A blocked writer lends its priority to the writer that holds the lock.
  */
+import { assert } from './assert.ts';
 import { NotOwnerError, WouldDeadlockError } from './errors.ts';
-import { completed, cpu, enter, failed, suspended, type Operation } from './operation.ts';
+import { cpu, enter, failed, granted, suspended, type Operation } from './operation.ts';
 import { addHeld, lendPriority, removeHeld, restorePriority, type Lock } from './priority.ts';
 import { ThreadQueue } from './queue.ts';
 import { Resource } from './resource.ts';
@@ -53,7 +54,7 @@ export class RWLock extends Resource implements Lock {
     if (this.writer === self) return failed(self, new WouldDeadlockError(`locking against myself: thread ${self} holds rwlock ${this.name} for writing and asked to read`));
     if (this.writer === null && this.waiters.length === 0) {
       this.addReader(self);
-      return completed<void>(self, undefined);
+      return granted(self, this);
     }
     if (this.readers.includes(self)) {
       return failed(self, new WouldDeadlockError(`thread ${self} re-enters rwlock ${this.name} for reading while a writer waits: it would wait for itself`));
@@ -79,7 +80,7 @@ export class RWLock extends Resource implements Lock {
     if (this.readers.includes(self)) return failed(self, new WouldDeadlockError(`thread ${self} holds rwlock ${this.name} for reading and asked to write: it would wait for itself`));
     if (this.writer === null && this.readers.length === 0) {
       this.setWriter(self);
-      return completed<void>(self, undefined);
+      return granted(self, this);
     }
     kernel.block(self, this, 'rwlock-write', timeoutMs);
     this.waiters.enqueue(self);
@@ -95,16 +96,15 @@ export class RWLock extends Resource implements Lock {
    */
   unlock(): void {
     const self = cpu.current;
-    if (self !== null && this.writer === self) {
-      this.writer = null;
-    } else {
-      const i = self === null ? -1 : this.readers.lastIndexOf(self);
-      if (i < 0) throw new NotOwnerError(`thread ${self ?? '(host)'} unlocked rwlock ${this.name}, which it does not hold`);
-      this.readers.splice(i, 1);
+    if (self === null || (this.writer !== self && !this.readers.includes(self))) {
+      throw new NotOwnerError(`thread ${self ?? '(host)'} unlocked rwlock ${this.name}, which it does not hold`);
     }
-    removeHeld(self!, this);
-    this.grant();
-    restorePriority(self!);
+    this.release(self);
+  }
+
+  /** @internal A hold handed to `t`, killed before it saw it, is released to the next waiters. */
+  revokeGrant(t: Thread): void {
+    this.release(t);
   }
 
   /** @internal Everyone who must release for a waiter to proceed. */
@@ -123,6 +123,20 @@ export class RWLock extends Resource implements Lock {
     this.waiters.remove(t);
     if (this.writer !== null) restorePriority(this.writer);
     this.grant(); // a departing writer may have been holding readers back
+  }
+
+  /** `t` gives up one hold (its write hold, or its latest read hold) and the lock goes on. */
+  private release(t: Thread): void {
+    if (this.writer === t) {
+      this.writer = null;
+    } else {
+      const i = this.readers.lastIndexOf(t);
+      assert(i >= 0, 'rwlock: a released read hold was held');
+      this.readers.splice(i, 1);
+    }
+    removeHeld(t, this);
+    this.grant();
+    restorePriority(t);
   }
 
   private addReader(t: Thread): void {

@@ -8,7 +8,7 @@
  * detection, not by cycle detection.
  */
 import { InvalidArgumentError, LimitExceededError } from './errors.ts';
-import { completed, enter, suspended, type Operation } from './operation.ts';
+import { enter, granted, suspended, type Operation } from './operation.ts';
 import { takeWaiters } from './priority.ts';
 import { ThreadQueue } from './queue.ts';
 import { Resource } from './resource.ts';
@@ -54,7 +54,7 @@ export class Semaphore extends Resource {
     const kernel = this.bind(self);
     if (this.units > 0) {
       this.units--;
-      return completed<void>(self, undefined);
+      return granted(self, this);
     }
     kernel.block(self, this, 'semaphore', timeoutMs);
     this.waiters.enqueue(self);
@@ -110,5 +110,10 @@ export class Semaphore extends Resource {
   /** @internal */
   removeWaiter(t: Thread): void {
     this.waiters.remove(t);
+  }
+
+  /** @internal A unit granted to `t`, killed before it saw it, goes back: to a waiter, or the count. */
+  revokeGrant(): void {
+    this.up(1);
   }
 }

@@ -6,7 +6,9 @@
  * Invariants:
  *  - state RUNNABLE ⇔ the thread is in its kernel's run queue, or is cpu.current (running: the
  *    state word is not written on every switch);
- *  - state BLOCKED ⇔ waitKind !== null (waitOn is the resource, or null for sleep/host);
+ *  - state BLOCKED ⇔ waitKind !== null (waitOn is the resource, or null for sleep);
+ *  - waitOn of a thread not BLOCKED is null, or, while the result of its operation is not yet
+ *    consumed (opState READY or FAIL), the resource that woke it: the grant kill revokes;
  *  - state EXITED ⇒ no frames, no queue, no timer;
  *  - heapIndex >= 0 ⇔ a timer (sleep or wait timeout) is armed.
  * Field layout is kept small on purpose: 100,000 blocked threads must fit in ~60 MB.
@@ -48,6 +50,18 @@ export const F_UNWINDING = 8; // frames are being returned from (finally blocks 
 export const F_RETURNED = 16;
 export const F_THREW = 32;
 export const F_KILLED = 64;
+/**
+ * Set while the thread waits for (or has just been handed) a mutex it must re-take after a
+ * condition-variable wait: killed then, it unwinds holding the mutex, as a cancelled pthread
+ * does. Cleared when the thread blocks again or consumes its operation's result.
+ */
+export const F_REACQUIRE = 128;
+
+/**
+ * The longest owner chain any walk follows (priority inheritance, the wait-for graph): a thread
+ * waits on a lock whose owner waits on a lock... A walk that reaches it stops and warns.
+ */
+export const MAX_OWNER_CHAIN = 1024;
 
 /** What owners() returns for a resource without owners: shared, so the block path allocates nothing. */
 export const NO_OWNERS: readonly Thread[] = Object.freeze([]);
@@ -73,6 +87,13 @@ export interface Waitable {
    * the kernel removes the wait and unwinds `t` at once.
    */
   onKill?(t: Thread): boolean;
+  /**
+   * Called when `t` was woken with a grant from this resource (a mutex handed over, a unit, a
+   * wake-up of one sleeper) and is killed, or abandons the operation, before it has seen the
+   * result: the resource takes the grant back and passes it on, so nothing is lost. Absent:
+   * nothing was granted (a completion's value, a join).
+   */
+  revokeGrant?(t: Thread): void;
 }
 
 /** A green thread. Create threads with `kernel.spawn`, never with `new`. */
@@ -89,6 +110,15 @@ class ThreadExtras {
   result: unknown = undefined;
   /** Callers beyond the second, outermost first (deep call chains are the rare case). */
   moreCallers: Routine[] | null = null;
+  /** The condition variable whose signal moved it onto its mutex (F_REACQUIRE), to pass on if killed. */
+  signalledBy: Signallable | null = null;
+  /** While unwinding after a kill: the depth of the deepest frame still to be returned from. */
+  unwindDepth = 0;
+}
+
+/** What a killed condition-variable waiter gives its consumed signal back to. */
+export interface Signallable {
+  signal(): boolean;
 }
 
 // The state word packs five small fields into one Smi (27 bits), to keep a thread small:
@@ -103,6 +133,7 @@ const PRIO_MASK = 0x1f << PRIO_SHIFT;
 const BASE_SHIFT = 18;
 const WAIT_SHIFT = 23;
 const WAIT_MASK = 0xf << WAIT_SHIFT;
+const REACQUIRE_BIT = F_REACQUIRE << FLAGS_SHIFT;
 const WAIT_KINDS: readonly (WaitKind | null)[] = [
   null,
   'mutex',
@@ -158,7 +189,7 @@ export class Thread<T = unknown> implements Linked, Waitable {
   /** @internal outermost caller */ private caller1: Routine | null = null;
   /** @internal second caller */ private caller2: Routine | null = null;
   /** @internal value, error or pending frame of the operation in flight */ opValue: unknown = undefined;
-  /** @internal */ waitOn: Waitable | null = null;
+  /** @internal what it waits on, or what woke it (see the invariants above) */ waitOn: Waitable | null = null;
   /** @internal virtual time the current wait began */ waitSince = 0;
   /** @internal state, opState, flags, priorities, waitKind: see the layout above */ private word: number;
   /** @internal position in the kernel's table of live threads */ liveIndex = -1;
@@ -223,9 +254,13 @@ export class Thread<T = unknown> implements Linked, Waitable {
     this.word = (this.word & ~WAIT_MASK) | (waitCode(kind) << WAIT_SHIFT);
   }
 
-  /** @internal One write for a block: state BLOCKED, wait kind `kind`. */
+  /** @internal One write for a block: state BLOCKED, wait kind `kind`, no longer re-acquiring. */
   markBlocked(kind: WaitKind): void {
-    this.word = (this.word & ~(STATE_MASK | WAIT_MASK)) | S_BLOCKED | (waitCode(kind) << WAIT_SHIFT);
+    this.word = (this.word & ~(STATE_MASK | WAIT_MASK | REACQUIRE_BIT)) | S_BLOCKED | (waitCode(kind) << WAIT_SHIFT);
+  }
+  /** @internal One write when the thread has consumed its operation's result: no operation, not re-acquiring. */
+  finishOp(): void {
+    this.word &= ~(OP_MASK | REACQUIRE_BIT);
   }
   /** @internal One write for a wake: `state`, operation state `opState`, no wait kind. */
   markWoken(state: number, opState: number): void {
@@ -262,6 +297,20 @@ export class Thread<T = unknown> implements Linked, Waitable {
   }
   set held(h: Waitable[] | null) {
     this.more.held = h;
+  }
+  /** @internal see ThreadExtras.signalledBy. */
+  get signalledBy(): Signallable | null {
+    return this.extras === null ? null : this.extras.signalledBy;
+  }
+  set signalledBy(cv: Signallable | null) {
+    if (this.extras !== null || cv !== null) this.more.signalledBy = cv;
+  }
+  /** @internal see ThreadExtras.unwindDepth. */
+  get unwindDepth(): number {
+    return this.extras === null ? 0 : this.extras.unwindDepth;
+  }
+  set unwindDepth(d: number) {
+    this.more.unwindDepth = d;
   }
   /** @internal threads waiting in join(). */
   get joiners(): ThreadQueue<Thread> | null {

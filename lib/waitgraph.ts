@@ -10,16 +10,14 @@
  * or readers, a join target, a completion's declared holder). Ownerless resources (semaphore,
  * condvar, wait channel, undeclared completion) have no out-edge: only a stall exposes them.
  * Invariants: a cycle is reported only through owners that are themselves blocked without a
- * timer (a timed wait will end, so it is not a deadlock); every walk is bounded (MAX_HOPS,
+ * timer (a timed wait will end, so it is not a deadlock); every walk is bounded (MAX_OWNER_CHAIN,
  * MAX_VISITS), so a corrupted or huge graph cannot hang the detector.
  */
 import { Mutex } from './mutex.ts';
 import { RWLock } from './rwlock.ts';
-import { Thread, S_BLOCKED, type WaitKind, type Waitable } from './thread.ts';
+import { MAX_OWNER_CHAIN, Thread, S_BLOCKED, type WaitKind, type Waitable } from './thread.ts';
 import type { Kernel } from './kernel.ts';
 
-/** Longest owner chain followed at block time. */
-export const MAX_HOPS = 1024;
 /** Most threads visited by one graph search. */
 export const MAX_VISITS = 100_000;
 
@@ -132,7 +130,7 @@ export function cycleIsTimed(cycle: Cycle): boolean {
  */
 export function cycleThrough(self: Thread, resource: Waitable, kind: WaitKind): Cycle | null {
   let r: Waitable = resource;
-  for (let hop = 0; hop < MAX_HOPS; hop++) {
+  for (let hop = 0; hop < MAX_OWNER_CHAIN; hop++) {
     const o = soleOwner(r);
     if (o === MANY) return searchFrom(self, resource, kind);
     if (o === null) return null;
@@ -143,7 +141,9 @@ export function cycleThrough(self: Thread, resource: Waitable, kind: WaitKind): 
     if (next === null || o.heapIndex >= 0) return null;
     r = next;
   }
-  return null; // a longer chain ends in an older cycle, already reported when it closed
+  // Only a chain of that many distinct blocked owners gets here (a cycle closes sooner).
+  self.kernel.warn(`deadlock detection: the owner chain from ${self} is longer than ${MAX_OWNER_CHAIN} hops; the walk stopped there`);
+  return null;
 }
 
 /**

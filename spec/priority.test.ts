@@ -1,5 +1,5 @@
 import test from 'ava';
-import { Kernel, Mutex, RWLock, sleep, type Thread } from '../lib/index.ts';
+import { Kernel, MAX_OWNER_CHAIN, Mutex, RWLock, currentThread, sleep, type Thread } from '../lib/index.ts';
 import { addHeld, removeHeld } from '../lib/priority.ts';
 import { ThreadQueue } from '../lib/queue.ts';
 import { settle } from './helpers/util.ts';
@@ -400,4 +400,69 @@ test('a waiter boosted while it waits moves ahead of the lower-priority waiters 
   );
   k.runSync();
   t.deepEqual(order, ['w3', 'urgent', 'w1', 'w2']);
+});
+
+test('a reader of an rwlock is not boosted by the rwlock\'s waiters when it releases an unrelated mutex', (t) => {
+  const k = new Kernel();
+  const rw = new RWLock('inode');
+  const m = new Mutex('m');
+  const seen: number[] = [];
+  k.spawn(function* reader() {
+    yield* rw.readLock();
+    yield* m.lock();
+    yield* sleep(5); // a writer queues on rw (readers are not boosted); x boosts us through m
+    seen.push(currentThread().priority);
+    m.unlock();
+    seen.push(currentThread().priority);
+    rw.unlock();
+  });
+  k.spawn(
+    function* writer() {
+      yield* sleep(1);
+      yield* rw.writeLock();
+      rw.unlock();
+    },
+    { priority: 10 },
+  );
+  k.spawn(
+    function* x() {
+      yield* sleep(2);
+      yield* m.lock();
+      m.unlock();
+    },
+    { priority: 5 },
+  );
+  k.runSync();
+  t.deepEqual(seen, [5, 0]);
+});
+
+test('an owner chain longer than MAX_OWNER_CHAIN is cut short with a warning, by inheritance and by cycle detection alike', (t) => {
+  for (const detection of [false, undefined] as const) {
+    const k = new Kernel({ detection: detection ?? { cycles: 'fail' } });
+    const n = MAX_OWNER_CHAIN + 10;
+    const locks = Array.from({ length: n + 1 }, (_, i) => new Mutex(`m${i}`));
+    // Thread i holds lock i and then waits for lock i + 1; the last one holds its lock and sleeps.
+    for (let i = 0; i < n; i++) {
+      k.spawn(function* link() {
+        yield* locks[i]!.lock();
+        yield* sleep(1);
+        yield* locks[i + 1]!.lock();
+      }, { daemon: true });
+    }
+    k.spawn(function* last() {
+      yield* locks[n]!.lock();
+      yield* sleep(100);
+    }, { daemon: true });
+    k.spawn(function* urgent() {
+      yield* sleep(2);
+      yield* locks[0]!.lock();
+    }, { priority: 7, daemon: true });
+    k.spawn(function* main() {
+      yield* sleep(10);
+    });
+    k.runSync();
+    const cut = k.warnings.filter((w) => w.includes(`longer than ${MAX_OWNER_CHAIN} hops`));
+    t.true(cut.some((w) => w.startsWith('priority inheritance')), `warnings: ${k.warnings.slice(0, 3).join(' | ')}`);
+    if (detection === undefined) t.true(cut.some((w) => w.startsWith('deadlock detection')));
+  }
 });
