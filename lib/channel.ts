@@ -66,7 +66,7 @@ function tableOf(kernel: Kernel): Map<unknown, WaitChannel> {
  * while (!buf.done) yield* tsleep(buf);
  */
 export function tsleep(key: unknown, timeoutMs?: number): Operation<void> {
-  const self = enter('tsleep()');
+  const self = enter('tsleep()', timeoutMs);
   const kernel = self.kernel;
   const table = tableOf(kernel);
   let channel = table.get(key);

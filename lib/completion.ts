@@ -45,7 +45,7 @@ export class Completion<T = void> extends Resource {
    * const data = yield* io.wait();
    */
   wait(timeoutMs?: number): Operation<T> {
-    const self = enter('Completion.wait()');
+    const self = enter('Completion.wait()', timeoutMs);
     const kernel = this.bind(self);
     if (this.settled === 'value') return completed(self, this.outcome as T);
     if (this.settled === 'error') return failed(self, this.outcome);

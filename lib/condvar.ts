@@ -11,7 +11,7 @@
  */
 import { InvalidArgumentError, NotOwnerError, TimeoutError } from './errors.ts';
 import { enter, failed, suspended, type Operation } from './operation.ts';
-import type { Mutex } from './mutex.ts';
+import { Mutex } from './mutex.ts';
 import { takeWaiters } from './priority.ts';
 import { ThreadQueue } from './queue.ts';
 import { Resource } from './resource.ts';
@@ -42,8 +42,9 @@ export class CondVar extends Resource {
    * const item = queue.shift(); m.unlock();
    */
   wait(mutex: Mutex, timeoutMs?: number): Operation<void> {
-    const self = enter('CondVar.wait()');
+    const self = enter('CondVar.wait()', timeoutMs);
     const kernel = this.bind(self);
+    if (!(mutex instanceof Mutex)) return failed(self, new InvalidArgumentError(`condvar ${this.name}: wait(mutex) needs a Mutex, got ${String(mutex)}`));
     if (mutex.owner !== self) {
       return failed(self, new NotOwnerError(`thread ${self} waited on condvar ${this.name} without holding mutex ${mutex.name}`));
     }

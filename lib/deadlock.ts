@@ -96,6 +96,9 @@ const ORDER_MODES: readonly string[] = ['off', 'warn', 'fail'];
  */
 export function resolveDetection(options: DetectionOptions | false | undefined): ResolvedDetection {
   if (options === false) return { cycles: 'off', lockOrder: 'off', lockClass: undefined, backtraces: true };
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw new InvalidArgumentError(`detection must be an object of settings, or false to switch detection off; got ${String(options)}`);
+  }
   const o = options ?? {};
   const envCycles = process.env.GREENKERNEL_DEADLOCK;
   const envOrder = process.env.GREENKERNEL_LOCKDEP;

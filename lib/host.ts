@@ -12,7 +12,7 @@ import { HostRejectionError, InvalidArgumentError, TimeoutError } from './errors
 import type { Kernel } from './kernel.ts';
 import { OP_FAIL, OP_READY, enter, failed, suspended, type Operation } from './operation.ts';
 import { NO_OWNERS, type Thread, type Waitable } from './thread.ts';
-import { checkTimeout } from './time.ts';
+import { afterHostDelay } from './time.ts';
 
 /**
  * Waits for a host Promise (or a function returning one). Its value is returned at the
@@ -22,27 +22,33 @@ import { checkTimeout } from './time.ts';
  * const text = yield* hostcall(() => fs.promises.readFile(path, 'utf8'));
  */
 export function hostcall<T>(work: Promise<T> | (() => Promise<T>), timeoutMs?: number): Operation<T> {
-  const self = enter('hostcall()');
+  const self = enter('hostcall()', timeoutMs); // a bad timeout is refused before work() starts
   const kernel = self.kernel;
   let promise: Promise<T>;
   try {
     promise = typeof work === 'function' ? work() : work;
   } catch (error) {
-    return failed(self, error);
+    return failed(self, asError(error));
   }
   if (promise === null || typeof (promise as Promise<T>)?.then !== 'function') {
     return failed(self, new InvalidArgumentError('hostcall(work): work must be a Promise or return one'));
   }
-  if (timeoutMs !== undefined) checkTimeout(timeoutMs);
   const wait = new HostWait(kernel);
   kernel.block(self, wait, 'host', undefined);
   kernel.hostBegin();
   if (timeoutMs !== undefined) wait.expireAfter(self, timeoutMs);
-  promise.then(
+  // Through a real promise: a promise-like's then() may call back at once, or throw, and
+  // either must arrive later, at the `yield*`, once the thread is suspended.
+  Promise.resolve(promise).then(
     (value) => wait.settle(self, OP_READY, value),
-    (reason) => wait.settle(self, OP_FAIL, reason instanceof Error ? reason : new HostRejectionError(reason)),
+    (reason: unknown) => wait.settle(self, OP_FAIL, asError(reason)),
   );
   return suspended<T>(self);
+}
+
+/** What a thread gets for a host failure: the Error itself, or a non-Error wrapped. */
+function asError(reason: unknown): unknown {
+  return reason instanceof Error ? reason : new HostRejectionError(reason);
 }
 
 /** One host call in flight. */
@@ -50,7 +56,7 @@ class HostWait implements Waitable {
   readonly resourceKind = 'host';
   readonly name = 'hostcall';
   private open = true;
-  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private cancelTimer: (() => void) | null = null;
 
   constructor(private readonly kernel: Kernel) {}
 
@@ -73,12 +79,12 @@ class HostWait implements Waitable {
   /** Fails the wait with TimeoutError after `ms` of host time, unless it settled first. */
   expireAfter(t: Thread, ms: number): void {
     const started = performance.now();
-    this.timer = setTimeout(() => this.settle(t, OP_FAIL, new TimeoutError('host call', Math.round(performance.now() - started))), ms);
+    this.cancelTimer = afterHostDelay(ms, () => this.settle(t, OP_FAIL, new TimeoutError('host call', Math.round(performance.now() - started))));
   }
 
   private close(): void {
     this.open = false;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.cancelTimer !== null) this.cancelTimer();
     this.kernel.hostEnd();
   }
 }

@@ -31,6 +31,7 @@ import {
   OP_FAIL,
   OP_IDLE,
   OP_READY,
+  checkRoutine,
   completed,
   cpu,
   enter,
@@ -61,7 +62,7 @@ import {
   type WaitKind,
   type Waitable,
 } from './thread.ts';
-import { checkTimeout } from './time.ts';
+import { afterHostDelay } from './time.ts';
 import { TimerHeap } from './timers.ts';
 
 const log = createDebug('greenkernel:sched');
@@ -199,6 +200,7 @@ export class Kernel {
    * const kernel = new Kernel({ seed: 7, policy: 'random', trace: true });
    */
   constructor(options: KernelOptions = {}) {
+    checkOptionsObject(options, 'new Kernel(options)');
     this.name = options.name ?? 'kernel';
     this.seed = options.seed ?? 0;
     if (!Number.isSafeInteger(this.seed)) throw new InvalidArgumentError(`seed must be a safe integer, got ${String(this.seed)}`);
@@ -225,6 +227,7 @@ export class Kernel {
    */
   spawn<T>(body: () => Routine<T>, options: SpawnOptions = {}): Thread<T> {
     if (typeof body !== 'function') throw new InvalidArgumentError('spawn(body): body must be a generator function');
+    checkOptionsObject(options, 'spawn(body, options)');
     const priority = options.priority ?? 0;
     if (!Number.isInteger(priority) || priority < 0 || priority >= PRIORITY_LEVELS) {
       throw new InvalidArgumentError(`priority must be an integer in [0, ${PRIORITY_LEVELS - 1}], got ${priority}`);
@@ -232,10 +235,7 @@ export class Kernel {
     const kind = options.kind ?? 'user';
     if (kind !== 'kernel' && kind !== 'user') throw new InvalidArgumentError(`kind must be 'kernel' or 'user', got ${String(kind)}`);
     if (this.live.length >= this.maxThreads) throw new LimitExceededError(`${this.name}: more than ${this.maxThreads} live threads`);
-    const routine = body();
-    if (routine === null || typeof routine !== 'object' || typeof (routine as Routine).next !== 'function') {
-      throw new InvalidArgumentError('spawn(body): body() must return a generator (use function*)');
-    }
+    const routine = checkRoutine(body(), 'spawn(body)');
     const flags = (kind === 'kernel' ? F_KERNEL : 0) | (options.daemon === true ? F_DAEMON : 0);
     const id = this.nextThreadId++;
     const name = options.name ?? (body.name !== '' ? body.name : 'thread');
@@ -315,7 +315,7 @@ export class Kernel {
 
   /** @internal join(): see Thread.join. */
   join(target: Thread, timeoutMs: number | undefined): Operation<unknown> {
-    const self = enter('join()');
+    const self = enter('join()', timeoutMs);
     if (target.kernel !== this) return failed(self, new InvalidArgumentError(`cannot join ${target}: it belongs to kernel ${target.kernel.name}`));
     if (target === self) return failed(self, new WouldDeadlockError(`thread ${self} cannot join itself`));
     if (target.state === S_EXITED) return this.joinResult(self, target);
@@ -387,8 +387,8 @@ export class Kernel {
    */
   block(t: Thread, resource: Waitable | null, kind: WaitKind, timeoutMs: number | undefined): void {
     assert(t === cpu.current && t.state === S_RUNNABLE, 'only the running thread blocks itself');
-    // Validated before anything changes: a bad timeout is thrown at the `yield*`, nothing queued.
-    if (timeoutMs !== undefined) checkTimeout(timeoutMs);
+    // enter(what, timeoutMs) refused a bad one before the primitive changed anything.
+    assert(timeoutMs === undefined || (timeoutMs >= 0 && timeoutMs < Infinity), 'block: the timeout was checked by enter()');
     if (this.hooks.beforeBlock !== undefined) this.hooks.beforeBlock(t, resource, kind, timeoutMs);
     t.markBlocked(kind);
     t.waitOn = resource;
@@ -523,6 +523,7 @@ export class Kernel {
    * while (kernel.step()) {}
    */
   step(): boolean {
+    this.refuseOwnThread('step()');
     return this.dispatchLoop(1, false) === 1;
   }
 
@@ -534,7 +535,14 @@ export class Kernel {
    * kernel.runUntilIdle(1000);
    */
   runUntilIdle(maxSteps = this.maxSteps): number {
+    this.refuseOwnThread('runUntilIdle()');
     return this.dispatchLoop(maxSteps, false);
+  }
+
+  /** A thread cannot drive its own kernel: it is in the middle of a dispatch of it. */
+  private refuseOwnThread(what: string): void {
+    const running = cpu.current;
+    if (running !== null && running.kernel === this) throw new InvalidArgumentError(`${what}: a thread cannot drive its own kernel (${running} is running on ${this.name})`);
   }
 
   /**
@@ -830,7 +838,7 @@ export class Kernel {
 
   private enterRun(): void {
     if (this.running) throw new InvalidArgumentError(`${this.name}: run() is already in progress`);
-    if (cpu.current !== null && cpu.current.kernel === this) throw new InvalidArgumentError('a thread cannot run its own kernel');
+    this.refuseOwnThread('run()');
     this.running = true;
   }
 
@@ -868,15 +876,15 @@ export class Kernel {
   /** Waits until a host call settles, or (real clock) the next timer is due. */
   private waitForHost(): Promise<void> {
     return new Promise<void>((resolve) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let cancelTimer: (() => void) | null = null;
       const done = (): void => {
-        if (timer !== undefined) clearTimeout(timer);
+        if (cancelTimer !== null) cancelTimer();
         this.hostSignal = null;
         resolve();
       };
       this.hostSignal = done;
       if (this.clock === 'real' && this.timers.size > 0) {
-        timer = setTimeout(done, Math.max(0, this.timers.nextDeadline() - this.now()));
+        cancelTimer = afterHostDelay(Math.max(0, this.timers.nextDeadline() - this.now()), done);
       }
     });
   }
@@ -914,6 +922,10 @@ export class Kernel {
     }
     lines.push(`${this.steps} ${this.now()} ${event} ${t.name}#${t.id}${detail === '' ? '' : ' ' + detail}`);
   }
+}
+
+function checkOptionsObject(options: unknown, what: string): void {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`${what}: options must be an object, got ${String(options)}`);
 }
 
 function positiveInt(n: number, what: string): number {

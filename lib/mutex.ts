@@ -42,7 +42,7 @@ export class Mutex extends Resource implements Lock {
    * try { ... } finally { m.unlock(); }
    */
   lock(timeoutMs?: number): Operation<void> {
-    const self = enter('Mutex.lock()');
+    const self = enter('Mutex.lock()', timeoutMs);
     const kernel = this.bind(self);
     const check = kernel.hooks.beforeLock;
     if (check !== undefined) check(self, this, 'exclusive', false);

@@ -19,7 +19,7 @@
  * Invariant: between a primitive's call and its `yield*`, nothing else runs; an operation that
  * is created but not yielded is detected at the next operation, yield or exit (EOPMISUSE).
  */
-import { NotInThreadError, OperationMisuseError } from './errors.ts';
+import { InvalidArgumentError, NotInThreadError, OperationMisuseError } from './errors.ts';
 import type { Kernel } from './kernel.ts';
 import type { Thread, Waitable } from './thread.ts';
 
@@ -108,14 +108,17 @@ const operationIterator = {
 };
 
 /**
- * The running thread, checked to be free to start an operation. Primitives call this first.
+ * The running thread, checked to be free to start an operation, and the operation's timeout
+ * checked (see checkTimeout). Primitives call this first, so that a bad argument is refused
+ * before anything changes, whether or not the operation would have to wait.
  *
  * @example
- * const self = enter('mutex.lock()'); // throws NotInThreadError outside a thread
+ * const self = enter('Mutex.lock()', timeoutMs); // throws NotInThreadError outside a thread
  */
-export function enter(what: string): Thread {
+export function enter(what: string, timeoutMs?: number): Thread {
   const t = cpu.current;
   if (t === null) throw new NotInThreadError(what);
+  if (timeoutMs !== undefined) checkTimeout(timeoutMs);
   if (t.opState !== OP_IDLE) {
     t.kernel.abandonedOperation(t);
     throw new OperationMisuseError(
@@ -190,9 +193,43 @@ export function suspended<T>(t: Thread): Operation<T> {
  */
 export function call<A extends unknown[], T>(fn: (...args: A) => Routine<T>, ...args: A): Operation<T> {
   const t = enter('call()');
+  if (typeof fn !== 'function') throw new InvalidArgumentError('call(fn): fn must be a generator function');
+  // Made before the operation starts: if fn throws, the thread simply gets the error here.
+  const routine = checkRoutine(fn(...args), 'call(fn)');
   t.opState = OP_CALL;
-  t.opValue = fn(...args);
+  t.opValue = routine;
   return operationIterator as unknown as Operation<T>;
+}
+
+/**
+ * Checks that a body returned a generator a thread can run: not an async generator, not a
+ * plain value. Returns it.
+ *
+ * @example
+ * const routine = checkRoutine(body(), 'spawn(body)');
+ */
+export function checkRoutine<T>(routine: Routine<T>, what: string): Routine<T> {
+  const r = routine as unknown as { next?: unknown; [Symbol.asyncIterator]?: unknown } | null;
+  if (r === null || typeof r !== 'object' || typeof r.next !== 'function') {
+    throw new InvalidArgumentError(`${what}: the function must return a generator (write function*)`);
+  }
+  if (typeof r[Symbol.asyncIterator] === 'function') {
+    throw new InvalidArgumentError(`${what}: an async generator cannot run on a thread; write function* and wait for host promises with yield* hostcall(p)`);
+  }
+  return routine;
+}
+
+/**
+ * Checks a duration in ms: a finite number >= 0, else InvalidArgumentError. Returns it.
+ *
+ * @example
+ * timers.arm(t, now + checkTimeout(timeoutMs));
+ */
+export function checkTimeout(ms: number): number {
+  if (typeof ms !== 'number' || !(ms >= 0) || ms === Infinity) {
+    throw new InvalidArgumentError(`a time must be a finite number of ms >= 0, got ${String(ms)}`);
+  }
+  return ms;
 }
 
 /**

@@ -47,7 +47,7 @@ export class RWLock extends Resource implements Lock {
    * yield* rw.readLock(); try { ... } finally { rw.unlock(); }
    */
   readLock(timeoutMs?: number): Operation<void> {
-    const self = enter('RWLock.readLock()');
+    const self = enter('RWLock.readLock()', timeoutMs);
     const kernel = this.bind(self);
     const check = kernel.hooks.beforeLock;
     if (check !== undefined) check(self, this, 'read', false);
@@ -72,7 +72,7 @@ export class RWLock extends Resource implements Lock {
    * yield* rw.writeLock(); try { ... } finally { rw.unlock(); }
    */
   writeLock(timeoutMs?: number): Operation<void> {
-    const self = enter('RWLock.writeLock()');
+    const self = enter('RWLock.writeLock()', timeoutMs);
     const kernel = this.bind(self);
     const check = kernel.hooks.beforeLock;
     if (check !== undefined) check(self, this, 'write', false);

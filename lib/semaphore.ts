@@ -50,7 +50,7 @@ export class Semaphore extends Resource {
    * yield* slots.down();
    */
   down(timeoutMs?: number): Operation<void> {
-    const self = enter('Semaphore.down()');
+    const self = enter('Semaphore.down()', timeoutMs);
     const kernel = this.bind(self);
     if (this.units > 0) {
       this.units--;

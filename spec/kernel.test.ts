@@ -1,5 +1,6 @@
 import test from 'ava';
 import {
+  Completion,
   CondVar,
   CrossKernelError,
   HostRejectionError,
@@ -8,6 +9,8 @@ import {
   Kernel,
   LimitExceededError,
   Mutex,
+  RWLock,
+  Semaphore,
   StallError,
   TimeoutError,
   UnjoinedThreadError,
@@ -15,7 +18,9 @@ import {
   currentThread,
   hostcall,
   sleep,
+  tsleep,
   type KernelOptions,
+  type Operation,
   type Routine,
 } from '../lib/index.ts';
 import { expectError, expectFailure, later, settle, withHangGuard, type Outcome } from './helpers/util.ts';
@@ -453,4 +458,69 @@ test('a thread of one kernel can run another kernel to completion; each keeps it
   });
   const error = t.throws(() => k.runSync(), { instanceOf: UnjoinedThreadError });
   t.true(error.failures[0]!.error instanceof InvalidArgumentError);
+});
+
+test('options that are not objects are InvalidArgumentError; detection takes an object or false', (t) => {
+  expectError(t, t.throws(() => new Kernel(null as unknown as {})), InvalidArgumentError, 'EINVAL');
+  expectError(t, t.throws(() => new Kernel(5 as unknown as {})), InvalidArgumentError, 'EINVAL');
+  const e = expectError(t, t.throws(() => new Kernel({ detection: 'off' as unknown as false })), InvalidArgumentError, 'EINVAL');
+  t.regex(e.message, /false/);
+  t.notThrows(() => new Kernel({ detection: false }));
+});
+
+test('a bad timeout is refused even when no wait is needed: one rule for every primitive', (t) => {
+  const k = new Kernel();
+  const m = new Mutex('m');
+  const rw = new RWLock('rw');
+  const s = new Semaphore(2, 's');
+  const c = new Completion<number>('c');
+  const cv = new CondVar('cv');
+  c.complete(1);
+  const exited = k.spawn(function* exited() {});
+  const outcomes: [string, Outcome<unknown>][] = [];
+  k.spawn(function* caller() {
+    yield;
+    const tries: [string, () => Operation<unknown>][] = [
+      ['lock', () => m.lock(-1)],
+      ['readLock', () => rw.readLock(-1)],
+      ['writeLock', () => rw.writeLock(NaN)],
+      ['down', () => s.down(-1)],
+      ['completion', () => c.wait(-1)],
+      ['join', () => exited.join(NaN)],
+      ['tsleep', () => tsleep('key', -1)],
+      ['sleep', () => sleep(-1)],
+      ['sleep(undefined)', () => sleep(undefined as unknown as number)],
+    ];
+    for (const [name, op] of tries) outcomes.push([name, yield* settle(op)]);
+    yield* m.lock();
+    outcomes.push(['cv.wait', yield* settle(() => cv.wait(m, -1))]);
+    m.unlock();
+  });
+  k.runSync();
+  t.is(outcomes.length, 10);
+  for (const [name, o] of outcomes) t.is(o.ok ? 'ok' : (o.error as { code?: string }).code, 'EINVAL', name);
+  t.is(m.owner, null, 'the mutex was not taken');
+  t.deepEqual([rw.writer, rw.readers.length], [null, 0]);
+  t.is(s.count, 2, 'no unit was taken');
+});
+
+test('step() and runUntilIdle() from a thread of the same kernel are InvalidArgumentError', (t) => {
+  const k = new Kernel();
+  const errors: unknown[] = [];
+  k.spawn(function* meddler() {
+    for (const f of [() => k.step(), () => k.runUntilIdle()]) {
+      try {
+        f();
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    yield;
+  });
+  k.spawn(function* other() {
+    yield;
+  });
+  k.runSync();
+  t.is(errors.length, 2);
+  for (const e of errors) expectError(t, e, InvalidArgumentError, 'EINVAL');
 });

@@ -295,3 +295,63 @@ test('every error class carries its documented code and its class name', (t) => 
   t.is(timeout.waitedMs, 3);
   t.regex(timeout.message, /3 ms.*mutex m/);
 });
+
+test('call(fn) where fn throws before returning a generator: the thread catches it and goes on normally', (t) => {
+  const k = new Kernel();
+  const log: string[] = [];
+  const m = new Mutex('m');
+  k.spawn(function* caller() {
+    const bad = (): Routine<void> => {
+      throw new Error('no generator for you');
+    };
+    try {
+      yield* call(bad);
+    } catch (e) {
+      log.push(`caught ${(e as Error).message}`);
+    }
+    yield* m.lock(); // the next operation works
+    m.unlock();
+    yield* sleep(1);
+    log.push('went on');
+  });
+  k.runSync();
+  t.deepEqual(log, ['caught no generator for you', 'went on']);
+  t.deepEqual(k.warnings, []);
+});
+
+test('bodies that are not generators are InvalidArgumentError, async generators included (spawn and call)', (t) => {
+  const k = new Kernel();
+  async function* asyncBody(): AsyncGenerator<undefined, void, unknown> {}
+  expectError(t, t.throws(() => k.spawn(asyncBody as unknown as () => Routine<void>)), InvalidArgumentError, 'EINVAL');
+  expectError(t, t.throws(() => k.spawn((() => 5) as unknown as () => Routine<void>)), InvalidArgumentError, 'EINVAL');
+  expectError(t, t.throws(() => k.spawn(function* () {}, null as unknown as {})), InvalidArgumentError, 'EINVAL');
+  t.is(k.threads.length, 0, 'nothing was spawned');
+  const outcomes: Outcome<unknown>[] = [];
+  k.spawn(function* caller() {
+    outcomes.push(yield* settle(() => call(asyncBody as unknown as () => Routine<void>)));
+    outcomes.push(yield* settle(() => call((() => 5) as unknown as () => Routine<void>)));
+    outcomes.push(yield* settle(() => call(null as unknown as () => Routine<void>)));
+    yield* sleep(1); // the thread is unharmed
+  });
+  k.runSync();
+  t.is(outcomes.length, 3);
+  for (const o of outcomes) expectFailure(t, o, InvalidArgumentError, 'EINVAL');
+});
+
+test('an abandoned uncontended lock is rolled back as a contended one is: the mutex is free again', (t) => {
+  const k = new Kernel();
+  const m = new Mutex('m');
+  let outcome: Outcome<unknown> | undefined;
+  let ownerAfter: unknown = 'unset';
+  k.spawn(function* forgetful() {
+    outcome = yield* settle(function* () {
+      const op = m.lock(); // uncontended: granted at once, then never yielded
+      void op;
+      yield;
+    });
+    ownerAfter = m.owner;
+  });
+  k.runSync();
+  expectFailure(t, outcome, OperationMisuseError, 'EOPMISUSE');
+  t.is(ownerAfter, null);
+});
