@@ -174,6 +174,8 @@ export function detectionSettings(kernel: Kernel): ResolvedDetection {
 /** Per-kernel detector state. Create it with attachDetection. */
 export class Detector {
   readonly validator: LockValidator | null;
+  /** The inversion found by the lock request being made now ('fail' mode), until it blocks or not. */
+  private pendingOrder: { thread: Thread; step: number; error: LockOrderError } | null = null;
 
   /** @internal */
   constructor(
@@ -234,10 +236,15 @@ export class Detector {
   private onCycle(t: Thread, cycle: Cycle, refusable = true): void {
     const first = cycle[0]!;
     const mode = this.settings.cycles === 'error' && !refusable ? 'fail' : this.settings.cycles;
+    // The lock request that showed an inversion a moment ago is the one that closed the cycle:
+    // what happened is this deadlock, and the lock-order finding rides along.
+    const order = this.pendingOrder !== null && this.pendingOrder.thread === t && this.pendingOrder.step === this.kernel.steps ? this.pendingOrder : null;
+    this.pendingOrder = null;
     const report = buildReport(this.kernel, {
       kind: 'deadlock',
       cycles: [cycle],
       pending: { thread: t, resource: first.resource, kind: first.kind },
+      ...(order !== null ? { lockOrder: order.error.report.lockOrder! } : {}),
       notes: [
         mode === 'error'
           ? `${t} was refused the wait with EDEADLK (detection.cycles = 'error')`
@@ -254,7 +261,7 @@ export class Detector {
     }
     const error = new DeadlockError(cycle, report);
     if (mode === 'error') throw error;
-    this.kernel.panic(error);
+    this.kernel.panic(error, order?.error);
   }
 
   private onInversion(inversion: LockOrderReport, t: Thread): void {
@@ -266,8 +273,14 @@ export class Detector {
     });
     this.reports.push(report);
     if (log.enabled) log('%s', formatReport(report));
-    if (this.settings.lockOrder === 'warn') this.kernel.warn(summarize(report));
-    else this.kernel.panic(new LockOrderError(report));
+    if (this.settings.lockOrder === 'warn') {
+      this.kernel.warn(summarize(report));
+      return;
+    }
+    const error = new LockOrderError(report);
+    // If this very request now blocks and closes a cycle, onCycle reports the deadlock instead.
+    this.pendingOrder = { thread: t, step: this.kernel.steps, error };
+    this.kernel.panic(error);
   }
 }
 

@@ -508,9 +508,12 @@ export class Kernel {
     }
   }
 
-  /** @internal Fails the whole run (used by the deadlock detector in 'fail' mode). */
-  panic(error: unknown): void {
-    if (this.fatal === undefined) this.fatal = error;
+  /**
+   * @internal Fails the whole run (used by the deadlock detector in 'fail' mode). The first
+   * error stands, unless `replacing` names it: a more precise finding about the same event.
+   */
+  panic(error: unknown, replacing?: unknown): void {
+    if (this.fatal === undefined || (replacing !== undefined && this.fatal === replacing)) this.fatal = error;
   }
 
   // ---------------------------------------------------------------- dispatch

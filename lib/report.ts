@@ -255,7 +255,7 @@ export function formatReport(r: Report, cwd = process.cwd()): string {
     out.push('', r.cycles.length > 1 ? `cycle ${i + 1}:` : 'cycle:');
     for (const s of c) out.push(`  ${name(s.thread)} ${waitPhrase(s.kind, s.waitsFor, [s.heldBy])}`);
   });
-  if (r.lockOrder !== undefined) out.push('', ...formatLockOrder(r.lockOrder, cwd));
+  if (r.lockOrder !== undefined) out.push('', ...formatLockOrder(r.lockOrder, r.kind === 'deadlock', cwd));
   for (const t of r.threads) out.push('', ...formatThread(t, cwd));
   if (r.notes.length > 0) out.push('', ...r.notes.map((n) => `note: ${n}`));
   return out.join('\n');
@@ -291,16 +291,21 @@ function formatThread(t: ThreadReport, cwd: string): string[] {
   return lines;
 }
 
-function formatLockOrder(o: LockOrderReport, cwd: string): string[] {
+/** An order edge is recorded when the lock is asked for, before it is taken or waited for. */
+function formatLockOrder(o: LockOrderReport, deadlocked: boolean, cwd: string): string[] {
   const lines = [`lock classes: ${o.classes.join(' -> ')}`];
   o.edges.forEach((e, i) => {
     lines.push(
-      `${i === 0 ? 'new dependency' : 'known dependency'}: ${name(e.thread)} took ${e.to} while holding ${e.from} (step ${e.step}, time ${e.time} ms)`,
+      `${i === 0 ? 'new dependency' : 'known dependency'}: ${name(e.thread)} asked for ${e.to} while holding ${e.from} (step ${e.step}, time ${e.time} ms)`,
       `  held then: ${e.held.join(', ')}`,
       ...formatFrames(e.backtrace, '  ', cwd),
     );
   });
-  lines.push('no deadlock happened in this run, but these orders can deadlock under another schedule');
+  lines.push(
+    deadlocked
+      ? 'this lock-order inversion is the deadlock above'
+      : 'no deadlock happened in this run so far, but these orders can deadlock under another schedule',
+  );
   return lines;
 }
 
@@ -367,7 +372,7 @@ export function summarize(r: Report): string {
   if (first !== undefined) return `${r.title}: ${first.map((s) => `${name(s.thread)} -[${res(s.waitsFor)}]->`).join(' ')} ${name(first[0]!.thread)}`;
   if (r.lockOrder !== undefined) {
     const e = r.lockOrder.edges[0];
-    return `${r.title}: ${e === undefined ? '' : `${name(e.thread)} took ${e.to} while holding ${e.from}`}`;
+    return `${r.title}: ${e === undefined ? '' : `${name(e.thread)} asked for ${e.to} while holding ${e.from}`}`;
   }
   return r.title;
 }

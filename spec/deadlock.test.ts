@@ -254,3 +254,35 @@ test('a cycle closed by declaring a completion holder after its waiter queued is
   t.true(error.cycle.some((s) => s.thread === user));
   t.true(error.cycle.some((s) => s.resource === io));
 });
+
+test("with lockOrder 'fail', an AB-BA that really deadlocks is reported as the deadlock it is, with its cycle", async (t) => {
+  const { kernel } = abba({ cycles: 'fail', lockOrder: 'fail' });
+  const error = await t.throwsAsync(kernel.run());
+  t.true(error instanceof DeadlockError, `expected DeadlockError, got ${String(error)}`);
+  const e = error as DeadlockError;
+  t.is(e.code, 'EDEADLK');
+  t.is(e.report.cycles[0]!.length, 2);
+  t.deepEqual(
+    e.report.lockOrder?.classes,
+    ['mutex B', 'mutex A', 'mutex B'],
+    'the lock-order finding rides along',
+  );
+  t.notRegex(e.message, /no deadlock happened/);
+  t.notRegex(e.message, / took /, 'nobody took the lock it waits for');
+  t.regex(e.message, /bob#2 asked for mutex A while holding mutex B/);
+  t.regex(e.message, /this lock-order inversion is the deadlock above/);
+});
+
+test("with lockOrder 'fail', an inversion that does not deadlock says so, and what was only asked for", async (t) => {
+  const k = new Kernel({ detection: { cycles: 'fail', lockOrder: 'fail' } });
+  const a = new Mutex('A');
+  const b = new Mutex('B');
+  k.spawn(function* first() {
+    yield* lockBoth(a, b);
+    yield* lockBoth(b, a);
+  });
+  const error = await t.throwsAsync(k.run());
+  t.is((error as Error).name, 'LockOrderError');
+  t.regex((error as Error).message, /first#1 asked for mutex A while holding mutex B/);
+  t.regex((error as Error).message, /no deadlock happened in this run so far/);
+});

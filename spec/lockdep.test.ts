@@ -57,7 +57,7 @@ test('AB then, much later, BA: reported in a run that never deadlocks (warn keep
   const source = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
   t.is(fresh.backtrace[0]!.line, source.findIndex((l) => l.includes('// MARK: inner-lock')) + 1);
   t.is(k.warnings.length, 1);
-  t.regex(k.warnings[0]!, /LOCK ORDER INVERSION.*second#2 took mutex A while holding mutex B/);
+  t.regex(k.warnings[0]!, /LOCK ORDER INVERSION.*second#2 asked for mutex A while holding mutex B/);
 });
 
 test("lockOrder 'fail' makes run() reject with LockOrderError (EDEADLK)", async (t) => {
