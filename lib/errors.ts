@@ -1,3 +1,5 @@
+import type { Report } from './report.ts';
+
 /**
  * Typed errors of greenkernel.
  *
@@ -101,22 +103,41 @@ export class LimitExceededError extends GreenkernelError {
   }
 }
 
+/** Failures named one per line in an UnjoinedThreadError's message; the rest are counted. */
+const FAILURES_IN_MESSAGE = 20;
+
 /**
- * Threads failed and their errors were never delivered to a joiner. `failures` keeps every one,
- * in the order the threads failed, so nothing is lost.
+ * Threads failed and their errors were never delivered to a joiner. `failures` keeps them in
+ * the order the threads failed, up to the kernel's MAX_UNJOINED_FAILURES; `dropped` counts the
+ * ones past that bound, so the total is always known.
  */
 export class UnjoinedThreadError extends GreenkernelError {
   readonly failures: readonly { thread: string; error: unknown }[];
-  constructor(failures: readonly { thread: string; error: unknown }[]) {
-    const first = failures[0];
-    const firstMessage = first && first.error instanceof Error ? first.error.message : String(first?.error);
-    super(
-      'ETHREAD',
-      `${failures.length} thread(s) failed with nobody joining them; first: ${first?.thread}: ${firstMessage}`,
-      { cause: first?.error },
-    );
+  /** Failures past the kernel's bound, counted but not kept. */
+  readonly dropped: number;
+  /** The report (kind 'failures'), when the kernel made this error. */
+  readonly report: Report | undefined;
+  constructor(failures: readonly { thread: string; error: unknown }[], options: { dropped?: number; report?: Report } = {}) {
+    const dropped = options.dropped ?? 0;
+    const lines = failures.slice(0, FAILURES_IN_MESSAGE).map((f) => `  ${f.thread}: ${describeError(f.error)}`);
+    if (failures.length > FAILURES_IN_MESSAGE) lines.push(`  ... and ${failures.length - FAILURES_IN_MESSAGE} more in .failures`);
+    if (dropped > 0) lines.push(`  (${dropped} more not kept: the kernel keeps at most ${failures.length})`);
+    super('ETHREAD', `${failures.length + dropped} thread(s) failed with nobody joining them:\n${lines.join('\n')}`, { cause: failures[0]?.error });
     this.failures = failures;
+    this.dropped = dropped;
+    this.report = options.report;
   }
+}
+
+/**
+ * One line for an error of a thread: `Name: first line of the message`, or the value.
+ *
+ * @example
+ * describeError(new TypeError('x is undefined\n...')); // 'TypeError: x is undefined'
+ */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return `${error.name}: ${error.message.split('\n', 1)[0]}`;
 }
 
 /** A host promise passed to `hostcall` rejected with something that is not an Error. */

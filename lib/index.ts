@@ -2,7 +2,7 @@
  * greenkernel: a cooperative green-thread runtime that hosts kernel-style drivers on one
  * JavaScript thread. See README.md.
  */
-export { Kernel } from './kernel.ts';
+export { Kernel, MAX_UNJOINED_FAILURES } from './kernel.ts';
 export { hostcall } from './host.ts';
 export { sleep } from './time.ts';
 export type { ClockMode, KernelHooks, KernelOptions, LockMode, RunResult, SpawnOptions } from './kernel.ts';

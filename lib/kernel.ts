@@ -20,7 +20,6 @@ import {
   OperationMisuseError,
   ThreadKilledError,
   TimeoutError,
-  UnjoinedThreadError,
   WouldDeadlockError,
 } from './errors.ts';
 import {
@@ -44,7 +43,7 @@ import {
 import { SeededRandom } from './random.ts';
 import { PRIORITY_LEVELS, RunQueue } from './runqueue.ts';
 import { ThreadQueue } from './queue.ts';
-import { StallError, describeThreads } from './stall.ts';
+import { StallError, describeThreads, unjoinedThreadError } from './stall.ts';
 import { attachDetection, type DetectionOptions } from './deadlock.ts';
 import {
   F_DAEMON,
@@ -144,6 +143,11 @@ export interface KernelHooks {
 const DEFAULT_MAX_STEPS = 1e9;
 const DEFAULT_SLICE = 10_000;
 const MAX_WARNINGS = 10_000;
+/**
+ * Failed threads nobody has joined yet, kept for run()'s UnjoinedThreadError and stall reports;
+ * past this many they are counted, not kept (a long-running kernel must not grow without limit).
+ */
+export const MAX_UNJOINED_FAILURES = 1000;
 const NOTHING_HELD: readonly string[] = Object.freeze([]);
 // In real-clock mode, due timers are looked at every 64 dispatches: often enough for ms timers,
 // rarely enough that reading the clock (~40 ns) stays off the switch path.
@@ -190,7 +194,11 @@ export class Kernel {
   private readonly maxSteps: number;
   private readonly sliceSteps: number;
   private readonly maxThreads: number;
-  private unjoinedFailures: { thread: Thread; error: unknown }[] = [];
+  /** Failed threads nobody joined, in failure order (a Map: a join forgets one in O(1)). */
+  private readonly unjoinedFailures = new Map<Thread, unknown>();
+  private unjoinedDropped = 0;
+  /** Bumped when run() reports the unjoined failures: older ones are no longer counted. */
+  private failureEpoch = 1;
   private fatal: unknown = undefined;
   private running = false;
   private hostSignal: (() => void) | null = null;
@@ -747,7 +755,9 @@ export class Kernel {
         else this.wakeWithError(j, value);
       }
     } else if (how === F_THREW) {
-      this.unjoinedFailures.push({ thread: t, error: value });
+      t.failureEpoch = this.failureEpoch;
+      if (this.unjoinedFailures.size < MAX_UNJOINED_FAILURES) this.unjoinedFailures.set(t, value);
+      else this.unjoinedDropped++;
       if (log.enabled) log('%s: %s threw with nobody joining: %O', this.name, t.toString(), value);
     }
   }
@@ -765,7 +775,15 @@ export class Kernel {
   }
 
   private observeFailure(t: Thread): void {
-    this.unjoinedFailures = this.unjoinedFailures.filter((f) => f.thread !== t);
+    if (t.failureEpoch !== this.failureEpoch) return; // joined already, or reported by a finished run()
+    t.failureEpoch = 0;
+    if (!this.unjoinedFailures.delete(t)) this.unjoinedDropped--; // it was counted, not kept
+    assert(this.unjoinedDropped >= 0, 'unjoined failures: a dropped one was counted');
+  }
+
+  /** @internal Failed threads nobody joined yet, in failure order (for reports). */
+  get unjoined(): { thread: Thread; error: unknown }[] {
+    return [...this.unjoinedFailures].map(([thread, error]) => ({ thread, error }));
   }
 
   // ---------------------------------------------------------------- running to completion
@@ -851,10 +869,13 @@ export class Kernel {
   }
 
   private finish(startSteps: number): RunResult {
-    if (this.unjoinedFailures.length > 0) {
-      const failures = this.unjoinedFailures.map((f) => ({ thread: f.thread.toString(), error: f.error }));
-      this.unjoinedFailures = [];
-      throw new UnjoinedThreadError(failures);
+    if (this.unjoinedFailures.size > 0 || this.unjoinedDropped > 0) {
+      const error = unjoinedThreadError(this, this.unjoined, this.unjoinedDropped);
+      // Reported now, as a join would: a later join of one of them changes no count.
+      this.failureEpoch++;
+      this.unjoinedFailures.clear();
+      this.unjoinedDropped = 0;
+      throw error;
     }
     return { steps: this.steps - startSteps, time: this.now() };
   }
@@ -873,7 +894,7 @@ export class Kernel {
   /** The error run() rejects with when nothing can ever run again. */
   private stallError(): Error {
     const blocked = this.threads.filter((t) => t.state === S_BLOCKED);
-    return new StallError(this, blocked);
+    return new StallError(this, blocked, this.unjoined);
   }
 
   /** Waits until a host call settles, or (real clock) the next timer is due. */

@@ -11,6 +11,7 @@
  * most MAX_BACKTRACES of them get a backtrace (the rest are counted), so a report is bounded.
  */
 import { backtrace, backtraceSupport, displayPath, formatFrames, type StackFrame } from './backtrace.ts';
+import { describeError } from './errors.ts';
 import type { Kernel } from './kernel.ts';
 import type { Thread, WaitKind, Waitable } from './thread.ts';
 import { findCycles, waitGraph, type Cycle } from './waitgraph.ts';
@@ -19,7 +20,7 @@ export const MAX_REPORT_THREADS = 1000;
 export const MAX_BACKTRACES = 100;
 
 /** What the report is about. */
-export type ReportKind = 'deadlock' | 'stall' | 'lock-order' | 'dump';
+export type ReportKind = 'deadlock' | 'stall' | 'lock-order' | 'dump' | 'failures';
 export interface ThreadRef {
   readonly id: number;
   readonly name: string;
@@ -75,6 +76,12 @@ export interface LockOrderReport {
   /** Its edges; the first one is the edge just observed. */
   readonly edges: readonly OrderEdgeReport[];
 }
+/** A thread that failed with nobody joining it. */
+export interface FailureReport {
+  readonly thread: ThreadRef;
+  /** `Name: first line of the message`. */
+  readonly error: string;
+}
 export interface Report {
   readonly kind: ReportKind;
   readonly title: string;
@@ -85,6 +92,8 @@ export interface Report {
   readonly cycles: readonly (readonly CycleStepReport[])[];
   readonly threads: readonly ThreadReport[];
   readonly lockOrder?: LockOrderReport;
+  /** Threads that failed with nobody joining them (stall and failures reports; else empty). */
+  readonly failures: readonly FailureReport[];
   readonly notes: readonly string[];
   readonly backtraces: 'inspector' | 'names-only' | 'off';
 }
@@ -99,6 +108,10 @@ export interface ReportSpec {
   /** The running thread about to wait (a hook sees it before the core records the wait). */
   pending?: { thread: Thread; resource: Waitable; kind: WaitKind };
   lockOrder?: LockOrderReport;
+  /** Failed threads nobody joined (the kernel's list, for stall and failures reports). */
+  failures?: readonly { thread: Thread; error: unknown }[];
+  /** Failures past the kernel's bound: counted, not kept. */
+  failuresDropped?: number;
   notes?: readonly string[];
   /** Override the kernel's setting (see setReportOptions). */
   backtraces?: boolean;
@@ -177,6 +190,7 @@ export function buildReport(kernel: Kernel, spec: ReportSpec): Report {
     });
   }
   const notes = [...(spec.notes ?? [])];
+  if ((spec.failuresDropped ?? 0) > 0) notes.push(`${spec.failuresDropped} more failed thread(s) not kept (MAX_UNJOINED_FAILURES)`);
   if (listed.length > MAX_REPORT_THREADS) notes.push(`${listed.length - MAX_REPORT_THREADS} more thread(s) not listed`);
   if (wantBacktraces && traced > MAX_BACKTRACES) notes.push(`backtraces shown for the first ${MAX_BACKTRACES} threads only`);
   const support = backtraceSupport();
@@ -194,6 +208,7 @@ export function buildReport(kernel: Kernel, spec: ReportSpec): Report {
     cycles: cycleReports,
     threads,
     ...(spec.lockOrder !== undefined ? { lockOrder: spec.lockOrder } : {}),
+    failures: (spec.failures ?? []).map((f) => ({ thread: tref(f.thread), error: describeError(f.error) })),
     notes,
     backtraces: wantBacktraces ? support.method : 'off',
   };
@@ -214,6 +229,8 @@ function titleOf(spec: ReportSpec, kernel: Kernel, cycles: readonly Cycle[], thr
     }
     case 'lock-order':
       return `LOCK ORDER INVERSION: possible deadlock (${spec.lockOrder?.classes.join(' -> ') ?? ''})`;
+    case 'failures':
+      return `FAILED THREADS: ${(spec.failures?.length ?? 0) + (spec.failuresDropped ?? 0)} thread(s) failed with nobody joining them`;
     default:
       return `THREAD DUMP: ${kernel.threads.length} live thread(s)`;
   }
@@ -256,6 +273,10 @@ export function formatReport(r: Report, cwd = process.cwd()): string {
     for (const s of c) out.push(`  ${name(s.thread)} ${waitPhrase(s.kind, s.waitsFor, [s.heldBy])}`);
   });
   if (r.lockOrder !== undefined) out.push('', ...formatLockOrder(r.lockOrder, r.kind === 'deadlock', cwd));
+  if (r.failures.length > 0) {
+    out.push('', 'threads that failed with nobody joining them (a failure is often why the others wait):');
+    for (const f of r.failures) out.push(`  ${name(f.thread)}: ${f.error}`);
+  }
   for (const t of r.threads) out.push('', ...formatThread(t, cwd));
   if (r.notes.length > 0) out.push('', ...r.notes.map((n) => `note: ${n}`));
   return out.join('\n');

@@ -11,7 +11,7 @@
  * Invariant: the core raises StallError only when no timer and no host wait can make progress,
  * so a stall report is never premature.
  */
-import { GreenkernelError } from './errors.ts';
+import { GreenkernelError, UnjoinedThreadError } from './errors.ts';
 import type { Kernel } from './kernel.ts';
 import { buildReport, formatReport, type Report } from './report.ts';
 import type { Thread } from './thread.ts';
@@ -31,8 +31,8 @@ export class StallError extends GreenkernelError {
    * @example
    * try { kernel.runSync(); } catch (e) { if (e instanceof StallError) console.log(e.report.threads.length); }
    */
-  constructor(kernel: Kernel, blocked: readonly Thread[]) {
-    const report = buildReport(kernel, { kind: 'stall', threads: blocked });
+  constructor(kernel: Kernel, blocked: readonly Thread[], failures: readonly { thread: Thread; error: unknown }[] = []) {
+    const report = buildReport(kernel, { kind: 'stall', threads: blocked, failures });
     super('ESTALL', formatReport(report));
     this.blocked = blocked;
     this.seed = kernel.seed;
@@ -50,4 +50,19 @@ export class StallError extends GreenkernelError {
  */
 export function describeThreads(kernel: Kernel, threads: readonly Thread[]): string {
   return formatReport(buildReport(kernel, { kind: 'dump', threads }));
+}
+
+/**
+ * The error run() rejects with when threads failed with nobody joining them: every kept
+ * failure, the count of those past the kernel's bound, and a report of kind 'failures'.
+ *
+ * @example
+ * throw unjoinedThreadError(kernel, kernel.unjoined, 0);
+ */
+export function unjoinedThreadError(kernel: Kernel, failures: readonly { thread: Thread; error: unknown }[], dropped: number): UnjoinedThreadError {
+  const report = buildReport(kernel, { kind: 'failures', threads: [], failures, failuresDropped: dropped, backtraces: false });
+  return new UnjoinedThreadError(
+    failures.map((f) => ({ thread: f.thread.toString(), error: f.error })),
+    { dropped, report },
+  );
 }

@@ -114,6 +114,8 @@ class ThreadExtras {
   signalledBy: Signallable | null = null;
   /** While unwinding after a kill: the depth of the deepest frame still to be returned from. */
   unwindDepth = 0;
+  /** It threw with nobody joining: the kernel's failure epoch then (0: joined, or never failed). */
+  failureEpoch = 0;
 }
 
 /** What a killed condition-variable waiter gives its consumed signal back to. */
@@ -311,6 +313,13 @@ export class Thread<T = unknown> implements Linked, Waitable {
   }
   set unwindDepth(d: number) {
     this.more.unwindDepth = d;
+  }
+  /** @internal see ThreadExtras.failureEpoch. */
+  get failureEpoch(): number {
+    return this.extras === null ? 0 : this.extras.failureEpoch;
+  }
+  set failureEpoch(e: number) {
+    if (this.extras !== null || e !== 0) this.more.failureEpoch = e;
   }
   /** @internal threads waiting in join(). */
   get joiners(): ThreadQueue<Thread> | null {

@@ -2,7 +2,10 @@ import test from 'ava';
 import {
   InvalidArgumentError,
   Kernel,
+  MAX_UNJOINED_FAILURES,
   Mutex,
+  Semaphore,
+  StallError,
   ThreadKilledError,
   TimeoutError,
   UnjoinedThreadError,
@@ -394,4 +397,96 @@ test('a kill from the host while run() waits on a host call lets the victim unwi
   });
   void later(5, null).then(() => victim.kill('from host'));
   await t.notThrowsAsync(withHangGuard(k.run(), 'run() after a host-side kill()', 1000));
+});
+
+test('a stall report lists the threads that failed just before with nobody joining them (often the cause)', (t) => {
+  const k = new Kernel();
+  const s = new Semaphore(0, 'work');
+  k.spawn(function* producer() {
+    throw new Error('producer crashed before up()');
+  });
+  k.spawn(function* consumer() {
+    yield* s.down();
+  });
+  const e = t.throws(() => k.runSync(), { instanceOf: StallError })!;
+  t.is(e.report.failures.length, 1);
+  t.like(e.report.failures[0], { thread: { name: 'producer' } });
+  t.regex(e.report.failures[0]!.error, /producer crashed before up\(\)/);
+  t.regex(e.message, /failed with nobody joining[\s\S]*producer#1[\s\S]*producer crashed before up\(\)/);
+});
+
+test('UnjoinedThreadError names every failure (bounded) and carries a report like the other errors', (t) => {
+  const k = new Kernel();
+  for (let i = 0; i < 3; i++) {
+    k.spawn(function* worker() {
+      throw new Error(`worker ${i} failed`);
+    });
+  }
+  const e = t.throws(() => k.runSync(), { instanceOf: UnjoinedThreadError })!;
+  t.is(e.failures.length, 3);
+  for (let i = 0; i < 3; i++) t.regex(e.message, new RegExp(`worker#${i + 1}: Error: worker ${i} failed`));
+  t.is(e.report!.kind, 'failures');
+  t.is(e.report!.failures.length, 3);
+});
+
+test('unjoined failures are bounded: past MAX_UNJOINED_FAILURES they are counted, and the error says how many', (t) => {
+  const k = new Kernel({ detection: false });
+  const n = MAX_UNJOINED_FAILURES + 25;
+  for (let i = 0; i < n; i++) {
+    k.spawn(function* worker() {
+      throw new Error('boom');
+    });
+  }
+  const e = t.throws(() => k.runSync(), { instanceOf: UnjoinedThreadError })!;
+  t.is(e.failures.length, MAX_UNJOINED_FAILURES);
+  t.is(e.dropped, 25);
+  t.regex(e.message, new RegExp(`${n} thread\\(s\\) failed`));
+  t.regex(e.message, /25 more not kept/);
+});
+
+test('joining many threads that already failed is linear (was quadratic: 40k joins took ~60 s, past ava\'s timeout)', (t) => {
+  const k = new Kernel({ detection: false });
+  const n = 40_000;
+  const failed: Thread[] = [];
+  for (let i = 0; i < n; i++) {
+    failed.push(
+      k.spawn(function* worker() {
+        throw new Error('x');
+      }),
+    );
+  }
+  k.runUntilIdle();
+  let joined = 0;
+  k.spawn(function* joiner() {
+    for (const f of failed) {
+      const o = yield* settle(() => f.join());
+      if (!o.ok) joined++;
+    }
+  });
+  k.runSync();
+  t.is(joined, n);
+});
+
+test('joining a failure that was counted but not kept keeps the count exact, also after run() reported it', (t) => {
+  const k = new Kernel({ detection: false });
+  const threads: Thread[] = [];
+  for (let i = 0; i < MAX_UNJOINED_FAILURES + 5; i++) {
+    threads.push(
+      k.spawn(function* worker() {
+        throw new Error('boom');
+      }),
+    );
+  }
+  k.runUntilIdle();
+  k.spawn(function* joiner() {
+    for (const f of threads.slice(-3)) yield* settle(() => f.join()); // three of the five counted ones
+  });
+  const e = t.throws(() => k.runSync(), { instanceOf: UnjoinedThreadError })!;
+  t.is(e.dropped, 2);
+  t.is(e.failures.length, MAX_UNJOINED_FAILURES);
+  // Reported now: joining them later changes nothing, and a new run has nothing to report.
+  k.spawn(function* lateJoiner() {
+    for (const f of threads.slice(0, 10)) yield* settle(() => f.join());
+  });
+  t.notThrows(() => k.runSync());
 });
