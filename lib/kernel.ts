@@ -86,7 +86,10 @@ export interface KernelOptions {
   sliceSteps?: number;
   /** Limit on live threads. Default 10,000,000. */
   maxThreads?: number;
-  /** Limit on trace lines kept (older lines are an error, not silently dropped). Default 1e6. */
+  /**
+   * Limit on trace lines. When it is reached, tracing stops: the lines recorded so far are
+   * kept, a last line says where it stopped, and a warning is recorded. Default 1e6.
+   */
   maxTraceLines?: number;
   /**
    * Deadlock detection (lib/deadlock.ts): `{ cycles, lockOrder, lockClass, backtraces }`, or
@@ -189,7 +192,10 @@ export class Kernel {
   private hostPending = 0;
   private virtualNow = 0;
   private readonly realStart = performance.now();
+  /** The lines recorded while tracing is on; null when off or stopped at maxTraceLines. */
   private traceLines: string[] | null;
+  /** Every line recorded, kept after tracing stops. */
+  private readonly traceKept: string[] = [];
   private readonly maxTraceLines: number;
   private readonly maxSteps: number;
   private readonly sliceSteps: number;
@@ -217,7 +223,7 @@ export class Kernel {
     const policy = options.policy ?? 'fifo';
     if (policy !== 'fifo' && policy !== 'random') throw new InvalidArgumentError(`policy must be 'fifo' or 'random', got ${String(policy)}`);
     this.runq = new RunQueue(policy === 'random' ? new SeededRandom(this.seed) : null);
-    this.traceLines = options.trace === true ? [] : null;
+    this.traceLines = options.trace === true ? this.traceKept : null;
     this.maxTraceLines = positiveInt(options.maxTraceLines ?? 1e6, 'maxTraceLines');
     this.maxSteps = positiveInt(options.maxSteps ?? DEFAULT_MAX_STEPS, 'maxSteps');
     this.sliceSteps = positiveInt(options.sliceSteps ?? DEFAULT_SLICE, 'sliceSteps');
@@ -924,7 +930,7 @@ export class Kernel {
    * a.trace === b.trace; // same seed, same program
    */
   get trace(): string {
-    return this.traceLines === null ? '' : this.traceLines.join('\n');
+    return this.traceKept.join('\n');
   }
 
   /**
@@ -940,7 +946,8 @@ export class Kernel {
   private record(event: string, t: Thread, detail: string): void {
     const lines = this.traceLines!;
     if (lines.length >= this.maxTraceLines) {
-      this.panic(new LimitExceededError(`${this.name}: trace exceeded maxTraceLines=${this.maxTraceLines}`));
+      lines.push(`${this.steps} ${this.now()} trace-stopped maxTraceLines=${this.maxTraceLines} reached; later events are not recorded`);
+      this.warn(`${this.name}: the trace stopped at step ${this.steps} (maxTraceLines=${this.maxTraceLines})`);
       this.traceLines = null;
       return;
     }

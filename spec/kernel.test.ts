@@ -524,3 +524,21 @@ test('step() and runUntilIdle() from a thread of the same kernel are InvalidArgu
   t.is(errors.length, 2);
   for (const e of errors) expectError(t, e, InvalidArgumentError, 'EINVAL');
 });
+
+test('maxTraceLines reached: the run goes on, the lines recorded so far are kept, and the trace says where it stopped', (t) => {
+  const k = new Kernel({ trace: true, maxTraceLines: 10 });
+  let rounds = 0;
+  k.spawn(function* busy() {
+    for (let i = 0; i < 20; i++) {
+      yield;
+      rounds++;
+    }
+  });
+  k.runSync();
+  t.is(rounds, 20);
+  const lines = k.trace.split('\n');
+  t.is(lines.length, 11);
+  t.regex(lines[0]!, /spawn busy#1/);
+  t.regex(lines[10]!, /trace-stopped maxTraceLines=10 reached/);
+  t.true(k.warnings.some((w) => /trace stopped at step \d+/.test(w)));
+});
