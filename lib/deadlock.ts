@@ -28,6 +28,9 @@ import { backtrace } from './backtrace.ts';
 import { GreenkernelError, InvalidArgumentError } from './errors.ts';
 import type { Kernel } from './kernel.ts';
 import { LockValidator, classBySite, recordLockSites } from './lockdep.ts';
+
+/** A kernel that classes locks by site stops the recording when it is collected. */
+const siteRecordingOwners = new FinalizationRegistry<() => void>((stop) => stop());
 import { buildReport, formatReport, setReportOptions, summarize, type LockOrderReport, type Report } from './report.ts';
 import { CondVar } from './condvar.ts';
 import { Mutex } from './mutex.ts';
@@ -133,8 +136,6 @@ export function attachDetection(kernel: Kernel, options?: DetectionOptions | fal
     detectors.delete(kernel);
     return null;
   }
-  // Sites are recorded process-wide from now on (a lock exists before it meets a kernel).
-  if (settings.lockClass === classBySite && settings.lockOrder !== 'off') recordLockSites(true);
   const d = new Detector(kernel, settings, old?.reports ?? []);
   detectors.set(kernel, d);
   return d;
@@ -174,6 +175,11 @@ export function detectionSettings(kernel: Kernel): ResolvedDetection {
 /** Per-kernel detector state. Create it with attachDetection. */
 export class Detector {
   readonly validator: LockValidator | null;
+  /**
+   * Stops site recording, when this detector classes locks by site: sites are recorded for
+   * every lock created while it is attached (a lock exists before it meets a kernel).
+   */
+  private readonly stopSiteRecording: (() => void) | null;
   /** The inversion found by the lock request being made now ('fail' mode), until it blocks or not. */
   private pendingOrder: { thread: Thread; step: number; error: LockOrderError } | null = null;
 
@@ -199,6 +205,12 @@ export class Detector {
     } else {
       this.validator = null;
     }
+    if (settings.lockClass === classBySite && settings.lockOrder !== 'off') {
+      this.stopSiteRecording = recordLockSites();
+      siteRecordingOwners.register(kernel, this.stopSiteRecording, this);
+    } else {
+      this.stopSiteRecording = null;
+    }
   }
 
   /** Removes this detector's hooks. */
@@ -208,6 +220,10 @@ export class Detector {
     if (hooks.beforeBlock === this.beforeBlock) hooks.beforeBlock = undefined;
     if (hooks.waitChanged === this.waitChanged) hooks.waitChanged = undefined;
     if (this.validator !== null && hooks.beforeLock === this.validator.check) hooks.beforeLock = undefined;
+    if (this.stopSiteRecording !== null) {
+      this.stopSiteRecording();
+      siteRecordingOwners.unregister(this);
+    }
   }
 
   /**

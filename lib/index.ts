@@ -25,7 +25,7 @@ export { waitGraph, findCycles, cycleThrough, cycleIsTimed, isRealCycle } from '
 export type { Cycle, CycleStep, WaitGraph, WaitInfo } from './waitgraph.ts';
 export { attachDetection, detectionReports, detectionSettings, detectorOf, resolveDetection, DeadlockError, LockOrderError, Detector } from './deadlock.ts';
 export type { CycleMode, DetectionOptions, LockOrderMode, ResolvedDetection } from './deadlock.ts';
-export { LockValidator, classByName, classBySite, recordLockSites } from './lockdep.ts';
+export { LockValidator, classByName, classBySite, lockSitesRecorded, recordLockSites } from './lockdep.ts';
 export type { LockClass, LockValidatorOptions } from './lockdep.ts';
 export { buildReport, formatReport, reportToDot, waitGraphDot, summarize, setReportOptions } from './report.ts';
 export type { Report, ReportKind, ReportSpec, ThreadReport, WaitReport, CycleStepReport, LockOrderReport, OrderEdgeReport, ResourceRef, ThreadRef } from './report.ts';

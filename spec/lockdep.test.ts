@@ -1,6 +1,8 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   Kernel,
   LockOrderError,
@@ -8,6 +10,8 @@ import {
   Mutex,
   RWLock,
   classBySite,
+  attachDetection,
+  lockSitesRecorded,
   recordLockSites,
   detectionReports,
   detectorOf,
@@ -183,7 +187,8 @@ test('LockValidator on its own: onInversion gets each inversion once', (t) => {
   t.is(v.inversions.length, 1);
 });
 
-test("lockClass 'site': locks created at one line are one class whatever their names; other lines are other classes", async (t) => {
+// Serial: site recording is process-wide state.
+test.serial("lockClass 'site': locks created at one line are one class whatever their names; other lines are other classes", async (t) => {
   const kernel = new Kernel({ detection: { cycles: 'off', lockOrder: 'warn', lockClass: 'site' } });
   const make = (name: string): Mutex => new Mutex(name); // one creation site for every lock it makes
   const a = make('a');
@@ -212,6 +217,43 @@ test("lockClass 'site': locks created at one line are one class whatever their n
   const reports = detectionReports(kernel).filter((r) => r.kind === 'lock-order');
   t.is(reports.length, 1);
   t.true(reports[0]!.lockOrder!.classes.every((c) => c.startsWith('mutex @ spec/lockdep.test.ts:')));
-  recordLockSites(false);
+  attachDetection(kernel, false); // the only kernel that wanted sites lets go
   t.is(classBySite(new Mutex('late')), 'mutex late', 'a lock created while sites are not recorded is classed by name');
+});
+
+// Serial: site recording is process-wide state.
+test.serial("lockClass 'site' in one kernel does not make lock creation costly for good: recording stops when no kernel needs it", (t) => {
+  t.false(lockSitesRecorded(), 'off until a kernel asks');
+  const plain = new Kernel({ detection: { lockOrder: 'warn' } });
+  t.false(lockSitesRecorded(), 'a kernel classing by name records nothing');
+  const a = new Kernel({ detection: { lockOrder: 'warn', lockClass: 'site' } });
+  const b = new Kernel({ detection: { lockOrder: 'warn', lockClass: 'site' } });
+  t.true(lockSitesRecorded());
+  t.regex(classBySite(new Mutex('x')), / @ spec\/lockdep\.test\.ts:\d+$/);
+  attachDetection(a, { lockOrder: 'warn' }); // a changes its mind; b still wants sites
+  t.true(lockSitesRecorded());
+  attachDetection(b, false);
+  t.false(lockSitesRecorded());
+  t.is(classBySite(new Mutex('y')), 'mutex y');
+  const stop = recordLockSites();
+  t.true(lockSitesRecorded());
+  stop();
+  stop(); // idempotent
+  t.false(lockSitesRecorded());
+  void plain;
+});
+
+// Serial: site recording is process-wide state.
+test.serial("a kernel with lockClass 'site' that is garbage-collected stops the recording", async (t) => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  (() => {
+    new Kernel({ detection: { lockOrder: 'warn', lockClass: 'site' } });
+  })();
+  t.true(lockSitesRecorded());
+  for (let i = 0; i < 50 && lockSitesRecorded(); i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  t.false(lockSitesRecorded());
 });
