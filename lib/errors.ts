@@ -89,10 +89,14 @@ export class OperationMisuseError extends GreenkernelError {
   }
 }
 
-/** A resource bound to one kernel was used by a thread of another kernel. */
+/**
+ * A thread of one kernel tried to take or wait on a resource bound to another kernel. Waking
+ * operations (up, signal, broadcast, complete, fail, wakeup) may come from anywhere.
+ */
 export class CrossKernelError extends GreenkernelError {
-  constructor(resource: string) {
-    super('EXDEV', `${resource} belongs to another kernel; resources cannot be shared between kernels`);
+  constructor(resource: string, ownerKernel = 'another kernel', thread = '', threadKernel = '') {
+    const who = thread === '' ? '' : `; thread ${thread} of kernel ${threadKernel} cannot take it or wait on it`;
+    super('EXDEV', `${resource} belongs to ${ownerKernel === 'another kernel' ? ownerKernel : `kernel ${ownerKernel}`}${who} (only waking operations may cross kernels)`);
   }
 }
 

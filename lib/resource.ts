@@ -2,8 +2,11 @@
  * Binding of a resource to the kernel that first uses it.
  *
  * Resources are created without a kernel (`new Mutex('dev.lock')`) and belong to the kernel of
- * the first thread that uses them; a thread of another kernel gets CrossKernelError (EXDEV), so
- * two hosted driver instances can never interfere through a shared lock by accident.
+ * the first thread that takes or waits on them; a thread of another kernel that tries to take
+ * or wait gets CrossKernelError (EXDEV), so two hosted driver instances can never interfere
+ * through a shared lock by accident. Waking operations (up, signal, broadcast, complete, fail,
+ * wakeup with the kernel named) may come from anywhere — the host or any kernel's thread — as
+ * an interrupt may: they bind nothing and wake the waiters in their own kernel.
  * A creation hook (set by lock-order validation with classes by creation site) sees every
  * resource as it is constructed; unset, it costs one compare per construction.
  */
@@ -37,7 +40,7 @@ export abstract class Resource {
     const k = this.kernel;
     if (k === t.kernel) return k;
     if (k === null) return (this.kernel = t.kernel);
-    throw new CrossKernelError(`${this.resourceKind} ${this.name}`);
+    throw new CrossKernelError(`${this.resourceKind} ${this.name}`, k.name, t.toString(), t.kernel.name);
   }
 
   toString(): string {

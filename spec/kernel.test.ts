@@ -19,6 +19,7 @@ import {
   hostcall,
   sleep,
   tsleep,
+  wakeupOne,
   type KernelOptions,
   type Operation,
   type Routine,
@@ -541,4 +542,58 @@ test('maxTraceLines reached: the run goes on, the lines recorded so far are kept
   t.regex(lines[0]!, /spawn busy#1/);
   t.regex(lines[10]!, /trace-stopped maxTraceLines=10 reached/);
   t.true(k.warnings.some((w) => /trace stopped at step \d+/.test(w)));
+});
+
+test('cross-kernel rule: waking operations come from anywhere; taking and waiting ones are EXDEV naming both kernels', async (t) => {
+  const ka = new Kernel({ name: 'ka' });
+  const kb = new Kernel({ name: 'kb' });
+  const s = new Semaphore(0, 'irq');
+  const m = new Mutex('m');
+  const cv = new CondVar('cv');
+  const c = new Completion<string>('io');
+  const key = { name: 'chan' };
+  const woke: string[] = [];
+  ka.spawn(function* onSemaphore() {
+    yield* s.down();
+    woke.push('semaphore');
+  });
+  ka.spawn(function* onCondvar() {
+    yield* m.lock();
+    yield* cv.wait(m);
+    woke.push('condvar');
+    m.unlock();
+  });
+  ka.spawn(function* onCompletion() {
+    woke.push(`completion ${yield* c.wait()}`);
+  });
+  ka.spawn(function* onChannel() {
+    yield* tsleep(key);
+    woke.push('channel');
+  });
+  ka.runUntilIdle(); // every resource is now bound to ka
+  const refused: unknown[] = [];
+  kb.spawn(function* waker() {
+    s.up();
+    cv.signal();
+    c.complete('done');
+    wakeupOne(key, ka); // a channel is looked up in the kernel named, here the sleepers' one
+    for (const take of [() => s.tryDown(), () => m.tryLock()]) {
+      try {
+        take();
+      } catch (e) {
+        refused.push(e);
+      }
+    }
+    refused.push((yield* settle(() => s.down())) as Outcome<void>);
+    refused.push((yield* settle(() => m.lock())) as Outcome<void>);
+  });
+  kb.runSync();
+  await ka.run();
+  t.deepEqual(woke.sort(), ['channel', 'completion done', 'condvar', 'semaphore']);
+  t.is(refused.length, 4);
+  for (const r of refused) {
+    const e = (r as { ok?: boolean; error?: unknown }).ok === false ? (r as { error: unknown }).error : r;
+    const err = expectError(t, e, CrossKernelError, 'EXDEV');
+    t.regex(err.message, /(semaphore irq|mutex m) belongs to kernel ka; thread waker#1 of kernel kb/);
+  }
 });
