@@ -87,6 +87,8 @@ export class LockOrderError extends GreenkernelError {
 }
 
 const detectors = new WeakMap<Kernel, Detector>();
+/** Reports kept per kernel (3 KB or more each); past this many they are counted, not kept. */
+export const MAX_DETECTION_REPORTS = 1000;
 const CYCLE_MODES: readonly string[] = ['off', 'warn', 'error', 'fail'];
 const ORDER_MODES: readonly string[] = ['off', 'warn', 'fail'];
 
@@ -199,6 +201,10 @@ export class Detector {
         ...(settings.lockClass !== undefined ? { classify: settings.lockClass } : {}),
         ...(settings.backtraces ? { backtraceOf: backtrace } : {}),
         onInversion: (inversion, t) => this.onInversion(inversion, t),
+        onFull: (message) => {
+          this.kernel.warn(`${this.kernel.name}: ${message}`);
+          if (kernel.hooks.beforeLock === v.check) kernel.hooks.beforeLock = undefined;
+        },
       });
       this.validator = v;
       hooks.beforeLock = v.check;
@@ -211,6 +217,14 @@ export class Detector {
     } else {
       this.stopSiteRecording = null;
     }
+  }
+
+  /** Reports made past MAX_DETECTION_REPORTS: counted, not kept. */
+  reportsDropped = 0;
+
+  private keep(report: Report): void {
+    if (this.reports.length < MAX_DETECTION_REPORTS) this.reports.push(report);
+    else this.reportsDropped++;
   }
 
   /** Removes this detector's hooks. */
@@ -269,7 +283,7 @@ export class Detector {
             : `the cycle closed when ${t}'s wait moved to ${first.kind} ${first.resource.name}; the run ${mode === 'fail' ? 'fails' : 'goes on'} (detection.cycles = '${this.settings.cycles}')`,
       ],
     });
-    this.reports.push(report);
+    this.keep(report);
     if (log.enabled) log('%s', formatReport(report));
     if (mode === 'warn') {
       this.kernel.warn(summarize(report));
@@ -287,7 +301,7 @@ export class Detector {
       lockOrder: inversion,
       notes: [`detection.lockOrder = '${this.settings.lockOrder}'`],
     });
-    this.reports.push(report);
+    this.keep(report);
     if (log.enabled) log('%s', formatReport(report));
     if (this.settings.lockOrder === 'warn') {
       this.kernel.warn(summarize(report));

@@ -87,6 +87,11 @@ export interface KernelOptions {
   /** Limit on live threads. Default 10,000,000. */
   maxThreads?: number;
   /**
+   * Limit on a thread's call depth (frames pushed by `yield* call(...)`): a call past it throws
+   * LimitExceededError (ELIMIT) at the `yield*`, which the caller may catch. Default 100,000.
+   */
+  maxCallDepth?: number;
+  /**
    * Limit on trace lines. When it is reached, tracing stops: the lines recorded so far are
    * kept, a last line says where it stopped, and a warning is recorded. Default 1e6.
    */
@@ -200,6 +205,7 @@ export class Kernel {
   private readonly maxSteps: number;
   private readonly sliceSteps: number;
   private readonly maxThreads: number;
+  private readonly maxCallDepth: number;
   /** Failed threads nobody joined, in failure order (a Map: a join forgets one in O(1)). */
   private readonly unjoinedFailures = new Map<Thread, unknown>();
   private unjoinedDropped = 0;
@@ -228,6 +234,7 @@ export class Kernel {
     this.maxSteps = positiveInt(options.maxSteps ?? DEFAULT_MAX_STEPS, 'maxSteps');
     this.sliceSteps = positiveInt(options.sliceSteps ?? DEFAULT_SLICE, 'sliceSteps');
     this.maxThreads = positiveInt(options.maxThreads ?? 10_000_000, 'maxThreads');
+    this.maxCallDepth = positiveInt(options.maxCallDepth ?? 100_000, 'maxCallDepth');
     attachDetection(this, options.detection);
   }
 
@@ -677,6 +684,12 @@ export class Kernel {
         return;
       }
       if (yielded === CALL_MARK) {
+        if (t.depth >= this.maxCallDepth) {
+          // Refused at the caller's `yield* call(...)`; the callee never started.
+          t.opState = OP_FAIL;
+          t.opValue = new LimitExceededError(`${t}: call depth would exceed maxCallDepth=${this.maxCallDepth} (runaway recursion?)`);
+          continue;
+        }
         const callee = t.opValue as Routine;
         t.opState = OP_IDLE;
         t.opValue = undefined;

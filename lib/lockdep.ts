@@ -25,6 +25,15 @@ import type { Thread, Waitable } from './thread.ts';
 
 /** Most classes visited by one cycle search. */
 export const MAX_CLASS_VISITS = 10_000;
+/**
+ * Table sizes, fixed as Linux lockdep fixes its own (MAX_LOCKDEP_KEYS, MAX_LOCKDEP_CHAINS,
+ * MAX_LOCKDEP_ENTRIES): when one fills, validation switches itself off with a message rather
+ * than grow without limit. Inversions kept are bounded too (the rest are counted).
+ */
+export const MAX_LOCK_CLASSES = 8192;
+export const MAX_LOCK_CHAINS = 65_536;
+export const MAX_LOCK_ORDER_EDGES = 32_768;
+export const MAX_INVERSIONS_KEPT = 1000;
 
 /** Recent chains remembered by lock identity (up to three held locks). */
 const MEMO_SIZE = 8;
@@ -51,6 +60,12 @@ export interface LockValidatorOptions {
   backtraceOf?: (t: Thread) => StackFrame[];
   /** Called with each inversion found; may throw or panic. */
   onInversion: (inversion: LockOrderReport, t: Thread) => void;
+  /** Called once when a table fills and validation switches itself off. */
+  onFull?: (message: string) => void;
+  /** Table sizes (defaults: MAX_LOCK_CLASSES, MAX_LOCK_CHAINS, MAX_LOCK_ORDER_EDGES). */
+  maxClasses?: number;
+  maxChains?: number;
+  maxEdges?: number;
 }
 
 const creationSites = new WeakMap<object, string>();
@@ -137,10 +152,17 @@ export class LockValidator {
   private readonly classify: (lock: Waitable) => string;
   private readonly memo: MemoEntry[] = Array.from({ length: MEMO_SIZE }, () => ({ lock: null, n: 0, h0: null, h1: null, h2: null }));
   private memoNext = 0;
-  /** Inversions reported so far, in order. */
+  /** Inversions reported so far, in order (at most MAX_INVERSIONS_KEPT; the rest are counted). */
   readonly inversions: LockOrderReport[] = [];
+  inversionsDropped = 0;
   /** Chains validated (each unique chain once): a cold-path counter, for tests and stats. */
   chainsValidated = 0;
+  /** Why validation switched itself off (a table filled), or null while it runs. */
+  stopped: string | null = null;
+  private edgeCount = 0;
+  private readonly maxClasses: number;
+  private readonly maxChains: number;
+  private readonly maxEdges: number;
 
   /**
    * @example
@@ -149,6 +171,9 @@ export class LockValidator {
    */
   constructor(private readonly options: LockValidatorOptions) {
     this.classify = options.classify ?? classByName;
+    this.maxClasses = options.maxClasses ?? MAX_LOCK_CLASSES;
+    this.maxChains = options.maxChains ?? MAX_LOCK_CHAINS;
+    this.maxEdges = options.maxEdges ?? MAX_LOCK_ORDER_EDGES;
   }
 
   /**
@@ -159,7 +184,7 @@ export class LockValidator {
    */
   readonly check = (t: Thread, lock: Waitable, _mode: LockMode, trylock: boolean): void => {
     const held = t.held;
-    if (held === null || held.length === 0 || trylock) return;
+    if (held === null || held.length === 0 || trylock || this.stopped !== null) return;
     const n = held.length;
     // Front cache of recent chains by lock identity: a hit means the same locks, hence the same
     // classes, were validated before — no class look-ups at all.
@@ -200,6 +225,8 @@ export class LockValidator {
     }
     const key = (h1 >>> 0) * 0x200000 + (h2 >>> 11);
     if (this.chains.has(key)) return;
+    if (this.byKey.size > this.maxClasses) return this.stop(`more than ${this.maxClasses} lock classes (MAX_LOCK_CLASSES)`);
+    if (this.chains.size >= this.maxChains) return this.stop(`more than ${this.maxChains} lock chains (MAX_LOCK_CHAINS)`);
     this.chains.add(key);
     this.validate(t, held, cls);
   }
@@ -243,6 +270,8 @@ export class LockValidator {
     for (let i = 0; i < held.length; i++) {
       const from = this.classOf(held[i]!);
       if (from === cls || from.after.has(cls)) continue;
+      if (this.edgeCount >= this.maxEdges) return this.stop(`more than ${this.maxEdges} lock-order edges (MAX_LOCK_ORDER_EDGES)`);
+      this.edgeCount++;
       chain ??= held.map((h) => this.classOf(h).key);
       frames ??= this.options.backtraceOf?.(t) ?? [];
       const edge: OrderEdgeReport = {
@@ -258,10 +287,18 @@ export class LockValidator {
       const back = this.pathBetween(cls, from);
       if (back !== null) {
         const inversion: LockOrderReport = { classes: [from.key, cls.key, ...back.map((e) => e.to)], edges: [edge, ...back] };
-        this.inversions.push(inversion);
+        if (this.inversions.length < MAX_INVERSIONS_KEPT) this.inversions.push(inversion);
+        else this.inversionsDropped++;
         this.options.onInversion(inversion, t);
       }
     }
+  }
+
+  /** A table is full: validation switches itself off, once, and says so. */
+  private stop(why: string): void {
+    if (this.stopped !== null) return;
+    this.stopped = `lock-order validation switched off: ${why}; lock orders are no longer checked`;
+    this.options.onFull?.(this.stopped);
   }
 
   /** Edges of a shortest path from → ... → to in the class graph (breadth first), or null. */

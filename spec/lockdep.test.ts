@@ -7,6 +7,8 @@ import {
   Kernel,
   LockOrderError,
   LockValidator,
+  MAX_DETECTION_REPORTS,
+  MAX_LOCK_ORDER_EDGES,
   Mutex,
   RWLock,
   classBySite,
@@ -256,4 +258,71 @@ test.serial("a kernel with lockClass 'site' that is garbage-collected stops the 
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   t.false(lockSitesRecorded());
+});
+
+test('a lock-order table that fills switches validation off with a warning, instead of growing without limit', (t) => {
+  const k = new Kernel({ detection: { cycles: 'off', lockOrder: 'fail', backtraces: false } });
+  // 260 classes, always taken in index order: 260 * 259 / 2 = 33,670 distinct (consistent) edges.
+  const locks = Array.from({ length: 260 }, (_, i) => new Mutex(`m${i}`));
+  k.spawn(function* many() {
+    for (let i = 0; i < locks.length; i++) {
+      yield* locks[i]!.lock();
+      for (let j = i + 1; j < locks.length; j++) {
+        yield* locks[j]!.lock();
+        locks[j]!.unlock();
+      }
+      locks[i]!.unlock();
+    }
+  });
+  k.runSync();
+  const v = detectorOf(k)!.validator!;
+  t.regex(v.stopped ?? '', /more than 32768 lock-order edges \(MAX_LOCK_ORDER_EDGES\)/);
+  t.true(k.warnings.some((w) => w.includes('lock-order validation switched off')));
+  t.is(k.hooks.beforeLock, undefined, 'the hook is gone: no cost from now on');
+  t.is(v.edges().length, MAX_LOCK_ORDER_EDGES);
+});
+
+test('the class and chain tables are bounded too (small limits to show it)', (t) => {
+  const make = (limits: { maxClasses?: number; maxChains?: number }) => {
+    const messages: string[] = [];
+    const v = new LockValidator({ ...limits, onInversion: () => {}, onFull: (m) => messages.push(m) });
+    const k = new Kernel({ detection: false });
+    k.hooks.beforeLock = v.check;
+    k.spawn(function* lots() {
+      const a = new Mutex('a');
+      const b = new Mutex('b');
+      yield* a.lock();
+      yield* b.lock();
+      for (let i = 0; i < 30; i++) {
+        const m = new Mutex(`c${i}`);
+        yield* m.lock();
+        m.unlock();
+      }
+      b.unlock();
+      a.unlock();
+    });
+    k.runSync();
+    return { v, messages };
+  };
+  const classes = make({ maxClasses: 10 });
+  t.regex(classes.v.stopped ?? '', /more than 10 lock classes/);
+  t.is(classes.messages.length, 1, 'said once');
+  const chains = make({ maxChains: 5 });
+  t.regex(chains.v.stopped ?? '', /more than 5 lock chains/);
+});
+
+test('detection reports are bounded: past MAX_DETECTION_REPORTS they are counted, not kept', (t) => {
+  const k = new Kernel({ detection: { cycles: 'off', lockOrder: 'warn', backtraces: false } });
+  const n = MAX_DETECTION_REPORTS + 7;
+  k.spawn(function* inversions() {
+    for (let i = 0; i < n; i++) {
+      const a = new Mutex(`a${i}`);
+      const b = new Mutex(`b${i}`);
+      yield* nest(a, b);
+      yield* nest(b, a);
+    }
+  });
+  k.runSync();
+  t.is(detectionReports(k).length, MAX_DETECTION_REPORTS);
+  t.is(detectorOf(k)!.reportsDropped, 7);
 });

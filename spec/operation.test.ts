@@ -355,3 +355,30 @@ test('an abandoned uncontended lock is rolled back as a contended one is: the mu
   expectFailure(t, outcome, OperationMisuseError, 'EOPMISUSE');
   t.is(ownerAfter, null);
 });
+
+test('a call past maxCallDepth throws LimitExceededError at the caller\'s yield*, which can catch it and go on', (t) => {
+  const k = new Kernel({ maxCallDepth: 50 });
+  let deepest = 0;
+  let caughtAt = -1;
+  function* recurse(n: number): Routine<void> {
+    deepest = Math.max(deepest, n);
+    try {
+      yield* call(recurse, n + 1);
+    } catch (e) {
+      if (caughtAt < 0) {
+        expectError(t, e, LimitExceededError, 'ELIMIT');
+        caughtAt = n;
+      } else {
+        throw e;
+      }
+    }
+  }
+  k.spawn(function* runaway() {
+    yield* call(recurse, 1);
+    yield* sleep(1); // the thread is intact
+  });
+  k.runSync();
+  t.is(deepest, 50, 'frames up to the limit ran');
+  t.is(caughtAt, 50, 'the call that would go past it failed where it was made');
+  t.throws(() => new Kernel({ maxCallDepth: 0 }), { instanceOf: InvalidArgumentError });
+});
