@@ -15,7 +15,7 @@
  *    the mutex to the next, a chain of n hand-offs). One wake = one thread released and finished;
  *  - the release phase stops at the first slice boundary (SLICE_STEPS dispatches) at or after
  *    `budgetSeconds`: the run is then stopped (partial) and counts only the threads that finished;
- *  - `betweenPhases` (e.g. a forced GC) runs after the block phase, outside both timings;
+ *  - `betweenPhases` (e.g. a minor GC) runs after the block phase, outside both timings;
  *  - a run that was not stopped but is not complete is a broken workload: the caller fails.
  *  - with a probe, each thread logs its spawn index when it is released: a complete drain logs
  *    0, 1, ..., n-1 (FIFO among equal priorities). Timed runs pass no probe (one never-taken

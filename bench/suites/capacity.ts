@@ -11,7 +11,8 @@
  * method.capacityDrainBudgetSeconds, and whatever the budget left is released at once; an
  * out-of-memory crash ends the process, which the parent reports as "does not fit" and
  * retries with a larger explicit heap. The kernel is the blocker's (default options: deadlock
- * detection on), as in the memory suite.
+ * detection on), as in the memory suite, and the drain follows the forced GCs of the heap
+ * reading: its time answers "does it finish", the drain suite measures the rate.
  */
 import { getHeapStatistics } from 'node:v8';
 import { BLOCKERS } from '../memory/blockers.ts';

@@ -10,21 +10,21 @@
  *    in FIFO order (expect.ts), the primitive left free, no thread alive;
  *  - then untimed drains of the smallest n for method.drainWarmupSeconds (JIT, inline caches);
  *  - each n, ascending: reps = max(1, floor(method.drainRepWakes / n)) drains, each on a fresh
- *    kernel (`detection: false`) after a forced GC, with another forced GC between its block and
- *    its release phase (so the release does not pay for the block phase's garbage). The figure
- *    is the median over the reps of the release phase's seconds x 1e9 / threads released; the
- *    block phase (spawn, first run, block) is reported beside it in ns per thread;
+ *    kernel (`detection: false`) after a minor GC, with another minor GC between its block and
+ *    its release phase (so the release does not scavenge the block phase's young objects). No
+ *    full GC is forced: one made the next few drains of 1,000 up to 4x slower (see scavenge).
+ *    The figure is the median over the reps of the release phase's seconds x 1e9 / threads
+ *    released; the block phase (spawn, first run, block) is reported beside it in ns per thread;
  *  - a release phase that exceeds method.drainBudgetSeconds stops: the figure is then 'partial',
  *    the rate over the wakes done (the start of the drain, where the queue is longest), and
  *    every larger n of that primitive is 'skipped' with a note giving n x the measured rate.
  *    So the suite ends in minutes even where a wake costs O(n);
  *  - goals compare the largest n with the smallest (goals.ts).
- * Invariants: runs under --expose-gc (the default `gc` needs it); a drain that was not stopped by
+ * Invariants: runs under --expose-gc (the default `gc`, scavenge, needs it); a drain that was not stopped by
  * the budget yet did not release every thread fails the suite; ratios are of one process.
  */
 import { mutexDrain, semaphoreDrain, type DrainOptions, type DrainRun } from '../contenders/greenkernel-drain.ts';
 import { checkSchedule } from '../expect.ts';
-import { forceGc } from '../memory/measure.ts';
 import type { Method } from '../method.ts';
 import { median } from '../stats.ts';
 import type { DrainResult, Probe } from '../types.ts';
@@ -38,6 +38,21 @@ export const DRAINS: readonly { readonly workload: string; readonly drain: Drain
 ];
 
 const count = (x: number): string => Math.round(x).toLocaleString('en-US');
+
+/**
+ * A minor GC (scavenge of the young generation). Not a full GC: on this project's machine,
+ * semaphore drains of 1,000 took ~1,550 ns per wake after a scavenge (steady), ~3,000 with no
+ * forced GC, and 3,000-14,000 for several drains after a forced full GC — which would inflate
+ * the small-n figure that every drain goal divides by.
+ *
+ * @example
+ * scavenge(); // needs node --expose-gc
+ */
+export function scavenge(): void {
+  const gc = (globalThis as { gc?: (options?: { type: 'minor' | 'major' }) => void }).gc;
+  if (gc === undefined) throw new Error('the drain suite needs node --expose-gc');
+  gc({ type: 'minor' });
+}
 
 /**
  * Runs one probed drain of n with no budget and throws unless it released every thread once,
@@ -128,7 +143,7 @@ function progressLine(r: DrainResult): string {
  * @example
  * const { drain, notes } = runDrain(methodFor(true), (line) => console.error(line));
  */
-export function runDrain(method: Method, progress: (line: string) => void, gc: () => void = forceGc): { drain: DrainResult[]; notes: string[] } {
+export function runDrain(method: Method, progress: (line: string) => void, gc: () => void = scavenge): { drain: DrainResult[]; notes: string[] } {
   const drain: DrainResult[] = [];
   const notes: string[] = [];
   const smallest = method.drainSizes[0]!;
