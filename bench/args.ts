@@ -18,7 +18,7 @@ export interface BenchArgs {
 
 export const USAGE = `usage: bench [--quick] [--suite NAME] [--json DIR] [--quiet] [--strict]
   --quick       tiny counts (smoke test, CI); writes quick.json / quick.svg, not latest.json
-  --suite NAME  run one suite: yield, handoff, roundrobin, spawn, memory, capacity
+  --suite NAME  run one suite: yield, handoff, roundrobin, spawn, memory, capacity, drain
   --json DIR    where to write the JSON and the SVG chart (default bench/results)
   --quiet       no progress lines from the suites (stderr)
   --strict      exit 3 when a goal fails

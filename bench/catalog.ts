@@ -2,10 +2,11 @@
  * Catalog: the names of workloads and contenders as the report, the chart and the README
  * show them, and which figure of the same suite is each workload's floor.
  *
- * Interface: WORKLOADS, CONTENDERS, workloadLabel(id), contenderLabel(id).
+ * Interface: WORKLOADS, DRAIN_WORKLOADS, CONTENDERS, workloadLabel(id), contenderLabel(id).
  * Invariants: every workload and contender id a suite emits has an entry here; a workload's
  * floor names a (workload, contender) pair measured in the same suite, so a ratio to the floor
- * never mixes two processes.
+ * never mixes two processes. Drain workloads have no floor: each size is compared with the
+ * smallest size of the same workload, in the same process.
  */
 
 export interface WorkloadInfo {
@@ -29,6 +30,12 @@ export const WORKLOADS: Readonly<Record<string, WorkloadInfo>> = {
   'spawn-exit': { label: 'spawn + exit', suite: 'spawn', floor: { workload: 'spawn-exit', contender: 'raw-generators' } },
   'blocked-d3': { label: 'blocked thread, 3 frames deep', suite: 'memory', floor: { workload: 'blocked-d3', contender: 'raw-generators' } },
   'blocked-d1': { label: 'blocked thread, 1 frame', suite: 'memory', floor: { workload: 'blocked-d1', contender: 'raw-generators' } },
+};
+
+/** The drain workloads (suite "drain"): label by workload id. */
+export const DRAIN_WORKLOADS: Readonly<Record<string, string>> = {
+  'drain-semaphore': 'semaphore drain: n blocked in down(), up() one at a time',
+  'drain-mutex': 'mutex drain: n blocked in lock(), a chain of hand-offs',
 };
 
 export const CONTENDERS: Readonly<Record<string, string>> = {
@@ -69,7 +76,7 @@ export const CONTENDERS: Readonly<Record<string, string>> = {
  * workloadLabel('rr-1000'); // 'round robin, 1,000 threads'
  */
 export function workloadLabel(id: string): string {
-  return WORKLOADS[id]?.label ?? id;
+  return WORKLOADS[id]?.label ?? DRAIN_WORKLOADS[id] ?? id;
 }
 
 /**

@@ -1,15 +1,17 @@
 /**
  * The goals greenkernel's benchmarks must meet, evaluated on the figures of one run.
  *
- * Interface: GOAL_SPECS, evaluateGoals(figures, capacity, quick) -> Goal[].
+ * Interface: GOAL_SPECS, DRAIN_GOAL_RATIO, evaluateGoals(figures, capacity, drain, quick) -> Goal[].
  * Invariants:
  *  - a timing goal is a ratio of two figures of the same suite process (never absolute times,
  *    never two processes); its verdict uses the reported figures (best run medians), and the
  *    ratio of each interleaved run is kept alongside to show how stable the verdict is;
  *  - a goal whose figures are missing (suite not run, native compiler absent) has pass null;
- *  - 'info' entries are ratios worth reading that carry no verdict.
+ *  - 'info' entries are ratios worth reading that carry no verdict;
+ *  - a drain goal compares ns per wake at the workload's largest n with its smallest n (both of
+ *    the drain suite's process); it passes only when the largest n was drained completely.
  */
-import type { CapacityOutcome, Figure, Goal } from './results.ts';
+import type { CapacityOutcome, DrainFigure, Figure, Goal } from './results.ts';
 
 interface Ref {
   readonly workload: string;
@@ -198,14 +200,51 @@ function verdict(spec: GoalSpec, value: number): boolean | null {
   return spec.kind === 'at-most' ? value <= spec.target : value >= spec.target;
 }
 
+/** A drain passes when ns per wake at the largest n is at most this times that at the smallest. */
+export const DRAIN_GOAL_RATIO = 2;
+
+const DRAIN_GOALS: readonly { readonly workload: string; readonly what: string }[] = [
+  { workload: 'drain-semaphore', what: 'semaphore drain (one up() per wake)' },
+  { workload: 'drain-mutex', what: 'mutex drain (chain of hand-offs)' },
+];
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/** The row `better` prefers to every other (better(a, b): a is preferred to b). */
+function bestBy(rows: readonly DrainFigure[], better: (a: DrainFigure, b: DrainFigure) => boolean): DrainFigure {
+  return rows.reduce((a, b) => (better(b, a) ? b : a));
+}
+
+function drainGoal(workload: string, what: string, drain: readonly DrainFigure[]): Goal {
+  const id = workload;
+  const rows = drain.filter((d) => d.workload === workload);
+  const measured = rows.filter((d) => d.nsPerWake !== null);
+  const base = rows.length === 0 ? undefined : bestBy(rows, (a, b) => a.n < b.n);
+  const target = rows.length === 0 ? undefined : bestBy(rows, (a, b) => a.n > b.n);
+  const head = { id, kind: 'at-most' as const, target: DRAIN_GOAL_RATIO, perRun: [], also: null };
+  if (base === undefined || target === undefined || base.nsPerWake === null || measured.length === 0) {
+    return { ...head, text: `greenkernel ${what}: ns per wake at the largest n <= ${DRAIN_GOAL_RATIO}x at the smallest`, value: null, pass: null };
+  }
+  const largest = bestBy(measured, (a, b) => a.n > b.n);
+  const reached = largest === target && target.status === 'complete';
+  const shortfall = reached ? '' : ` (n=${count(target.n)} ${target.status}; ratio at n=${count(largest.n)}${largest.status === 'partial' ? ', a partial drain' : ''})`;
+  const value = largest.nsPerWake! / base.nsPerWake;
+  return {
+    ...head,
+    text: `greenkernel ${what}: ns per wake at n=${count(target.n)} <= ${DRAIN_GOAL_RATIO}x at n=${count(base.n)}${shortfall}`,
+    value,
+    pass: reached && value <= DRAIN_GOAL_RATIO,
+  };
+}
+
 /**
- * Evaluates every goal on the figures of one run, plus the capacity goal.
+ * Evaluates every goal on the figures of one run, plus the capacity and drain goals.
  *
  * @example
- * const goals = evaluateGoals(figures, capacity, false);
+ * const goals = evaluateGoals(figures, capacity, drain, false);
  * goals.filter((g) => g.pass === false).map((g) => g.text);
  */
-export function evaluateGoals(figures: readonly Figure[], capacity: CapacityOutcome | null, quick: boolean): Goal[] {
+export function evaluateGoals(figures: readonly Figure[], capacity: CapacityOutcome | null, drain: readonly DrainFigure[], quick: boolean): Goal[] {
   const goals: Goal[] = [];
   for (const spec of GOAL_SPECS) {
     const num = find(figures, spec.numerator);
@@ -239,5 +278,16 @@ export function evaluateGoals(figures: readonly Figure[], capacity: CapacityOutc
     also: null,
     pass: capacity === null ? null : capacity.fits && capacity.verifiedBlocked >= target,
   });
+  goals.push({
+    id: 'capacity-drain',
+    text: `${target.toLocaleString('en-US')} blocked greenkernel threads released one at a time, every one finishing`,
+    kind: 'at-least',
+    target,
+    value: capacity === null ? null : capacity.drained,
+    perRun: [],
+    also: null,
+    pass: capacity === null ? null : capacity.fits && capacity.drainComplete && capacity.drained >= target,
+  });
+  for (const g of DRAIN_GOALS) goals.push(drainGoal(g.workload, g.what, drain));
   return goals;
 }

@@ -5,6 +5,8 @@
  * Invariants: a full run follows the method of the field notes (per cell: a 2 s warm-up, then
  * 3 runs of 9 samples each, reporting the best run's median); `--quick` keeps the same shape
  * with tiny counts so the whole harness is exercised in seconds. All sizes are positive integers.
+ * Drains are the exception to the method: each is one long sample (see suites/drain.ts), bounded
+ * by a time budget so the suite ends in minutes even where a wake costs O(n).
  */
 
 export interface Method {
@@ -31,6 +33,16 @@ export interface Method {
   readonly memoryThreads: number;
   /** Threads blocked by the capacity check (target 1,000,000). */
   readonly capacityThreads: number;
+  /** Seconds the capacity check may spend releasing its threads one at a time. */
+  readonly capacityDrainBudgetSeconds: number;
+  /** Sizes of the drain workloads, ascending; goals compare the last with the first. */
+  readonly drainSizes: readonly number[];
+  /** Drains per size: max(1, floor(drainRepWakes / n)), so small sizes are not one tiny sample. */
+  readonly drainRepWakes: number;
+  /** Untimed drains of the smallest size before a primitive's first timed drain, in seconds. */
+  readonly drainWarmupSeconds: number;
+  /** Seconds one drain's release phase may take before it stops with a partial figure. */
+  readonly drainBudgetSeconds: number;
   /** Warm-up inside each invocation of a native program, in ms. */
   readonly nativeWarmupMs: number;
 }
@@ -48,6 +60,11 @@ const FULL: Method = {
   spawnBatch: 1_000,
   memoryThreads: 100_000,
   capacityThreads: 1_000_000,
+  capacityDrainBudgetSeconds: 20,
+  drainSizes: [1_000, 10_000, 100_000, 1_000_000],
+  drainRepWakes: 10_000,
+  drainWarmupSeconds: 1,
+  drainBudgetSeconds: 15,
   nativeWarmupMs: 200,
 };
 
@@ -64,6 +81,11 @@ const QUICK: Method = {
   spawnBatch: 50,
   memoryThreads: 1_000,
   capacityThreads: 10_000,
+  capacityDrainBudgetSeconds: 5,
+  drainSizes: [100, 1_000],
+  drainRepWakes: 1_000,
+  drainWarmupSeconds: 0.02,
+  drainBudgetSeconds: 2,
   nativeWarmupMs: 5,
 };
 

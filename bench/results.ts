@@ -3,17 +3,18 @@
  * suites' outputs, and a validator for its shape (used by the tests; the shape is documented in
  * bench/README.md).
  *
- * Interface: BenchResults, Figure, Goal, CapacityOutcome, SuiteStatus, machineInfo(),
+ * Interface: BenchResults, Figure, DrainFigure, Goal, CapacityOutcome, SuiteStatus, machineInfo(),
  * assembleResults(...), validateResults(json) -> problems.
  * Invariants: `schema` names the shape version; every figure's ratioToFloor divides by a figure
- * of the same suite process (or is null when that floor was not measured); the goals are
- * evaluated on exactly the figures in the document.
+ * of the same suite process (or is null when that floor was not measured), and every drain
+ * figure's ratioToSmallest by the smallest size of its workload, from the same process; the goals
+ * are evaluated on exactly the figures in the document.
  */
 import { cpus, totalmem } from 'node:os';
 import { WORKLOADS, contenderLabel, workloadLabel } from './catalog.ts';
 import { evaluateGoals } from './goals.ts';
 import type { Method } from './method.ts';
-import type { CapacityResult, CellResult, MemoryResult, SuiteOutput, Unit } from './types.ts';
+import type { CapacityResult, CellResult, DrainResult, MemoryResult, SuiteOutput, Unit } from './types.ts';
 
 export const SCHEMA = 'greenkernel-bench/1';
 
@@ -53,6 +54,14 @@ export interface Figure {
   readonly note?: string;
 }
 
+/** One size of a drain workload, with its ratio to the smallest size of the same run. */
+export interface DrainFigure extends DrainResult {
+  readonly suite: string;
+  readonly workloadLabel: string;
+  /** nsPerWake / nsPerWake of the workload's smallest n; null when either is missing. */
+  readonly ratioToSmallest: number | null;
+}
+
 export interface Goal {
   readonly id: string;
   readonly text: string;
@@ -90,6 +99,7 @@ export interface BenchResults {
   readonly suites: SuiteStatus[];
   readonly figures: Figure[];
   readonly capacity: CapacityOutcome | null;
+  readonly drain: DrainFigure[];
   readonly goals: Goal[];
   readonly notes: string[];
 }
@@ -150,6 +160,22 @@ function fromMemory(m: MemoryResult): Omit<Figure, 'ratioToFloor' | 'floor'> {
   };
 }
 
+function drainFigures(outputs: readonly SuiteOutput[]): DrainFigure[] {
+  return outputs.flatMap((o) =>
+    o.drain.map((d) => {
+      const sizes = o.drain.filter((e) => e.workload === d.workload);
+      const smallest = sizes.reduce((a, b) => (b.n < a.n ? b : a));
+      const base = smallest.nsPerWake;
+      return {
+        ...d,
+        suite: o.suite,
+        workloadLabel: workloadLabel(d.workload),
+        ratioToSmallest: d.nsPerWake === null || base === null ? null : d.nsPerWake / base,
+      };
+    }),
+  );
+}
+
 /**
  * Builds the results document from the suites' outputs and statuses.
  *
@@ -174,6 +200,7 @@ export function assembleResults(
       floor: floorRef === undefined ? '' : `${floorRef.workload}/${floorRef.contender}`,
     };
   });
+  const drain = drainFigures(outputs);
   return {
     schema: SCHEMA,
     machine: machineInfo(date),
@@ -182,7 +209,8 @@ export function assembleResults(
     suites,
     figures,
     capacity,
-    goals: evaluateGoals(figures, capacity, method.quick),
+    drain,
+    goals: evaluateGoals(figures, capacity, drain, method.quick),
     notes,
   };
 }
@@ -254,8 +282,44 @@ export function validateResults(doc: unknown): string[] {
     fields(
       'capacity',
       d.capacity,
-      { threads: isNum, verifiedBlocked: isNum, depth: isNum, heapBeforeBytes: isNum, heapUsedBytes: isNum, heapLimitBytes: isNum, fits: isBool, maxOldSpaceSizeMb: orNull(isNum) },
+      {
+        threads: isNum,
+        verifiedBlocked: isNum,
+        depth: isNum,
+        heapBeforeBytes: isNum,
+        heapUsedBytes: isNum,
+        heapLimitBytes: isNum,
+        fits: isBool,
+        maxOldSpaceSizeMb: orNull(isNum),
+        drained: isNum,
+        drainSeconds: isNum,
+        drainComplete: isBool,
+      },
       problems,
+    );
+  }
+  if (!Array.isArray(d.drain)) problems.push('drain: not an array');
+  else {
+    d.drain.forEach((f, i) =>
+      fields(
+        `drain[${i}]`,
+        f,
+        {
+          suite: isStr,
+          workload: isStr,
+          workloadLabel: isStr,
+          n: isNum,
+          status: (v) => v === 'complete' || v === 'partial' || v === 'skipped',
+          reps: isNum,
+          nsPerWake: orNull(isNum),
+          repNsPerWake: isArr(isNum),
+          blockNsPerThread: orNull(isNum),
+          released: isNum,
+          drainSeconds: isNum,
+          ratioToSmallest: orNull(isNum),
+        },
+        problems,
+      ),
     );
   }
   if (!Array.isArray(d.goals)) problems.push('goals: not an array');

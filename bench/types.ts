@@ -3,13 +3,14 @@
  * hands back to the parent process.
  *
  * Interface: Probe, Runner, Expectation, BenchCell, NativeCell, Cell, CellResult, MemoryResult,
- * CapacityResult, SuiteOutput.
+ * DrainResult, CapacityResult, SuiteOutput.
  * Invariants:
  *  - a Runner's run() performs exactly `opsPerRun` units of work (switches, or spawned threads)
  *    every time it is called, whether or not a probe is attached;
  *  - with a probe, the work logs one thread id per unit, in the order the units ran, so a test
  *    (and the harness itself, before timing) can check the schedule against an Expectation;
- *  - figures are per unit: ns per switch, ns per spawned thread, bytes per blocked thread.
+ *  - figures are per unit: ns per switch, ns per spawned thread, bytes per blocked thread, ns per
+ *    wake of a drain (one blocked thread released and finished).
  */
 
 /** Records which thread ran, in order. Contenders log `id` once per switch (or spawn). */
@@ -96,7 +97,36 @@ export interface MemoryResult {
   readonly note?: string;
 }
 
-/** How many blocked greenkernel threads one process holds. */
+/**
+ * One size of a drain workload: n threads blocked on one primitive, released one at a time.
+ * Timed once per drain (no benchmark.js): `reps` drains of n, each on a fresh kernel.
+ */
+export interface DrainResult {
+  /** 'drain-semaphore' or 'drain-mutex'. */
+  readonly workload: string;
+  /** Threads blocked, then released. */
+  readonly n: number;
+  /**
+   * 'complete': every drain released all n threads; 'partial': the time budget ran out first,
+   * the figure is the rate over the wakes done; 'skipped': not run (see note).
+   */
+  readonly status: 'complete' | 'partial' | 'skipped';
+  /** Drains timed (0 when skipped). */
+  readonly reps: number;
+  /** The figure: median over the drains of ns per wake; null when skipped. */
+  readonly nsPerWake: number | null;
+  /** ns per wake of each drain, in order. */
+  readonly repNsPerWake: number[];
+  /** Median ns per thread of the block phase (spawn, first run, block); null when skipped. */
+  readonly blockNsPerThread: number | null;
+  /** Threads released and finished in the median drain (n when complete). */
+  readonly released: number;
+  /** Seconds of the median drain's release phase. */
+  readonly drainSeconds: number;
+  readonly note?: string;
+}
+
+/** How many blocked greenkernel threads one process holds, and whether they drain one by one. */
 export interface CapacityResult {
   readonly threads: number;
   readonly verifiedBlocked: number;
@@ -107,6 +137,13 @@ export interface CapacityResult {
   readonly heapLimitBytes: number;
   readonly rssBytes: number;
   readonly seconds: number;
+  /** Threads woken one at a time (semaphore up() by a releaser thread) before the drain stopped. */
+  readonly drained: number;
+  /** Seconds of that release phase. */
+  readonly drainSeconds: number;
+  /** True when every thread was woken and finished within the budget. */
+  readonly drainComplete: boolean;
+  readonly drainBudgetSeconds: number;
 }
 
 /** What a suite's child process writes to its output file. */
@@ -115,6 +152,7 @@ export interface SuiteOutput {
   readonly cells: CellResult[];
   readonly memory: MemoryResult[];
   readonly capacity: CapacityResult | null;
+  readonly drain: DrainResult[];
   readonly notes: string[];
   readonly seconds: number;
 }

@@ -1,7 +1,8 @@
 /**
  * Tests of the benchmark harness (bench/), on tiny counts. No test asserts a time: they check
  * that every contender does the work it claims (the schedule its probe log shows), that the
- * memory workloads leave as many threads blocked as they say, that the native references
+ * memory workloads leave as many threads blocked as they say, that the drains release every
+ * thread (and stop, then skip, when their budget runs out), that the native references
  * alternate, and that a --quick run writes a results document of the documented shape.
  */
 import test from 'ava';
@@ -13,6 +14,7 @@ import { awaitNullPingPong, promisePingPong } from '../bench/contenders/async.ts
 import { effectQueuePingPong, effectYieldPingPong } from '../bench/contenders/effect.ts';
 import { effectionChannelPingPong, effectionYieldPingPong } from '../bench/contenders/effection.ts';
 import { gkRoundRobin, gkYieldPingPong } from '../bench/contenders/greenkernel.ts';
+import { mutexDrain, semaphoreDrain } from '../bench/contenders/greenkernel-drain.ts';
 import { gkCondvarPingPong, gkMutexHandoff, gkSemaphorePingPong } from '../bench/contenders/greenkernel-sync.ts';
 import { rawMailboxPingPong } from '../bench/contenders/raw-mailbox.ts';
 import { runQueuePingPong, runQueueRoundRobin, trampolinePingPong, trampolineRoundRobin } from '../bench/contenders/raw.ts';
@@ -22,8 +24,10 @@ import { main } from '../bench/index.ts';
 import { BLOCKERS } from '../bench/memory/blockers.ts';
 import { methodFor } from '../bench/method.ts';
 import { buildNative, removeNativeBuilds, runNative } from '../bench/native.ts';
-import { validateResults, type BenchResults } from '../bench/results.ts';
+import { evaluateGoals } from '../bench/goals.ts';
+import { validateResults, type BenchResults, type DrainFigure, type Goal } from '../bench/results.ts';
 import { median, relativeMarginOfError, spreadPct } from '../bench/stats.ts';
+import { DRAINS, runDrain, verifyDrain } from '../bench/suites/drain.ts';
 import { handoffCells } from '../bench/suites/handoff.ts';
 import { roundRobinCells } from '../bench/suites/roundrobin.ts';
 import { spawnCells } from '../bench/suites/spawn.ts';
@@ -128,6 +132,117 @@ for (const [contender, blocker] of Object.entries(BLOCKERS)) {
   }
 }
 
+test('greenkernel-semaphore-down: releaseOneByOne wakes all 300 one at a time; cut short by its budget, release() finishes the rest', async (t) => {
+  const blocker = BLOCKERS['greenkernel-semaphore-down']!;
+  const whole = blocker.block(300, 3);
+  t.like(whole.releaseOneByOne!(Infinity), { released: 300, complete: true });
+  t.is(whole.blocked(), 0);
+  await whole.release();
+  const cut = blocker.block(300, 3);
+  const r = cut.releaseOneByOne!(0);
+  t.false(r.complete);
+  t.true(r.released > 0 && r.released < 300, `${r.released} released`);
+  t.is(cut.blocked(), 300 - r.released);
+  await cut.release();
+  t.is(cut.blocked(), 0);
+  t.is(BLOCKERS['greenkernel-completion']!.block(1, 1).releaseOneByOne, undefined);
+});
+
+// ---------------------------------------------------------------- drains
+
+for (const [name, drain] of [
+  ['semaphore', semaphoreDrain],
+  ['mutex', mutexDrain],
+] as const) {
+  test(`${name} drain: ${N * 10} blocked threads, each released once, in spawn order, nothing left behind`, (t) => {
+    const probe: Probe = { log: [] };
+    let between = 0;
+    const r = drain(N * 10, { budgetSeconds: Infinity, probe, betweenPhases: () => between++ });
+    t.like(r, { n: N * 10, entered: N * 10, released: N * 10, stopped: false, complete: true });
+    t.deepEqual(probe.log, Array.from({ length: N * 10 }, (_, i) => i));
+    t.is(between, 1);
+  });
+
+  test(`${name} drain: a budget of 0 stops the release phase after one slice, partial`, (t) => {
+    const r = drain(1000, { budgetSeconds: 0, probe: null });
+    t.true(r.stopped);
+    t.false(r.complete);
+    t.is(r.entered, 1000);
+    t.true(r.released > 0 && r.released < 1000, `${r.released} released`);
+  });
+}
+
+test('verifyDrain accepts both drains', (t) => {
+  for (const { workload, drain } of DRAINS) t.notThrows(() => verifyDrain(workload, drain, 50), workload);
+});
+
+test('drain suite at tiny n: every size of both primitives complete, every thread released', (t) => {
+  const method = { ...methodFor(true), drainSizes: [10, 40], drainRepWakes: 80, drainWarmupSeconds: 0 };
+  let gcs = 0;
+  const { drain, notes } = runDrain(method, () => {}, () => gcs++);
+  t.deepEqual(
+    drain.map((d) => [d.workload, d.n, d.status, d.reps, d.released]),
+    [
+      ['drain-semaphore', 10, 'complete', 8, 10],
+      ['drain-semaphore', 40, 'complete', 2, 40],
+      ['drain-mutex', 10, 'complete', 8, 10],
+      ['drain-mutex', 40, 'complete', 2, 40],
+    ],
+  );
+  for (const d of drain) {
+    t.is(d.repNsPerWake.length, d.reps);
+    t.true(d.nsPerWake !== null && d.nsPerWake > 0 && d.blockNsPerThread !== null && d.blockNsPerThread > 0);
+  }
+  t.is(gcs, 2 * 2 * (8 + 2), 'a GC before each drain and between its phases');
+  t.deepEqual(notes, []);
+});
+
+test('drain suite: a size cut short by the budget is partial and every larger size is skipped with a note', (t) => {
+  const method = { ...methodFor(true), drainSizes: [500, 5_000, 50_000], drainRepWakes: 1, drainWarmupSeconds: 0, drainBudgetSeconds: 0 };
+  const { drain, notes } = runDrain(method, () => {}, () => {});
+  t.deepEqual(
+    drain.map((d) => [d.workload, d.n, d.status]),
+    [
+      ['drain-semaphore', 500, 'partial'],
+      ['drain-semaphore', 5_000, 'skipped'],
+      ['drain-semaphore', 50_000, 'skipped'],
+      ['drain-mutex', 500, 'partial'],
+      ['drain-mutex', 5_000, 'skipped'],
+      ['drain-mutex', 50_000, 'skipped'],
+    ],
+  );
+  const partial = drain[0]!;
+  t.true(partial.released > 0 && partial.released < 500 && partial.nsPerWake !== null);
+  t.is(drain[1]!.nsPerWake, null);
+  t.is(notes.length, 4);
+  t.regex(notes[0]!, /^drain-semaphore: skipped: n=5,000 would take too long at the measured rate \(n=500 released /);
+});
+
+test('drain goals: the largest n must drain completely within 2x the smallest n per wake', (t) => {
+  const row = (n: number, status: 'complete' | 'partial' | 'skipped', nsPerWake: number | null): DrainFigure => ({
+    suite: 'drain',
+    workload: 'drain-semaphore',
+    workloadLabel: 'semaphore drain',
+    n,
+    status,
+    reps: status === 'skipped' ? 0 : 1,
+    nsPerWake,
+    repNsPerWake: nsPerWake === null ? [] : [nsPerWake],
+    blockNsPerThread: nsPerWake === null ? null : 500,
+    released: status === 'complete' ? n : 10,
+    drainSeconds: 1,
+    ratioToSmallest: null,
+  });
+  const goal = (drain: DrainFigure[]): Goal => evaluateGoals([], null, drain, false).find((g) => g.id === 'drain-semaphore')!;
+  t.like(goal([row(1000, 'complete', 200), row(1_000_000, 'complete', 390)]), { pass: true, value: 1.95 });
+  t.like(goal([row(1000, 'complete', 200), row(1_000_000, 'complete', 410)]), { pass: false, value: 2.05 });
+  const cut = goal([row(1000, 'complete', 200), row(100_000, 'partial', 300), row(1_000_000, 'skipped', null)]);
+  t.like(cut, { pass: false, value: 1.5 });
+  t.regex(cut.text, /n=1,000,000 skipped; ratio at n=100,000, a partial drain/);
+  t.like(goal([]), { pass: null, value: null });
+  t.like(evaluateGoals([], null, [], false).find((g) => g.id === 'drain-mutex'), { pass: null });
+});
+
 // ---------------------------------------------------------------- native references
 
 test('native references alternate strictly (skipped without cc)', (t) => {
@@ -195,7 +310,7 @@ test('main --quick runs every suite in child processes and writes a results docu
     t.is(doc.mode, 'quick');
     t.deepEqual(
       doc.suites.map((s) => [s.name, s.ok]),
-      ['yield', 'handoff', 'roundrobin', 'spawn', 'memory', 'capacity'].map((n) => [n, true]),
+      ['yield', 'handoff', 'roundrobin', 'spawn', 'memory', 'capacity', 'drain'].map((n) => [n, true]),
     );
     const workloads = new Set(doc.figures.map((f) => f.workload));
     for (const w of ['yield-pingpong', 'mailbox-pingpong', 'mutex-handoff', 'condvar-pingpong', 'rr-1000', 'rr-1000-d5', 'spawn-exit', 'blocked-d3', 'blocked-d1']) {
@@ -207,11 +322,23 @@ test('main --quick runs every suite in child processes and writes a results docu
     t.truthy(doc.capacity);
     t.is(doc.capacity?.verifiedBlocked, methodFor(true).capacityThreads);
     t.true(doc.capacity?.fits);
+    t.is(doc.capacity?.drained, methodFor(true).capacityThreads);
+    t.true(doc.capacity?.drainComplete);
+    t.deepEqual(
+      doc.drain.map((d) => [d.workload, d.n, d.status, d.released]),
+      ['drain-semaphore', 'drain-mutex'].flatMap((w) => methodFor(true).drainSizes.map((n) => [w, n, 'complete', n])),
+    );
+    t.is(doc.drain[0]?.ratioToSmallest, 1);
+    t.true(doc.goals.some((g) => g.id === 'capacity-drain' && g.pass === true));
+    t.true(doc.goals.some((g) => g.id === 'drain-semaphore' && g.value !== null));
+    t.true(doc.goals.some((g) => g.id === 'drain-mutex' && g.value !== null));
     t.true(doc.goals.some((g) => g.id === 'switch-depth-1' && g.value !== null));
     t.true(doc.goals.some((g) => g.id === 'capacity' && g.pass === true));
     const report = printed.join('');
     t.regex(report, /Time per switch/);
     t.regex(report, /^(PASS|FAIL) {2}greenkernel yield switch at depth 1/m);
+    t.regex(report, /^Drain: n threads blocked on one primitive/m);
+    t.regex(report, /^(PASS|FAIL) {2}greenkernel semaphore drain/m);
     const svg = readFileSync(join(dir, 'quick.svg'), 'utf8');
     t.true(svg.startsWith('<svg'));
     t.regex(svg, /Yield ping-pong/);

@@ -12,18 +12,33 @@
  *    so the per-thread figure holds only what each thread itself costs, plus the handle
  *    the harness keeps for it where the contender has no scheduler of its own to keep it;
  *  - blocked() counts threads that reached the deepest frame and have not left it;
- *  - release() wakes every thread and lets it finish.
+ *  - release() wakes every thread still waiting and lets it finish;
+ *  - releaseOneByOne (greenkernel Semaphore.down() only) wakes the threads one at a time, each
+ *    running to its end before the next wake, until all are done or the budget runs out; a
+ *    release() after it finishes whatever it left.
  */
 import { Deferred, Effect, Fiber } from 'effect';
 import { run, spawn, withResolvers, type Operation, type Task } from 'effection';
 import { Completion, Kernel, Semaphore, call, type Routine } from '../../lib/index.ts';
 import { SyncScheduler } from '../contenders/effect-scheduler.ts';
+import { runWithin } from '../contenders/greenkernel-drain.ts';
 
 export interface Blocked {
   /** Threads waiting at their deepest frame now. */
   blocked(): number;
   /** Wakes every thread and waits until all have finished. */
   release(): Promise<void>;
+  /** Wakes the threads one at a time within `budgetSeconds`; absent where it means nothing. */
+  releaseOneByOne?(budgetSeconds: number): OneByOne;
+}
+
+/** What a one-at-a-time release did. */
+export interface OneByOne {
+  /** Threads woken (the last one woken may not have run yet when the budget ran out). */
+  readonly released: number;
+  readonly seconds: number;
+  /** Every thread woken and finished, no thread left alive. */
+  readonly complete: boolean;
 }
 
 export interface Blocker {
@@ -117,7 +132,7 @@ function gkBlocker(label: string, kind: 'completion' | 'semaphore'): Blocker {
       const body = depth <= 1 ? leaf : () => nest(depth);
       for (let i = 0; i < count; i++) kernel.spawn(body, { name: 'blocked' });
       kernel.runUntilIdle();
-      return {
+      const held: Blocked = {
         blocked(): number {
           let n = 0;
           for (const t of kernel.threads) {
@@ -127,12 +142,34 @@ function gkBlocker(label: string, kind: 'completion' | 'semaphore'): Blocker {
         },
         release: async () => {
           if (kind === 'completion') done.complete();
-          else slots.up(count);
+          else if (slots.waiting > 0) slots.up(slots.waiting);
           kernel.runSync();
         },
       };
+      return kind === 'semaphore' ? { ...held, releaseOneByOne: (budgetSeconds) => releaseOneByOne(kernel, slots, budgetSeconds) } : held;
     },
   };
+}
+
+/**
+ * Wakes the waiters of `slots` one at a time: a releaser thread up()s once and yields, so each
+ * woken thread runs to its end before the next wake; stops when the budget runs out.
+ */
+function releaseOneByOne(kernel: Kernel, slots: Semaphore, budgetSeconds: number): OneByOne {
+  const waiting = slots.waiting;
+  kernel.spawn(
+    function* releaser(): Routine<void> {
+      while (slots.waiting > 0) {
+        slots.up();
+        yield;
+      }
+    },
+    { name: 'releaser' },
+  );
+  const t0 = performance.now();
+  const idle = runWithin(kernel, t0 + budgetSeconds * 1000);
+  const seconds = (performance.now() - t0) / 1000;
+  return { released: waiting - slots.waiting, seconds, complete: idle && slots.waiting === 0 && kernel.liveCount === 0 };
 }
 
 // ---------------------------------------------------------------- Effection

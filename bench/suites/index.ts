@@ -3,14 +3,15 @@
  *
  * Interface: SUITES, suiteByName(name), Suite.run(method, progress) -> SuiteOutput.
  * Invariants: suite names are unique; a suite's nodeFlags are the extra node options its child
- * needs (`--expose-gc` for memory and capacity); native builds made by a suite are removed when
- * it ends, whatever happens.
+ * needs (`--expose-gc` for memory, capacity and drain); native builds made by a suite are
+ * removed when it ends, whatever happens.
  */
 import { measureCells } from '../harness.ts';
 import type { Method } from '../method.ts';
 import { removeNativeBuilds } from '../native.ts';
 import type { Cell, SuiteOutput } from '../types.ts';
 import { runCapacity } from './capacity.ts';
+import { runDrain } from './drain.ts';
 import { handoffCells } from './handoff.ts';
 import { runMemory } from './memory.ts';
 import { roundRobinCells } from './roundrobin.ts';
@@ -34,7 +35,7 @@ function timingSuite(name: string, title: string, cells: (method: Method, notes:
       const notes: string[] = [];
       try {
         const results = await measureCells(cells(method, notes), method, progress);
-        return { suite: name, cells: results, memory: [], capacity: null, notes, seconds: (performance.now() - t0) / 1000 };
+        return { suite: name, cells: results, memory: [], capacity: null, drain: [], notes, seconds: (performance.now() - t0) / 1000 };
       } finally {
         removeNativeBuilds();
       }
@@ -54,7 +55,7 @@ export const SUITES: readonly Suite[] = [
     async run(method, progress) {
       const t0 = performance.now();
       const memory = await runMemory(method, progress);
-      return { suite: 'memory', cells: [], memory, capacity: null, notes: [], seconds: (performance.now() - t0) / 1000 };
+      return { suite: 'memory', cells: [], memory, capacity: null, drain: [], notes: [], seconds: (performance.now() - t0) / 1000 };
     },
   },
   {
@@ -64,7 +65,17 @@ export const SUITES: readonly Suite[] = [
     async run(method, progress) {
       const t0 = performance.now();
       const capacity = await runCapacity(method, progress);
-      return { suite: 'capacity', cells: [], memory: [], capacity, notes: [], seconds: (performance.now() - t0) / 1000 };
+      return { suite: 'capacity', cells: [], memory: [], capacity, drain: [], notes: [], seconds: (performance.now() - t0) / 1000 };
+    },
+  },
+  {
+    name: 'drain',
+    title: 'n blocked threads released one at a time',
+    nodeFlags: ['--expose-gc'],
+    async run(method, progress) {
+      const t0 = performance.now();
+      const { drain, notes } = runDrain(method, progress);
+      return { suite: 'drain', cells: [], memory: [], capacity: null, drain, notes, seconds: (performance.now() - t0) / 1000 };
     },
   },
 ];
