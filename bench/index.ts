@@ -15,6 +15,8 @@
  *    suite-NAME.json + suite-NAME.svg for one suite; only --save (a full run) writes the
  *    committed bench/results/latest.json + chart.svg, so following the README leaves a clone
  *    clean;
+ *  - contenders whose library is not installed (an installed package has no Effection or
+ *    Effect) are skipped, and the report names them with the command that adds them;
  *  - the capacity suite runs on node's default heap first; if it dies, it is retried once with
  *    an explicit --max-old-space-size, and the report says which one fitted.
  * No top-level await: the module is also imported by the CLI and by tests.
@@ -26,6 +28,7 @@ import { renderChart } from './chart.ts';
 import { runSuiteInChild } from './child.ts';
 import { runAsProgram, stop, usageError } from '../lib/entry.ts';
 import { methodFor } from './method.ts';
+import { missingNote } from './optional.ts';
 import { RUNS_DIR, SAVED_DIR } from './paths.ts';
 import { formatReport } from './report.ts';
 import { assembleResults, type BenchResults, type CapacityOutcome, type SuiteStatus } from './results.ts';
@@ -137,6 +140,8 @@ export async function main(argv: string[]): Promise<number> {
     log(`suite ${suite.name}: ${error === null ? 'done' : `FAILED (${error})`} in ${seconds.toFixed(1)} s`);
   }
   const notes = statuses.flatMap((s) => s.notes);
+  const missing = missingNote();
+  if (missing !== null) notes.push(missing);
   const noisy = outputs.flatMap((o) => o.cells).filter((c) => c.runMedians.length > 1 && spreadPct(c.runMedians) > NOISY_PCT);
   if (noisy.length > 0) {
     notes.push(

@@ -257,3 +257,30 @@ test('main --quick runs every suite in child processes and writes a results docu
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('without benchmark.js, Effection and Effect (as in an installed package) every other contender is measured and the skipped ones are named with the command that adds them', async (t) => {
+  t.timeout(120_000);
+  const hide = join(ROOT, 'spec', 'helpers', 'hide-packages.mjs');
+  const dirs = ['yield', 'memory'].map((suite) => ({ suite, dir: mkdtempSync(join(tmpdir(), `greenkernel-bench-bare-${suite}-`)) }));
+  try {
+    const runs = await Promise.all(
+      dirs.map(({ suite, dir }) =>
+        runProgram('bench/index.ts', ['--quick', '--quiet', '--suite', suite, '--out', dir], { nodeArgs: ['--import', hide], timeoutMs: 110_000 }),
+      ),
+    );
+    const measured: string[] = [];
+    for (const [i, r] of runs.entries()) {
+      t.is(r.code, 0, r.stderr);
+      t.regex(r.stdout, /not installed, not measured: .*effection.*effect-queue/);
+      t.regex(r.stdout, /npm i -D effection@4 effect@4/);
+      const doc = JSON.parse(readFileSync(join(dirs[i]!.dir, 'quick.json'), 'utf8')) as BenchResults;
+      t.deepEqual(validateResults(doc), []);
+      measured.push(...doc.figures.map((f) => `${f.workload}/${f.contender}`));
+    }
+    for (const c of ['raw-trampoline', 'raw-runqueue', 'greenkernel-d1', 'greenkernel-d5', 'async-await-null', 'async-promise']) t.true(measured.includes(`yield-pingpong/${c}`), c);
+    for (const c of ['raw-generators', 'async-await', 'greenkernel-completion', 'greenkernel-semaphore-down']) t.true(measured.includes(`blocked-d3/${c}`), c);
+    t.false(measured.some((m) => /\/effect/.test(m)), measured.join(', '));
+  } finally {
+    for (const { dir } of dirs) rmSync(dir, { recursive: true, force: true });
+  }
+});
