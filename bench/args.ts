@@ -1,56 +1,59 @@
 /**
  * Command-line options of `npm run bench` / `greenkernel bench`.
  *
- * Interface: parseArgs(argv) -> BenchArgs | { error }, USAGE.
- * Invariants: unknown options and missing values are errors (never ignored); `--json` defaults
- * to bench/results (resolved by the caller); `--suite` names are checked by the caller against
- * the suite registry.
+ * Interface: BENCH_COMMAND, parseBenchArgs(argv) -> BenchArgs | Stop.
+ * Invariants: parsed by lib/entry.ts (strict: unknown options, missing values and operands are
+ * usage errors, exit 2); `--save` writes the committed results, so it takes a full run of every
+ * suite (not --quick, not --suite) and decides the place itself (not with --out); `--suite`
+ * names are checked by the caller against the suite registry. Loads nothing but lib/entry.ts,
+ * so `greenkernel help` stays cheap.
  */
+import { parseCommand, usageError, type Command, type Stop } from '../lib/entry.ts';
 
 export interface BenchArgs {
   readonly quick: boolean;
   readonly suite: string | null;
-  readonly jsonDir: string | null;
+  /** Where this run's JSON and SVG go; null: the default, bench/out in the package. */
+  readonly out: string | null;
+  /** Write bench/results/latest.json and chart.svg, the committed results. */
+  readonly save: boolean;
   readonly quiet: boolean;
   readonly strict: boolean;
-  readonly help: boolean;
 }
 
-export const USAGE = `usage: bench [--quick] [--suite NAME] [--json DIR] [--quiet] [--strict]
-  --quick       tiny counts (smoke test, CI); writes quick.json / quick.svg, not latest.json
-  --suite NAME  run one suite: yield, handoff, roundrobin, spawn, memory, capacity, drain
-  --json DIR    where to write the JSON and the SVG chart (default bench/results)
-  --quiet       no progress lines from the suites (stderr)
-  --strict      exit 3 when a goal fails
-`;
+/** `greenkernel bench`. */
+export const BENCH_COMMAND = {
+  name: 'greenkernel bench',
+  summary: 'Measures context-switch cost and bytes per thread against raw generators, async/await, Effection, Effect and C.',
+  flags: {
+    quick: { type: 'boolean', help: 'tiny counts: a smoke test of the harness (CI), not a measurement' },
+    suite: { type: 'string', value: 'NAME', help: 'run one suite (yield, handoff, roundrobin, spawn, memory, capacity, drain)' },
+    out: { type: 'string', value: 'DIR', help: 'write this run\'s JSON and SVG chart to DIR (default: bench/out in the package, ignored by git)' },
+    save: { type: 'boolean', help: 'a full run only: update the committed bench/results/latest.json and chart.svg' },
+    quiet: { type: 'boolean', help: 'no progress lines from the suites (stderr)' },
+    strict: { type: 'boolean', help: 'exit 3 when a goal fails' },
+  },
+} as const satisfies Command;
 
 /**
- * Parses the options; returns an error message for anything it does not understand.
+ * Parses the options; a Stop for help or for anything wrong.
  *
  * @example
- * parseArgs(['--quick', '--suite', 'yield']); // { quick: true, suite: 'yield', ... }
+ * parseBenchArgs(['--quick', '--suite', 'yield']); // { quick: true, suite: 'yield', out: null, save: false, ... }
  */
-export function parseArgs(argv: readonly string[]): BenchArgs | { error: string } {
-  let quick = false;
-  let suite: string | null = null;
-  let jsonDir: string | null = null;
-  let quiet = false;
-  let strict = false;
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--quick') quick = true;
-    else if (a === '--quiet') quiet = true;
-    else if (a === '--strict') strict = true;
-    else if (a === '--help' || a === '-h') help = true;
-    else if (a === '--suite' || a === '--json') {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) return { error: `${a} needs a value` };
-      if (a === '--suite') suite = v;
-      else jsonDir = v;
-    } else if (a.startsWith('--suite=')) suite = a.slice('--suite='.length);
-    else if (a.startsWith('--json=')) jsonDir = a.slice('--json='.length);
-    else return { error: `unknown option ${a}` };
-  }
-  return { quick, suite, jsonDir, quiet, strict, help };
+export function parseBenchArgs(argv: readonly string[]): BenchArgs | Stop {
+  const parsed = parseCommand(BENCH_COMMAND, argv);
+  if ('exit' in parsed) return parsed;
+  const v = parsed.values;
+  const args: BenchArgs = {
+    quick: v.quick === true,
+    suite: v.suite ?? null,
+    out: v.out ?? null,
+    save: v.save === true,
+    quiet: v.quiet === true,
+    strict: v.strict === true,
+  };
+  if (args.save && (args.quick || args.suite !== null)) return usageError(BENCH_COMMAND, '--save writes the committed results: it takes a full run of every suite (no --quick, no --suite)');
+  if (args.save && args.out !== null) return usageError(BENCH_COMMAND, '--save and --out both choose where results go: give one');
+  return args;
 }

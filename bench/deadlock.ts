@@ -1,5 +1,5 @@
 /**
- * Benchmark: what deadlock detection costs (benchmark.js), in one run so ratios are fair.
+ * Benchmark: what deadlock detection costs, in one run so ratios are fair.
  *
  * Cases, each with detection off, with cycle detection ('fail'), and with lock-order
  * validation ('warn', cycles off):
@@ -9,15 +9,33 @@
  *    runs on every block).
  * Plus the cold path: backtrace cost per frame and the cost of a full report.
  * Goals: cycle detection adds ≤ 10% to a contended hand-off; lock-order validation costs ≤ 2x
- * an uncontended lock/unlock. Prints a table, PASS/FAIL lines, writes bench/results/deadlock.json.
- * Run alone: `npx tsx bench/deadlock.ts [--quick]`. Exports `main(argv)`.
+ * an uncontended lock/unlock. Prints a table and PASS/FAIL lines; writes deadlock.json to
+ * bench/out (ignored by git; --out DIR elsewhere), or to the committed bench/results with --save.
+ * Samples are taken by the harness's sampler (harness.ts), as in the main benchmark.
+ * Run alone: `npm run bench:deadlock -- [--quick] [--out DIR | --save]` (`npx tsx
+ * bench/deadlock.ts`). Exports `main(argv)`; exit 0 when every goal holds, 1 when one fails, 2
+ * on bad arguments.
  */
-import Benchmark from 'benchmark';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, resolve } from 'node:path';
 import { Kernel, Mutex, backtrace, backtraceSupport, buildReport, call, sleep, type DetectionOptions, type Thread } from '../lib/index.ts';
+import { parseCommand, runAsProgram, stop, usageError, type Command } from '../lib/entry.ts';
+import { repeatFor, takeSamples } from './harness.ts';
+import { RUNS_DIR, SAVED_DIR } from './paths.ts';
 
-const OPS = 2000; // lock/unlock pairs per kernel run (one benchmark.js call)
+const OPS = 2000; // lock/unlock pairs per kernel run (one timed call)
+const SAMPLES = 5; // per configuration and round
+
+/** `npm run bench:deadlock`. */
+export const DEADLOCK_BENCH_COMMAND = {
+  name: 'npm run bench:deadlock --',
+  summary: 'Measures what deadlock detection and lock-order validation cost (see bench/README.md).',
+  flags: {
+    quick: { type: 'boolean', help: 'one short round: a smoke test, not a measurement' },
+    out: { type: 'string', value: 'DIR', help: 'write deadlock.json to DIR (default: bench/out, ignored by git)' },
+    save: { type: 'boolean', help: 'update the committed bench/results/deadlock.json (a full run only)' },
+  },
+} as const satisfies Command;
 
 const CONFIGS: Record<string, DetectionOptions | false> = {
   off: false,
@@ -97,33 +115,38 @@ interface Row {
  * round, between neighbours in time, and their median is reported: a noisy neighbour on the
  * machine disturbs one round, not the result.
  */
-function measure(rounds: number, maxTime: number): Row[] {
+async function measure(rounds: number, secondsPerCell: number): Promise<Row[]> {
   const figures = new Map<string, number[]>();
   const configs = Object.entries(CONFIGS);
   for (let round = 0; round < rounds; round++) {
-    const suite = new Benchmark.Suite();
     const rotated = [...configs.slice(round % configs.length), ...configs.slice(0, round % configs.length)];
     for (const [w, workload] of Object.entries(WORKLOADS)) {
       for (const [c, detection] of rotated) {
         const kernel = new Kernel({ name: `${w}/${c}`, detection });
-        suite.add(`${w}/${c}`, () => {
-          workload(kernel);
-          kernel.runSync();
-        }, { maxTime, minSamples: 5 });
+        const runner = {
+          mode: 'sync' as const,
+          run(): void {
+            workload(kernel);
+            kernel.runSync();
+          },
+        };
+        const period = await repeatFor(runner, secondsPerCell / (SAMPLES + 1), 2); // warm-up and calibration
+        const count = Math.max(1, Math.round(secondsPerCell / (SAMPLES + 1) / Math.max(period, 1e-9)));
+        const samples = await takeSamples(runner, count, SAMPLES);
+        const list = figures.get(`${w}/${c}`) ?? [];
+        list.push((mean(samples) * 1e9) / OPS);
+        figures.set(`${w}/${c}`, list);
       }
     }
-    suite.on('cycle', (event: Benchmark.Event) => {
-      const b = event.target as unknown as Benchmark;
-      const list = figures.get(b.name!) ?? [];
-      list.push((b.stats.mean * 1e9) / OPS);
-      figures.set(b.name!, list);
-    });
-    suite.run({ async: false });
   }
   return [...figures].map(([name, list]) => {
     const [workload, config] = name.split('/') as [string, string];
     return { workload, config, nsPerOp: median(list), rounds: list };
   });
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
 function median(xs: readonly number[]): number {
@@ -155,15 +178,19 @@ function backtraceCost(depth: number, reps: number): { usPerFrame: number; repor
 }
 
 /**
- * Runs the benchmark; prints the table and PASS/FAIL lines; returns 0 when every goal holds.
+ * Runs the benchmark; prints the table and PASS/FAIL lines; resolves to 0 when every goal
+ * holds, 1 when one fails, 2 on bad arguments.
  *
  * @example
- * process.exitCode = main(['--quick']);
+ * process.exitCode = await main(['--quick']);
  */
-export function main(argv: string[] = []): number {
-  const quick = argv.includes('--quick');
+export async function main(argv: string[] = []): Promise<number> {
+  const parsed = parseCommand(DEADLOCK_BENCH_COMMAND, argv);
+  if ('exit' in parsed) return stop(parsed);
+  const { quick = false, save = false, out } = parsed.values;
+  if (save && (quick || out !== undefined)) return stop(usageError(DEADLOCK_BENCH_COMMAND, '--save writes the committed results: a full run, with no --quick and no --out'));
   const rounds = quick ? 1 : 15;
-  const rows = measure(rounds, quick ? 0.25 : 0.2);
+  const rows = await measure(rounds, quick ? 0.05 : 0.2);
   const row = (w: string, c: string): Row => rows.find((r) => r.workload === w && r.config === c)!;
   const ns = (w: string, c: string): number => row(w, c).nsPerOp;
   /** Median over rounds of the per-round ratio config/off. */
@@ -191,14 +218,12 @@ export function main(argv: string[] = []): number {
     if (!pass) failed++;
     console.log(`${pass ? 'PASS' : 'FAIL'} ${g.goal}: ratio ${g.ratio.toFixed(3)} (limit ${g.limit})`);
   }
-  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+  const dir = save ? SAVED_DIR : resolve(out ?? RUNS_DIR);
   mkdirSync(dir, { recursive: true });
   const json = { date: new Date().toISOString(), node: process.version, opsPerRun: OPS, rows, backtrace: bt, goals: goals.map((g) => ({ ...g, pass: g.ratio <= g.limit })) };
-  writeFileSync(`${dir}deadlock.json`, JSON.stringify(json, null, 2) + '\n');
-  console.log(`wrote ${dir}deadlock.json`);
+  writeFileSync(join(dir, 'deadlock.json'), JSON.stringify(json, null, 2) + '\n');
+  console.log(`wrote ${join(dir, 'deadlock.json')}`);
   return failed === 0 ? 0 : 1;
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = main(process.argv.slice(2));
-}
+runAsProgram(import.meta.url, main);

@@ -1,9 +1,13 @@
 /**
- * The timing harness: checks each cell's work, warms it up, then times it with benchmark.js in
- * interleaved runs and reports the best run's median.
+ * The timing harness: checks each cell's work, warms it up, then times it in interleaved runs
+ * and reports the best run's median.
  *
- * Interface: verifyCell(cell), measureCells(cells, method, progress) -> CellResult[].
+ * Interface: verifyCell(cell), repeatFor(runner, seconds, minCalls) -> seconds per run(),
+ * takeSamples(runner, count, samples) -> seconds per run(),
+ * measureCells(cells, method, progress) -> CellResult[].
  * Invariants (the noise guard):
+ *  - a cell whose contender needs a library that is not installed (optional.ts) is skipped and
+ *    said so in the progress lines; the run's report names it (bench/index.ts);
  *  - before anything is timed, every cell runs once with a probe and its schedule is checked
  *    (expect.ts): a cell that does not do the work it claims fails the suite;
  *  - each cell is warmed up for `method.warmupSeconds`, then its per-sample operation count is
@@ -11,11 +15,14 @@
  *  - runs are interleaved: run 1 of every cell, then run 2 of every cell... so slow drifts of a
  *    shared machine hit all contenders of a suite alike; the reported figure is the best run's
  *    median, with every run's median kept for the spread;
+ *  - a sample is `count` back-to-back calls of run() (each awaited, for event-loop contenders)
+ *    timed with the monotonic high-resolution clock; nothing else runs inside the timed region;
  *  - figures are per unit of work: a sample's seconds per run() x 1e9 / opsPerRun.
+ * The harness needs nothing outside node: it runs from an installed package.
  */
-import Benchmark from 'benchmark';
 import { checkSchedule } from './expect.ts';
 import type { Method } from './method.ts';
+import { missingPackageFor } from './optional.ts';
 import { median, relativeMarginOfError } from './stats.ts';
 import type { BenchCell, Cell, CellResult, Probe, Runner } from './types.ts';
 
@@ -38,10 +45,13 @@ function runOnce(runner: Runner): Promise<void> | void {
 }
 
 /**
- * Calls run() repeatedly for at least `seconds` (and at least `minCalls` times); returns the
- * mean seconds per call. Used for the warm-up and, right after it, for the calibration.
+ * Calls run() repeatedly for at least `seconds` (and at least `minCalls` times); resolves with
+ * the mean seconds per call. Used for the warm-up and, right after it, for the calibration.
+ *
+ * @example
+ * const period = await repeatFor(runner, 0.1, 1); // seconds per run()
  */
-async function repeatFor(runner: Runner, seconds: number, minCalls: number): Promise<number> {
+export async function repeatFor(runner: Runner, seconds: number, minCalls: number): Promise<number> {
   const start = performance.now();
   const deadline = start + seconds * 1000;
   const maxCalls = 1e7;
@@ -53,41 +63,25 @@ async function repeatFor(runner: Runner, seconds: number, minCalls: number): Pro
   return (performance.now() - start) / 1000 / Math.max(1, calls);
 }
 
-/** One benchmark.js run of `count` operations per sample; resolves with seconds per run(). */
-function benchRun(name: string, runner: Runner, count: number, method: Method): Promise<number[]> {
-  return new Promise<number[]>((resolve, reject) => {
-    let asyncError: unknown = undefined;
-    const options: Benchmark.Options = {
-      initCount: count,
-      minSamples: method.samplesPerRun,
-      maxTime: 0,
-      minTime: method.sampleSeconds / 2,
-      delay: 0,
-      async: false,
-      onComplete(): void {
-        if (bench.error !== undefined || asyncError !== undefined) reject(bench.error ?? asyncError);
-        else resolve(bench.stats.sample.slice(0, method.samplesPerRun));
-      },
-    };
-    const bench =
-      runner.mode === 'sync'
-        ? new Benchmark(name, () => runner.run(), options)
-        : new Benchmark(
-            name,
-            (deferred: Benchmark.Deferred) => {
-              runner.run().then(
-                () => deferred.resolve(),
-                (error: unknown) => {
-                  asyncError = error;
-                  deferred.benchmark.abort();
-                  deferred.resolve();
-                },
-              );
-            },
-            { ...options, defer: true },
-          );
-    bench.run();
-  });
+/**
+ * Times `samples` samples of `count` calls of run() each; resolves with seconds per run() of
+ * each sample.
+ *
+ * @example
+ * const seconds = await takeSamples(runner, 1000, 9); // 9 figures, seconds per run()
+ */
+export async function takeSamples(runner: Runner, count: number, samples: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let s = 0; s < samples; s++) {
+    const start = process.hrtime.bigint();
+    if (runner.mode === 'sync') {
+      for (let i = 0; i < count; i++) runner.run();
+    } else {
+      for (let i = 0; i < count; i++) await runner.run();
+    }
+    out.push(Number(process.hrtime.bigint() - start) / 1e9 / count);
+  }
+  return out;
 }
 
 interface Prepared {
@@ -107,6 +101,11 @@ export async function measureCells(cells: readonly Cell[], method: Method, progr
   const prepared: Prepared[] = [];
   for (const cell of cells) {
     const id = `${cell.workload}/${cell.contender}`;
+    const missing = missingPackageFor(cell.contender);
+    if (missing !== null) {
+      progress(`  ${id}: skipped, ${missing.label} is not installed`);
+      continue;
+    }
     if (cell.kind === 'native') {
       prepared.push({ cell, runner: null, count: 1, runs: [] });
       continue;
@@ -126,7 +125,7 @@ export async function measureCells(cells: readonly Cell[], method: Method, progr
       if (p.cell.kind === 'native') {
         nsPerUnit = p.cell.measure();
       } else {
-        const seconds = await benchRun(id, p.runner!, p.count, method);
+        const seconds = await takeSamples(p.runner!, p.count, method.samplesPerRun);
         const ops = p.cell.opsPerRun;
         nsPerUnit = seconds.map((s) => (s * 1e9) / ops);
       }

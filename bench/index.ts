@@ -1,28 +1,35 @@
 /**
  * greenkernel's benchmark suite: entry point of `npm run bench` and `greenkernel bench`.
  *
- * Interface: main(argv) -> Promise<exit code>; runs itself when executed directly
- * (`npx tsx bench/index.ts [--quick] [--suite NAME] [--json DIR] [--quiet] [--strict]`).
+ * Interface: main(argv) -> Promise<exit code>, outputFiles(args); runs itself when executed
+ * directly (`npx tsx bench/index.ts [--quick] [--suite NAME] [--out DIR | --save] [--quiet]
+ * [--strict]`, see args.ts).
  * Exit codes: 0 every suite ran (goals may still FAIL: they are reported), 1 a suite failed,
  * 2 bad arguments, 3 with --strict when a goal failed.
  * Invariants:
  *  - every suite runs in a child process of its own (child.ts), one after the other, so
  *    contenders of one suite share a process and suites never share one;
  *  - ratios and goals use only figures of one suite process (results.ts, goals.ts);
- *  - a full run of every suite writes DIR/latest.json and DIR/chart.svg; a --quick run writes
- *    quick.json and quick.svg, a single suite suite-NAME.json and suite-NAME.svg, so neither
- *    overwrites the committed results;
+ *  - a run writes its JSON and SVG chart to bench/out (ignored by git; --out DIR elsewhere):
+ *    latest.json + chart.svg for a full run, quick.json + quick.svg for --quick,
+ *    suite-NAME.json + suite-NAME.svg for one suite; only --save (a full run) writes the
+ *    committed bench/results/latest.json + chart.svg, so following the README leaves a clone
+ *    clean;
+ *  - contenders whose library is not installed (an installed package has no Effection or
+ *    Effect) are skipped, and the report names them with the command that adds them;
  *  - the capacity suite runs on node's default heap first; if it dies, it is retried once with
  *    an explicit --max-old-space-size, and the report says which one fitted.
  * No top-level await: the module is also imported by the CLI and by tests.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { USAGE, parseArgs, type BenchArgs } from './args.ts';
+import { dirname, join, resolve } from 'node:path';
+import { BENCH_COMMAND, parseBenchArgs, type BenchArgs } from './args.ts';
 import { renderChart } from './chart.ts';
 import { runSuiteInChild } from './child.ts';
-import { runAsProgram } from '../lib/entry.ts';
+import { runAsProgram, stop, usageError } from '../lib/entry.ts';
 import { methodFor } from './method.ts';
+import { missingNote } from './optional.ts';
+import { RUNS_DIR, SAVED_DIR } from './paths.ts';
 import { formatReport } from './report.ts';
 import { assembleResults, type BenchResults, type CapacityOutcome, type SuiteStatus } from './results.ts';
 import { spreadPct } from './stats.ts';
@@ -84,34 +91,30 @@ function runCapacity(suite: Suite, args: BenchArgs, log: (line: string) => void)
   return { output: null, outcome, error: lastError };
 }
 
-function outputNames(args: BenchArgs): { json: string; svg: string } {
-  if (args.quick) return { json: 'quick.json', svg: 'quick.svg' };
-  if (args.suite !== null) return { json: `suite-${args.suite}.json`, svg: `suite-${args.suite}.svg` };
-  return { json: 'latest.json', svg: 'chart.svg' };
+/**
+ * Where a run's JSON and SVG chart go (see the module invariants).
+ *
+ * @example
+ * outputFiles(parseBenchArgs(['--quick']) as BenchArgs); // { json: '<package>/bench/out/quick.json', svg: '.../quick.svg' }
+ */
+export function outputFiles(args: BenchArgs): { json: string; svg: string } {
+  const dir = args.save ? SAVED_DIR : resolve(args.out ?? RUNS_DIR);
+  if (args.quick) return { json: join(dir, 'quick.json'), svg: join(dir, 'quick.svg') };
+  if (args.suite !== null) return { json: join(dir, `suite-${args.suite}.json`), svg: join(dir, `suite-${args.suite}.svg`) };
+  return { json: join(dir, 'latest.json'), svg: join(dir, 'chart.svg') };
 }
 
 /**
  * Runs the benchmark suites and prints the report; resolves with the process exit code.
  *
  * @example
- * const code = await main(['--quick', '--json', '/tmp/bench']); // 0, writes /tmp/bench/quick.json
+ * const code = await main(['--quick', '--out', '/tmp/bench']); // 0, writes /tmp/bench/quick.json
  */
 export async function main(argv: string[]): Promise<number> {
-  const parsed = parseArgs(argv);
-  if ('error' in parsed) {
-    process.stderr.write(`bench: ${parsed.error}\n${USAGE}`);
-    return 2;
-  }
-  const args = parsed;
-  if (args.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const args = parseBenchArgs(argv);
+  if ('exit' in args) return stop(args);
   const selected = args.suite === null ? SUITES : [suiteByName(args.suite)].filter((s): s is Suite => s !== undefined);
-  if (selected.length === 0) {
-    process.stderr.write(`bench: unknown suite ${args.suite}; known: ${SUITES.map((s) => s.name).join(', ')}\n`);
-    return 2;
-  }
+  if (selected.length === 0) return stop(usageError(BENCH_COMMAND, `unknown suite ${args.suite}; known: ${SUITES.map((s) => s.name).join(', ')}`));
   const log = (line: string): void => {
     if (!args.quiet) process.stderr.write(`${line}\n`);
   };
@@ -141,6 +144,8 @@ export async function main(argv: string[]): Promise<number> {
     log(`suite ${suite.name}: ${error === null ? 'done' : `FAILED (${error})`} in ${seconds.toFixed(1)} s`);
   }
   const notes = statuses.flatMap((s) => s.notes);
+  const missing = missingNote();
+  if (missing !== null) notes.push(missing);
   const noisy = outputs.flatMap((o) => o.cells).filter((c) => c.runMedians.length > 1 && spreadPct(c.runMedians) > NOISY_PCT);
   if (noisy.length > 0) {
     notes.push(
@@ -150,12 +155,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   const results: BenchResults = assembleResults(started, method, outputs, statuses, capacity, notes);
   process.stdout.write(formatReport(results));
-  const dir = resolve(args.jsonDir ?? join('bench', 'results'));
-  mkdirSync(dir, { recursive: true });
-  const names = outputNames(args);
-  writeFileSync(join(dir, names.json), JSON.stringify(results, null, 2) + '\n');
-  writeFileSync(join(dir, names.svg), renderChart(results));
-  process.stdout.write(`wrote ${join(dir, names.json)} and ${join(dir, names.svg)}\n`);
+  const files = outputFiles(args);
+  mkdirSync(dirname(files.json), { recursive: true });
+  writeFileSync(files.json, JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(files.svg, renderChart(results));
+  process.stdout.write(`wrote ${files.json} and ${files.svg}\n`);
   if (statuses.some((s) => !s.ok)) return 1;
   if (args.strict && results.goals.some((g) => g.pass === false)) return 3;
   return 0;

@@ -15,9 +15,9 @@ export interface Method {
   readonly warmupSeconds: number;
   /** Runs per cell; the figure is the best run's median. Runs of all cells are interleaved. */
   readonly runs: number;
-  /** benchmark.js samples per run (its `minSamples`; `maxTime` 0 stops right there). */
+  /** Samples per run (harness.ts takeSamples). */
   readonly samplesPerRun: number;
-  /** Target duration of one sample (one benchmark.js cycle), in seconds. */
+  /** Target duration of one sample (calls of run() timed together), in seconds. */
   readonly sampleSeconds: number;
   /** Rounds of a two-thread ping-pong per run: 2 x rounds switches. */
   readonly pingPongRounds: number;

@@ -8,9 +8,19 @@
  * has no effect.
  */
 import { writeFileSync } from 'node:fs';
-import { runAsProgram } from '../lib/entry.ts';
+import { parseCommand, runAsProgram, stop, usageError, type Command } from '../lib/entry.ts';
 import { methodFor } from './method.ts';
 import { suiteByName } from './suites/index.ts';
+
+const RUN_SUITE_COMMAND = {
+  name: 'run-suite',
+  summary: 'Runs one benchmark suite in this process and writes its output as JSON (the parent, bench/index.ts, starts it).',
+  flags: {
+    suite: { type: 'string', value: 'NAME', help: 'the suite to run' },
+    out: { type: 'string', value: 'FILE', help: 'where to write its output' },
+    quick: { type: 'boolean', help: 'tiny counts' },
+  },
+} as const satisfies Command;
 
 /** Where this module is: the parent spawns it by this path (.ts under tsx, .js compiled). */
 export const RUN_SUITE_URL: string = import.meta.url;
@@ -22,25 +32,12 @@ export const RUN_SUITE_URL: string = import.meta.url;
  * await runSuiteMain(['--suite', 'yield', '--out', '/tmp/yield.json', '--quick']); // 0
  */
 export async function runSuiteMain(argv: readonly string[]): Promise<number> {
-  let name: string | undefined;
-  let out: string | undefined;
-  let quick = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--suite') name = argv[++i];
-    else if (a === '--out') out = argv[++i];
-    else if (a === '--quick') quick = true;
-    else {
-      process.stderr.write(`run-suite: unknown argument ${a}\n`);
-      return 2;
-    }
-  }
+  const parsed = parseCommand(RUN_SUITE_COMMAND, argv);
+  if ('exit' in parsed) return stop(parsed);
+  const { suite: name, out, quick } = parsed.values;
   const suite = name === undefined ? undefined : suiteByName(name);
-  if (suite === undefined || out === undefined) {
-    process.stderr.write(`run-suite: need --suite NAME (a known suite) and --out FILE\n`);
-    return 2;
-  }
-  const output = await suite.run(methodFor(quick), (line) => process.stderr.write(`${line}\n`));
+  if (suite === undefined || out === undefined) return stop(usageError(RUN_SUITE_COMMAND, 'need --suite NAME (a known suite) and --out FILE'));
+  const output = await suite.run(methodFor(quick === true), (line) => process.stderr.write(`${line}\n`));
   writeFileSync(out, JSON.stringify(output));
   return 0;
 }

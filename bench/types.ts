@@ -33,7 +33,7 @@ export interface Expectation {
 /** The unit a figure is given in. */
 export type Unit = 'ns/switch' | 'ns/thread' | 'bytes/thread';
 
-/** A workload of one contender, timed in-process with benchmark.js. */
+/** A workload of one contender, timed in-process by the harness (harness.ts). */
 export interface BenchCell {
   readonly kind: 'bench';
   readonly workload: string;
@@ -77,7 +77,7 @@ export interface CellResult {
   /** Relative margin of error (95%, %) of the samples of the best run. */
   readonly rmePct: number;
   readonly samplesPerRun: number;
-  /** Units of work per sample (benchmark.js cycle), or per repetition for native cells. */
+  /** Units of work per sample (calls of run() timed together), or per repetition for native cells. */
   readonly unitsPerSample: number;
   readonly note?: string;
 }

@@ -8,7 +8,7 @@
  *  1. detection.cycles = 'fail': run() rejects with DeadlockError and its report;
  *  2. detection.cycles = 'error': Bob gets EDEADLK at `yield* lock()`, backs off (drops B,
  *     waits, retries) and both transfers complete.
- * Run alone: `npx tsx demos/ab-ba.ts [--dot] [--json]`.
+ * Run alone: `npx tsx demos/ab-ba.ts [--json FILE] [--dot FILE]` (`-` for stdout).
  */
 import { DeadlockError, Kernel, Mutex, call, sleep, type CycleMode, type Routine } from '../lib/index.ts';
 import { Printer, caught, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';

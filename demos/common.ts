@@ -1,21 +1,23 @@
 /**
- * Shared plumbing of the demos: options, output, and running a demo as its own program.
+ * Shared plumbing of the demos: options, output, and running demos as a program.
  *
- * Interface: `Demo` (name, title, run), `DemoOptions`, `DemoResult`, `Printer`, `showReport`,
- * `runAlone(import.meta.url, demo)`.
- * Every demo builds its scenario, runs it, prints what happened and its report(s), and returns
- * `expected: true` when the scenario behaved as the demo says it does (so `npm run demo`
- * exits non-zero if a demo stops demonstrating its point). No top-level await: demos work as
- * .ts under tsx and as compiled .js.
+ * Interface: `Demo` (name, title, run), `DemoOptions`, `DemoResult`, `Printer`, `reportDot`,
+ * `demoDocument`, `runDemos(demos, targets)`, `runAlone(import.meta.url, demo)`, `caught`.
+ * Every demo builds its scenario, runs it, prints what happened and its report(s) as text, and
+ * returns `expected: true` when the scenario behaved as the demo says it does (so `npm run demo`
+ * exits non-zero if a demo stops demonstrating its point). Machine output is made once all
+ * demos ran: one JSON document (`demoDocument`) and one DOT graph per report (`reportDot`),
+ * each to its own file or stdout, never mixed into the prose (which then goes to stderr).
+ * No top-level await: demos work as .ts under tsx and as compiled .js.
  */
-import { isEntryPoint } from '../lib/entry.ts';
+import { writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseCommand, runAsProgram, stop } from '../lib/entry.ts';
 import { formatReport, reportToDot, type Report } from '../lib/index.ts';
+import { demoCommand, outputTargets, type OutputTargets } from './args.ts';
 
 export interface DemoOptions {
-  /** Also print each report's wait-for graph as Graphviz DOT. */
-  dot?: boolean;
-  /** Also print each report as JSON. */
-  json?: boolean;
   /** Where lines go. Default: collected only (run() returns them). */
   write?: (line: string) => void;
 }
@@ -54,7 +56,7 @@ export class Printer {
   }
 
   /**
-   * Prints a report (text; DOT and JSON on request) and keeps it.
+   * Prints a report as text and keeps it (for the JSON and DOT output).
    *
    * @example
    * out.report(error.report);
@@ -62,8 +64,6 @@ export class Printer {
   report(r: Report): void {
     this.reports.push(r);
     this.line(indent(formatReport(r)));
-    if (this.options.dot === true) this.line(indent(reportToDot(r)));
-    if (this.options.json === true) this.line(indent(JSON.stringify(r, null, 2)));
   }
 
   /**
@@ -85,34 +85,108 @@ function indent(text: string): string {
     .join('\n');
 }
 
+const quote = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+
 /**
- * Parses demo flags: --dot, --json.
- *
- * @example
- * parseFlags(['--dot']); // { dot: true, json: false, rest: [] }
+ * A lock-order report's graph: its cycle of lock classes, an edge A -> B for "B taken while
+ * holding A", labelled with the thread, step and time it was seen; every edge is on the cycle.
  */
-export function parseFlags(argv: readonly string[]): { dot: boolean; json: boolean; rest: string[] } {
-  return { dot: argv.includes('--dot'), json: argv.includes('--json'), rest: argv.filter((a) => !a.startsWith('--')) };
+function lockOrderDot(r: Report): string {
+  const order = r.lockOrder!;
+  const classes = [...new Set(order.classes)];
+  return [
+    `digraph ${quote(`${r.kernel} lock-order graph`)} {`,
+    '  rankdir=LR;',
+    `  label=${quote(`${r.title}\nan edge A -> B: B was taken while holding A`)};`,
+    '  node [fontname="monospace", shape=box];',
+    ...classes.map((c) => `  ${quote(c)} [label=${quote(c)}];`),
+    ...order.edges.map(
+      (e) =>
+        `  ${quote(e.from)} -> ${quote(e.to)} [label=${quote(`${e.thread.name}#${e.thread.id} at step ${e.step}, ${e.time} ms`)}, color=red, fontcolor=red, penwidth=2];`,
+    ),
+    '}',
+  ].join('\n');
 }
 
 /**
- * Runs one demo as a program: prints to stdout, sets the exit code.
+ * The Graphviz DOT of a report: the lock-class cycle of a lock-order report, the wait-for graph
+ * (reportToDot) of any other.
+ *
+ * @example
+ * writeFileSync('ab-ba.dot', reportDot(error.report)); // dot -Tsvg ab-ba.dot
+ */
+export function reportDot(r: Report): string {
+  return r.kind === 'lock-order' && r.lockOrder !== undefined ? lockOrderDot(r) : reportToDot(r);
+}
+
+/** A demo and what its run gave. */
+export interface DemoRun {
+  readonly demo: Demo;
+  readonly result: DemoResult;
+}
+
+/** The JSON output of a run of demos. */
+export interface DemoDocument {
+  readonly demos: { readonly name: string; readonly title: string; readonly expected: boolean; readonly reports: readonly Report[] }[];
+}
+
+/**
+ * The JSON document of a run: one entry per demo, in run order, with every report it made.
+ *
+ * @example
+ * JSON.stringify(demoDocument([{ demo, result: await demo.run() }]));
+ */
+export function demoDocument(runs: readonly DemoRun[]): DemoDocument {
+  return { demos: runs.map(({ demo, result }) => ({ name: demo.name, title: demo.title, expected: result.expected, reports: result.reports })) };
+}
+
+/** Writes machine output to `target` ('-': stdout); says where when it is a file. */
+function emit(target: string, text: string, say: (line: string) => void): void {
+  if (target === '-') {
+    process.stdout.write(text);
+    return;
+  }
+  writeFileSync(target, text);
+  say(`wrote ${target}`);
+}
+
+/**
+ * Runs `chosen` in order, printing their prose (to stderr when stdout carries machine output),
+ * then writes the JSON document and the DOT graphs where `targets` say. Resolves to the exit
+ * code: 0 when every demo behaved as described, 1 otherwise.
+ *
+ * @example
+ * process.exitCode = await runDemos([abba], { json: '-', dot: null });
+ */
+export async function runDemos(chosen: readonly Demo[], targets: OutputTargets): Promise<number> {
+  const say = targets.json === '-' || targets.dot === '-' ? (l: string) => console.error(l) : (l: string) => console.log(l);
+  const runs: DemoRun[] = [];
+  for (const demo of chosen) {
+    say(`\n######## ${demo.name}: ${demo.title}\n`);
+    runs.push({ demo, result: await demo.run({ write: say }) });
+  }
+  const failed = runs.filter((r) => !r.result.expected).length;
+  say(`\n${runs.length - failed}/${runs.length} demo(s) behaved as described`);
+  if (targets.json !== null) emit(targets.json, `${JSON.stringify(demoDocument(runs), null, 2)}\n`, say);
+  if (targets.dot !== null) emit(targets.dot, `${runs.flatMap((r) => r.result.reports.map(reportDot)).join('\n\n')}\n`, say);
+  return failed === 0 ? 0 : 1;
+}
+
+/**
+ * Runs one demo as a program (`npx tsx demos/NAME.ts [--json FILE] [--dot FILE]`): the same
+ * flags and output as `greenkernel demo NAME`; sets the exit code.
  *
  * @example
  * runAlone(import.meta.url, abba);
  */
 export function runAlone(moduleUrl: string, demo: Demo): void {
-  if (!isEntryPoint(moduleUrl)) return;
-  const flags = parseFlags(process.argv.slice(2));
-  demo.run({ dot: flags.dot, json: flags.json, write: (l) => console.log(l) }).then(
-    (r) => {
-      process.exitCode = r.expected ? 0 : 1;
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 2;
-    },
-  );
+  runAsProgram(moduleUrl, async (argv) => {
+    const command = demoCommand(relative(process.cwd(), fileURLToPath(moduleUrl)));
+    const parsed = parseCommand(command, argv);
+    if ('exit' in parsed) return stop(parsed);
+    const targets = outputTargets(parsed.values, command);
+    return 'exit' in targets ? stop(targets) : runDemos([demo], targets);
+  });
 }
 
 /**

@@ -3,12 +3,14 @@
  * calls `main(['name', ...flags])`.
  *
  * Interface: `demos` (the list), `main(argv)` → exit code (0: every demo behaved as described;
- * 1: one did not; 2: unknown name). Flags: --dot (print DOT graphs), --json (print JSON
- * reports), --list. No top-level await, so this works as .ts under tsx and as compiled .js.
+ * 1: one did not; 2: a usage error — unknown flag or demo name). Flags (demos/args.ts):
+ * --list, --json FILE, --dot FILE, --help. No top-level await, so this works as .ts under tsx
+ * and as compiled .js.
  */
 import { demo as abba } from './ab-ba.ts';
-import { runAsProgram } from '../lib/entry.ts';
-import { parseFlags, type Demo } from './common.ts';
+import { parseCommand, runAsProgram, stop, usageError } from '../lib/entry.ts';
+import { DEMO_COMMAND, outputTargets } from './args.ts';
+import { runDemos, type Demo } from './common.ts';
 import { demo as joinCycle } from './join-cycle.ts';
 import { demo as lockOrder } from './lock-order.ts';
 import { demo as lostWakeup } from './lost-wakeup.ts';
@@ -20,31 +22,24 @@ import { demo as semaphoreStall } from './semaphore-stall.ts';
 export const demos: readonly Demo[] = [rumpIo, abba, philosophers, lostWakeup, joinCycle, semaphoreStall, lockOrder];
 
 /**
- * Runs the named demos (all when none is named), printing to stdout. Returns the exit code.
+ * Runs the named demos (all when none is named). Returns the exit code.
  *
  * @example
- * process.exitCode = await main(['ab-ba', '--dot']);
+ * process.exitCode = await main(['ab-ba', '--dot', 'ab-ba.dot']);
  */
 export async function main(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv);
-  if (argv.includes('--list')) {
+  const parsed = parseCommand(DEMO_COMMAND, argv);
+  if ('exit' in parsed) return stop(parsed);
+  if (parsed.values.list === true) {
     for (const d of demos) console.log(`${d.name.padEnd(16)} ${d.title}`);
     return 0;
   }
-  const chosen = flags.rest.length === 0 ? demos : flags.rest.map((n) => demos.find((d) => d.name === n));
-  const unknown = flags.rest.filter((n, i) => chosen[i] === undefined);
-  if (unknown.length > 0) {
-    console.error(`unknown demo(s): ${unknown.join(', ')}; known: ${demos.map((d) => d.name).join(', ')}`);
-    return 2;
-  }
-  let failed = 0;
-  for (const d of chosen as Demo[]) {
-    console.log(`\n######## ${d.name}: ${d.title}\n`);
-    const r = await d.run({ dot: flags.dot, json: flags.json, write: (l) => console.log(l) });
-    if (!r.expected) failed++;
-  }
-  console.log(`\n${chosen.length - failed}/${chosen.length} demo(s) behaved as described`);
-  return failed === 0 ? 0 : 1;
+  const targets = outputTargets(parsed.values, DEMO_COMMAND);
+  if ('exit' in targets) return stop(targets);
+  const names = parsed.operands;
+  const unknown = names.filter((n) => !demos.some((d) => d.name === n));
+  if (unknown.length > 0) return stop(usageError(DEMO_COMMAND, `unknown demo(s): ${unknown.join(', ')}; known: ${demos.map((d) => d.name).join(', ')}`));
+  return runDemos(names.length === 0 ? demos : names.map((n) => demos.find((d) => d.name === n)!), targets);
 }
 
 runAsProgram(import.meta.url, main);

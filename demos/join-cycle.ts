@@ -5,7 +5,7 @@
  * worker needs the superblock lock to record what it found. Mounter → join → worker → mutex →
  * mounter: a wait-for cycle through a join target and a mutex owner, reported the moment the
  * worker blocks.
- * Run alone: `npx tsx demos/join-cycle.ts [--dot] [--json]`.
+ * Run alone: `npx tsx demos/join-cycle.ts [--json FILE] [--dot FILE]` (`-` for stdout).
  */
 import { DeadlockError, Kernel, Mutex, call, currentKernel, sleep } from '../lib/index.ts';
 import { Printer, caught, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';

@@ -9,7 +9,7 @@
  * completes and the report is kept (detectionReports, kernel.warnings); in 'fail' mode the run
  * fails with LockOrderError. Lock classes here are by name with the number stripped
  * (`lockClass`), so every inode lock is one class, as in lockdep.
- * Run alone: `npx tsx demos/lock-order.ts [--dot] [--json]`.
+ * Run alone: `npx tsx demos/lock-order.ts [--json FILE] [--dot FILE]` (`-` for stdout).
  */
 import { Kernel, LockOrderError, Mutex, call, detectionReports, sleep, type LockOrderMode, type Waitable } from '../lib/index.ts';
 import { Printer, caught, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';

@@ -6,7 +6,7 @@
  * The consumer then waits forever. A condvar has no owner, so there is no wait-for cycle: the
  * stall detector reports it when nothing can run and no timer is left, naming the condvar and
  * the likely cause. The fix checks the condition under the lock, in a loop.
- * Run alone: `npx tsx demos/lost-wakeup.ts [--dot] [--json]`.
+ * Run alone: `npx tsx demos/lost-wakeup.ts [--json FILE] [--dot FILE]` (`-` for stdout).
  */
 import { CondVar, Kernel, Mutex, StallError, call, sleep } from '../lib/index.ts';
 import { Printer, caught, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';

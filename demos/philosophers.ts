@@ -6,7 +6,7 @@
  * cycle of five threads, reported when the last one blocks. Fixed variant: every philosopher
  * takes the lower-numbered fork first (one global lock order), so no cycle can form; it runs to
  * the end under lock-order validation ('fail') without a single report.
- * Run alone: `npx tsx demos/philosophers.ts [--dot] [--json]`.
+ * Run alone: `npx tsx demos/philosophers.ts [--json FILE] [--dot FILE]` (`-` for stdout).
  */
 import { DeadlockError, Kernel, Mutex, call, sleep } from '../lib/index.ts';
 import { Printer, caught, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';

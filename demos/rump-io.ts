@@ -16,7 +16,7 @@
  *  d. A buggy driver that keeps dev.lock across the completion wait, while the kernel thread
  *     needs dev.lock to complete: the wait-for cycle user → completion (declared holder: the
  *     kernel thread) → dev.lock (owner: the user) is reported at once.
- * Run alone: `npx tsx demos/rump-io.ts [--dot] [--json]`.
+ * Run alone: `npx tsx demos/rump-io.ts [--json FILE] [--dot FILE]` (`-` for stdout).
  */
 import { Completion, DeadlockError, Kernel, Mutex, Semaphore, call, currentThread, sleep, type Operation, type Thread } from '../lib/index.ts';
 import { Printer, caught, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';

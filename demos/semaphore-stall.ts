@@ -6,7 +6,7 @@
  * up() the semaphore. A semaphore has no owner, so there is no cycle to find: the stall
  * detector reports it when nothing can run and no timer is pending. Taking both buffers under a
  * mutex (all-or-nothing) fixes it.
- * Run alone: `npx tsx demos/semaphore-stall.ts [--dot] [--json]`.
+ * Run alone: `npx tsx demos/semaphore-stall.ts [--json FILE] [--dot FILE]` (`-` for stdout).
  */
 import { Kernel, Mutex, Semaphore, StallError, call, sleep } from '../lib/index.ts';
 import { Printer, caught, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';

@@ -3,29 +3,58 @@
  * The `greenkernel` command: runs the deadlock-detection demos and the context-switch
  * benchmarks that ship with the package.
  *
- *   greenkernel demo [name]      run every demo, or one by name
- *   greenkernel bench [options]  run the benchmark suites (see bench/README.md)
- *   greenkernel help
+ *   greenkernel demo [options] [name...]   run every demo, or those named
+ *   greenkernel bench [options]            run the benchmark suites (see bench/README.md)
+ *   greenkernel help                       every command and every flag (also --help, -h)
  *
- * Demos and benchmarks are loaded only when asked for, so importing the library never pays
- * for them. The benchmarks compare against other libraries (Effection, Effect) that are
- * development dependencies: in an installed package they are skipped with a note.
+ * Interface: runCli(argv) -> Promise<exit code>, helpText().
+ * Invariants: the command comes first; its arguments are read by the command itself, strictly
+ * (lib/entry.ts): an unknown command or flag is a usage error, exit 2, usage on stderr. Help is
+ * made from the same Command objects that parse, so it lists every flag. Demos and benchmarks
+ * are loaded only when asked for (help loads only their argument modules), so importing the
+ * library never pays for them. The benchmarks run from an installed package: contenders whose
+ * library is not installed (Effection, Effect) are skipped and named, with the command that
+ * adds them.
  */
-import { runAsProgram } from './entry.ts';
+import { BENCH_COMMAND } from '../bench/args.ts';
+import { DEMO_COMMAND } from '../demos/args.ts';
+import { formatFlags, runAsProgram, type Command } from './entry.ts';
 
 // Backtraces in reports name .ts lines through source maps; modules loaded from here on
 // (the demos and the library they import) register theirs.
 process.setSourceMapsEnabled(true);
 
-const USAGE = `usage: greenkernel <command> [args]
-
-commands:
-  demo [name]       run the deadlock-detection demos (all, or one by name)
-  bench [options]   measure context-switch cost and bytes per thread (see bench/README.md)
-  help              show this text`;
-
 /** A sub-command's entry point: takes its arguments, resolves to an exit code. */
 type Main = (argv: string[]) => Promise<number>;
+
+interface Verb {
+  readonly command: Command;
+  /** The module whose `main` runs it, relative to this one, without extension. */
+  readonly module: string;
+}
+
+const VERBS: Readonly<Record<string, Verb>> = {
+  demo: { command: DEMO_COMMAND, module: '../demos/index' },
+  bench: { command: BENCH_COMMAND, module: '../bench/index' },
+};
+
+const USAGE = `usage: greenkernel <command> [options]
+
+commands:
+  demo    ${DEMO_COMMAND.summary}
+  bench   ${BENCH_COMMAND.summary}
+  help    Shows this text: every command and every flag (also: --help, -h).`;
+
+/**
+ * The full help: the commands, then every flag of each.
+ *
+ * @example
+ * console.log(helpText());
+ */
+export function helpText(): string {
+  const sections = Object.values(VERBS).map(({ command }) => `${command.name} [options]${command.operands === undefined ? '' : ` ${command.operands}`}\n${formatFlags(command)}`);
+  return [USAGE, ...sections].join('\n\n');
+}
 
 /**
  * Runs the command line `argv` (without node and script) and resolves to the exit code.
@@ -34,42 +63,21 @@ type Main = (argv: string[]) => Promise<number>;
  * process.exitCode = await runCli(['demo', 'ab-ba']);
  */
 export async function runCli(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'demo':
-      return (await loadMain('../demos/index'))(rest);
-    case 'bench':
-      return runBench(rest);
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      console.log(USAGE);
-      return command === undefined ? 1 : 0;
-    default:
-      console.error(`greenkernel: unknown command '${command}'\n\n${USAGE}`);
-      return 2;
+  const [verb, ...rest] = argv;
+  if (verb === 'help' || verb === '--help' || verb === '-h') {
+    if (rest.length > 0) return usage(`help takes no arguments, got ${rest.join(' ')}`);
+    console.log(helpText());
+    return 0;
   }
+  if (verb === undefined) return usage('no command given');
+  const known = Object.hasOwn(VERBS, verb) ? VERBS[verb] : undefined;
+  if (known === undefined) return usage(verb.startsWith('-') ? `unknown option '${verb}'` : `unknown command '${verb}'`);
+  return (await loadMain(known.module))(rest);
 }
 
-/**
- * The benchmarks compare against libraries that are development dependencies (benchmark.js,
- * Effection, Effect), so an installed package cannot run them: say so instead of a stack trace.
- */
-async function runBench(argv: string[]): Promise<number> {
-  let main: Main;
-  try {
-    main = await loadMain('../bench/index');
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    console.error(
-      'greenkernel bench needs the development dependencies (benchmark, effection, effect).\n' +
-        'Run it from a clone of the repository: npm ci && npm run bench\n' +
-        `(${(error as Error).message})`,
-    );
-    return 2;
-  }
-  return main(argv);
+function usage(message: string): number {
+  console.error(`greenkernel: ${message}\n\n${USAGE}\n\nSee greenkernel help for every flag.`);
+  return 2;
 }
 
 /** Imports a sibling entry point: `.js` when compiled, `.ts` when run from source under tsx. */

@@ -141,7 +141,7 @@ export class Mutex extends Resource implements Lock {
    * condvar whose signal it consumed (null after a timeout or a kill).
    */
   enqueueBlocked(t: Thread, signalledBy: Signallable | null): void {
-    t.flags |= F_REACQUIRE;
+    t.markReacquire();
     t.signalledBy = signalledBy;
     if (this.owner === null) {
       this.take(t);

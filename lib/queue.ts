@@ -47,11 +47,17 @@ export class ThreadQueue<T extends Linked> {
    */
   enqueue(item: T): void {
     assert(item.qowner === null, 'enqueue: item is already in a queue');
+    const tail = this.tail;
     const p = item.priority;
     assert(p >= 0 && p < PRIORITY_LEVELS, 'enqueue: priority in range');
-    const tail = this.tail;
     if (tail === null || (this.levelTails === null && tail.priority === p)) {
-      this.linkAfter(item, tail);
+      // The common case, all waiters of one priority: append (the block path of every primitive).
+      item.qowner = this as ThreadQueue<Linked>;
+      item.qprev = tail;
+      if (tail === null) this.head = item;
+      else tail.qnext = item;
+      this.tail = item;
+      this.length++;
       return;
     }
     const tails = this.levelTails ?? this.splitLevels(tail);

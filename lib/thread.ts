@@ -260,6 +260,10 @@ export class Thread<T = unknown> implements Linked, Waitable {
   markBlocked(kind: WaitKind): void {
     this.word = (this.word & ~(STATE_MASK | WAIT_MASK | REACQUIRE_BIT)) | S_BLOCKED | (waitCode(kind) << WAIT_SHIFT);
   }
+  /** @internal One write: it waits for (or is handed) a mutex to re-take after a condvar wait. */
+  markReacquire(): void {
+    this.word |= REACQUIRE_BIT;
+  }
   /** @internal One write when the thread has consumed its operation's result: no operation, not re-acquiring. */
   finishOp(): void {
     this.word &= ~(OP_MASK | REACQUIRE_BIT);

@@ -6,10 +6,11 @@
  * alternate, and that a --quick run writes a results document of the documented shape.
  */
 import test from 'ava';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from '../bench/args.ts';
+import { parseBenchArgs } from '../bench/args.ts';
 import { awaitNullPingPong, promisePingPong } from '../bench/contenders/async.ts';
 import { effectQueuePingPong, effectYieldPingPong } from '../bench/contenders/effect.ts';
 import { effectionChannelPingPong, effectionYieldPingPong } from '../bench/contenders/effection.ts';
@@ -20,9 +21,10 @@ import { rawMailboxPingPong } from '../bench/contenders/raw-mailbox.ts';
 import { runQueuePingPong, runQueueRoundRobin, trampolinePingPong, trampolineRoundRobin } from '../bench/contenders/raw.ts';
 import { checkSchedule } from '../bench/expect.ts';
 import { verifyCell } from '../bench/harness.ts';
-import { main } from '../bench/index.ts';
+import { main, outputFiles } from '../bench/index.ts';
 import { BLOCKERS } from '../bench/memory/blockers.ts';
 import { methodFor } from '../bench/method.ts';
+import { PACKAGE_ROOT } from '../bench/paths.ts';
 import { buildNative, removeNativeBuilds, runNative } from '../bench/native.ts';
 import { evaluateGoals } from '../bench/goals.ts';
 import { validateResults, type BenchResults, type DrainFigure, type Goal } from '../bench/results.ts';
@@ -33,6 +35,7 @@ import { roundRobinCells } from '../bench/suites/roundrobin.ts';
 import { spawnCells } from '../bench/suites/spawn.ts';
 import { yieldCells } from '../bench/suites/yield.ts';
 import type { Probe, Runner } from '../bench/types.ts';
+import { ROOT, runProgram } from './helpers/program.ts';
 
 const N = 7;
 const alternating = (rounds: number): number[] => Array.from({ length: 2 * rounds }, (_, i) => i % 2);
@@ -274,11 +277,45 @@ test('stats: median, margin of error, spread', (t) => {
   t.is(spreadPct([10, 12, 11]), 20);
 });
 
-test('options: parsed, and unknown ones refused', (t) => {
-  t.like(parseArgs(['--quick', '--suite', 'yield', '--json', 'out']), { quick: true, suite: 'yield', jsonDir: 'out' });
-  t.like(parseArgs(['--suite=memory']), { suite: 'memory', quick: false, jsonDir: null });
-  t.true('error' in parseArgs(['--fast']));
-  t.true('error' in parseArgs(['--suite']));
+test('options: parsed, and unknown ones, missing values and contradictions refused', (t) => {
+  t.like(parseBenchArgs(['--quick', '--suite', 'yield', '--out', 'out']), { quick: true, suite: 'yield', out: 'out', save: false });
+  t.like(parseBenchArgs(['--suite=memory']), { suite: 'memory', quick: false, out: null });
+  t.like(parseBenchArgs(['--save']), { save: true });
+  t.like(parseBenchArgs(['--help']), { exit: 0 });
+  for (const bad of [['--fast'], ['--suite'], ['--json', 'dir'], ['extra'], ['--quick', '--save'], ['--suite', 'yield', '--save'], ['--save', '--out', 'x']]) {
+    t.like(parseBenchArgs(bad), { exit: 2 }, bad.join(' '));
+  }
+});
+
+test('bench: bad arguments are usage errors (exit 2, usage on stderr) and nothing runs', async (t) => {
+  const runs = await Promise.all([
+    runProgram('bench/index.ts', ['--bogus']),
+    runProgram('bench/index.ts', ['--quick', '--save']),
+    runProgram('lib/cli.ts', ['bench', '--suite']),
+    runProgram('lib/cli.ts', ['bench', '--suite', 'no-such-suite']),
+  ]);
+  for (const r of runs) {
+    t.is(r.code, 2, r.stderr);
+    t.is(r.stdout, '');
+    t.regex(r.stderr, /^greenkernel bench: /);
+  }
+  for (const r of runs.slice(0, 3)) t.regex(r.stderr, /usage: greenkernel bench \[options\]/);
+  t.regex(runs[3]!.stderr, /known: yield, handoff/);
+});
+
+test('a run writes to the git-ignored bench/out; only --save writes the committed bench/results', (t) => {
+  const out = join(PACKAGE_ROOT, 'bench', 'out');
+  const saved = join(PACKAGE_ROOT, 'bench', 'results');
+  const files = (argv: string[]) => outputFiles(parseBenchArgs(argv) as Exclude<ReturnType<typeof parseBenchArgs>, { exit: number }>);
+  t.deepEqual(files([]), { json: join(out, 'latest.json'), svg: join(out, 'chart.svg') });
+  t.deepEqual(files(['--quick']), { json: join(out, 'quick.json'), svg: join(out, 'quick.svg') });
+  t.deepEqual(files(['--suite', 'yield']), { json: join(out, 'suite-yield.json'), svg: join(out, 'suite-yield.svg') });
+  t.deepEqual(files(['--quick', '--out', '/tmp/x']), { json: '/tmp/x/quick.json', svg: '/tmp/x/quick.svg' });
+  t.deepEqual(files(['--save']), { json: join(saved, 'latest.json'), svg: join(saved, 'chart.svg') });
+  t.is(PACKAGE_ROOT, ROOT.replace(/\/$/, ''));
+  const git = spawnSync('git', ['check-ignore', '-q', join(out, 'quick.json')], { cwd: ROOT });
+  if (git.error !== undefined) t.log('git not available: ignore rule not checked');
+  else t.is(git.status, 0, 'bench/out is ignored by git');
 });
 
 test('the results validator rejects a document of the wrong shape', (t) => {
@@ -299,7 +336,7 @@ test('main --quick runs every suite in child processes and writes a results docu
   }) as typeof process.stdout.write;
   let code: number;
   try {
-    code = await main(['--quick', '--quiet', '--json', dir]);
+    code = await main(['--quick', '--quiet', '--out', dir]);
   } finally {
     process.stdout.write = write;
   }
@@ -345,5 +382,32 @@ test('main --quick runs every suite in child processes and writes a results docu
     t.regex(svg, /<\/svg>\s*$/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('without benchmark.js, Effection and Effect (as in an installed package) every other contender is measured and the skipped ones are named with the command that adds them', async (t) => {
+  t.timeout(120_000);
+  const hide = join(ROOT, 'spec', 'helpers', 'hide-packages.mjs');
+  const dirs = ['yield', 'memory'].map((suite) => ({ suite, dir: mkdtempSync(join(tmpdir(), `greenkernel-bench-bare-${suite}-`)) }));
+  try {
+    const runs = await Promise.all(
+      dirs.map(({ suite, dir }) =>
+        runProgram('bench/index.ts', ['--quick', '--quiet', '--suite', suite, '--out', dir], { nodeArgs: ['--import', hide], timeoutMs: 110_000 }),
+      ),
+    );
+    const measured: string[] = [];
+    for (const [i, r] of runs.entries()) {
+      t.is(r.code, 0, r.stderr);
+      t.regex(r.stdout, /not installed, not measured: .*effection.*effect-queue/);
+      t.regex(r.stdout, /npm i -D effection@4 effect@4/);
+      const doc = JSON.parse(readFileSync(join(dirs[i]!.dir, 'quick.json'), 'utf8')) as BenchResults;
+      t.deepEqual(validateResults(doc), []);
+      measured.push(...doc.figures.map((f) => `${f.workload}/${f.contender}`));
+    }
+    for (const c of ['raw-trampoline', 'raw-runqueue', 'greenkernel-d1', 'greenkernel-d5', 'async-await-null', 'async-promise']) t.true(measured.includes(`yield-pingpong/${c}`), c);
+    for (const c of ['raw-generators', 'async-await', 'greenkernel-completion', 'greenkernel-semaphore-down']) t.true(measured.includes(`blocked-d3/${c}`), c);
+    t.false(measured.some((m) => /\/effect/.test(m)), measured.join(', '));
+  } finally {
+    for (const { dir } of dirs) rmSync(dir, { recursive: true, force: true });
   }
 });

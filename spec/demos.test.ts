@@ -9,6 +9,7 @@ import * as philosophers from '../demos/philosophers.ts';
 import * as rump from '../demos/rump-io.ts';
 import * as semaphoreStall from '../demos/semaphore-stall.ts';
 import { demos, main } from '../demos/index.ts';
+import { demoDocument, reportDot } from '../demos/common.ts';
 
 function thread(r: Report, name: string): ThreadReport {
   const t = r.threads.find((x) => x.name === name);
@@ -144,11 +145,38 @@ test('lock order: the inversion is reported in a run that completes; fail mode r
   await t.throwsAsync(lockOrder.scenario('fail').kernel.run(), { instanceOf: LockOrderError });
 });
 
+test('a lock-order report is drawn as its cycle of lock classes, a deadlock as its wait-for graph', async (t) => {
+  const { kernel } = lockOrder.scenario('warn');
+  await kernel.run();
+  const [r] = detectionReports(kernel);
+  const dot = reportDot(r!);
+  t.true(dot.startsWith('digraph "lock-order lock-order graph" {'));
+  t.regex(dot, /^ {2}"mutex buffer" \[/m);
+  t.regex(dot, /^ {2}"mutex inode" \[/m);
+  t.regex(dot, /^ {2}"mutex buffer" -> "mutex inode" \[label="flusher#2 at step 3, 10 ms", color=red/m);
+  t.regex(dot, /^ {2}"mutex inode" -> "mutex buffer" \[label="writer#1 at step 1, 0 ms", color=red/m);
+  t.regex(dot, /label="LOCK ORDER INVERSION: possible deadlock \(mutex buffer -> mutex inode -> mutex buffer\)\\nan edge A -> B: B was taken while holding A"/);
+  t.regex(dot, /\}$/);
+  const error = await t.throwsAsync(abba.scenario('fail').kernel.run(), { instanceOf: DeadlockError });
+  t.regex(reportDot(error.report), /^digraph "ab-ba wait-for graph"/);
+});
+
+test('demoDocument: the JSON document of a run, one entry per demo, every report kept', async (t) => {
+  const r = await abba.demo.run();
+  const doc = JSON.parse(JSON.stringify(demoDocument([{ demo: abba.demo, result: r }]))) as ReturnType<typeof demoDocument>;
+  t.deepEqual(
+    doc.demos.map((d) => [d.name, d.title, d.expected, d.reports.length]),
+    [['ab-ba', abba.demo.title, true, 1]],
+  );
+  t.is(doc.demos[0]!.reports[0]!.kind, 'deadlock');
+});
+
 test('every demo runs and behaves as it says; main() lists and refuses unknown names', async (t) => {
   for (const d of demos) {
-    const r = await d.run({ dot: true, json: true });
+    const r = await d.run();
     t.true(r.expected, `${d.name}:\n${r.output}`);
     t.true(r.output.length > 0);
+    t.true(r.reports.length > 0, d.name);
   }
   t.is(demos.length, 7);
   const log = console.log;

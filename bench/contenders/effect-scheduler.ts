@@ -8,9 +8,13 @@
  * use one priority); drain() runs until the queue is empty, at most `limit` tasks; a fiber's
  * operation budget is Effect's own (MixedScheduler's shouldYield).
  */
-import { Effect, Scheduler, type Fiber } from 'effect';
+import type * as EffectLib from 'effect';
+import { optionalPackage } from '../optional.ts';
 
-class SharedDispatcher implements Scheduler.SchedulerDispatcher {
+// Effect is a development dependency: loaded through optional.ts, never imported statically.
+const { Effect, Scheduler } = optionalPackage<typeof EffectLib>('effect');
+
+class SharedDispatcher implements EffectLib.Scheduler.SchedulerDispatcher {
   private tasks: ((() => void) | undefined)[] = [];
   private head = 0;
 
@@ -44,16 +48,16 @@ class SharedDispatcher implements Scheduler.SchedulerDispatcher {
 }
 
 /** An Effect scheduler whose fibers all share one synchronously drained queue. */
-export class SyncScheduler implements Scheduler.Scheduler {
+export class SyncScheduler implements EffectLib.Scheduler.Scheduler {
   readonly executionMode = 'sync' as const;
   readonly dispatcher = new SharedDispatcher();
   private readonly budget = new Scheduler.MixedScheduler('sync');
 
-  shouldYield(fiber: Fiber.Fiber<unknown, unknown>): boolean {
+  shouldYield(fiber: EffectLib.Fiber.Fiber<unknown, unknown>): boolean {
     return this.budget.shouldYield(fiber);
   }
 
-  makeDispatcher(): Scheduler.SchedulerDispatcher {
+  makeDispatcher(): EffectLib.Scheduler.SchedulerDispatcher {
     return this.dispatcher;
   }
 }
@@ -65,7 +69,7 @@ export class SyncScheduler implements Scheduler.Scheduler {
  * @example
  * runSyncShared(Effect.gen(function* () { yield* Effect.yieldNow; return 1; })); // 1
  */
-export function runSyncShared<A, E>(effect: Effect.Effect<A, E>): A {
+export function runSyncShared<A, E>(effect: EffectLib.Effect.Effect<A, E>): A {
   const scheduler = new SyncScheduler();
   const fiber = Effect.runFork(effect, { scheduler });
   scheduler.dispatcher.flush();

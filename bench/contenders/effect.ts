@@ -9,11 +9,15 @@
  *    Effect's default scheduler (runPromise: what an application gets) or the synchronous one;
  *  - every run() forks its fibers afresh and returns once all of them have been joined.
  */
-import { Effect, Fiber, Queue } from 'effect';
+import type * as EffectLib from 'effect';
+import { optionalPackage } from '../optional.ts';
 import type { Probe, Runner } from '../types.ts';
 import { runSyncShared } from './effect-scheduler.ts';
 
-function yieldLoop(id: number, rounds: number, probe: Probe | null): Effect.Effect<void> {
+// Effect is a development dependency: loaded through optional.ts, never imported statically.
+const { Effect, Fiber, Queue } = optionalPackage<typeof EffectLib>('effect');
+
+function yieldLoop(id: number, rounds: number, probe: Probe | null): EffectLib.Effect.Effect<void> {
   return Effect.gen(function* () {
     for (let i = 0; i < rounds; i++) {
       if (probe !== null) probe.log.push(id);
@@ -30,7 +34,7 @@ function yieldLoop(id: number, rounds: number, probe: Probe | null): Effect.Effe
  */
 export function effectRoundRobin(threads: number, rounds: number, probe: Probe | null): Runner {
   const program = Effect.gen(function* () {
-    const fibers: Fiber.Fiber<void>[] = [];
+    const fibers: EffectLib.Fiber.Fiber<void>[] = [];
     for (let i = 0; i < threads; i++) fibers.push(yield* Effect.forkChild(yieldLoop(i, rounds, probe)));
     for (let i = 0; i < threads; i++) yield* Fiber.join(fibers[i]!);
   });
@@ -107,7 +111,7 @@ export function effectQueuePingPong(rounds: number, scheduler: 'default' | 'sync
  */
 export function effectSpawnExit(batch: number, probe: Probe | null): Runner {
   const program = Effect.gen(function* () {
-    const fibers: Fiber.Fiber<void>[] = [];
+    const fibers: EffectLib.Fiber.Fiber<void>[] = [];
     for (let i = 0; i < batch; i++) {
       fibers.push(
         yield* Effect.forkChild(

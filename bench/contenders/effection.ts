@@ -11,8 +11,13 @@
  *  - the channel ping-pong is a blocking hand-off over two channels (2 x rounds per run);
  *  - every run() calls Effection's run() afresh and resolves when all its tasks have finished.
  */
-import { action, createChannel, run, spawn, type Operation, type Task } from 'effection';
+import type * as EffectionLib from 'effection';
+import type { Operation, Task } from 'effection';
+import { optionalPackage } from '../optional.ts';
 import type { Probe, Runner } from '../types.ts';
+
+// Effection is a development dependency: loaded through optional.ts, never imported statically.
+const { action, createChannel, run, spawn } = optionalPackage<typeof EffectionLib>('effection');
 
 const noop = (): void => {};
 

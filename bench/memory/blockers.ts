@@ -4,6 +4,7 @@
  *
  * Interface: BLOCKERS (contender id -> Blocker), Blocker.block(count, depth) -> Blocked.
  * Invariants:
+ *  - BLOCKERS holds only contenders whose library is installed (optional.ts);
  *  - block() returns only once every thread has reached its deepest frame and is waiting there
  *    (for event-loop contenders: once the synchronous part has run; none needs a tick);
  *  - a thread is `depth` frames deep: raw generators, Effection and Effect nest generators with
@@ -17,11 +18,18 @@
  *    running to its end before the next wake, until all are done or the budget runs out; a
  *    release() after it finishes whatever it left.
  */
-import { Deferred, Effect, Fiber } from 'effect';
-import { run, spawn, withResolvers, type Operation, type Task } from 'effection';
+import type * as EffectLib from 'effect';
+import type * as EffectionLib from 'effection';
+import type { Operation, Task } from 'effection';
 import { Completion, Kernel, Semaphore, call, type Routine } from '../../lib/index.ts';
 import { SyncScheduler } from '../contenders/effect-scheduler.ts';
 import { runWithin } from '../contenders/greenkernel-drain.ts';
+import { missingPackageFor, optionalPackage } from '../optional.ts';
+
+// Effection and Effect are development dependencies: loaded through optional.ts, never imported
+// statically; BLOCKERS leaves out the contenders whose library is not installed.
+const { Deferred, Effect, Fiber } = optionalPackage<typeof EffectLib>('effect');
+const { run, spawn, withResolvers } = optionalPackage<typeof EffectionLib>('effection');
 
 export interface Blocked {
   /** Threads waiting at their deepest frame now. */
@@ -208,14 +216,14 @@ const effection: Blocker = {
 
 // ---------------------------------------------------------------- Effect
 
-function effectLeaf(gate: Deferred.Deferred<void>, counter: Counter): Effect.Effect<void> {
+function effectLeaf(gate: EffectLib.Deferred.Deferred<void>, counter: Counter): EffectLib.Effect.Effect<void> {
   return Effect.gen(function* () {
     counter.n++;
     yield* Deferred.await(gate);
     counter.n--;
   });
 }
-function effectNest(depth: number, gate: Deferred.Deferred<void>, counter: Counter): Effect.Effect<void> {
+function effectNest(depth: number, gate: EffectLib.Deferred.Deferred<void>, counter: Counter): EffectLib.Effect.Effect<void> {
   return Effect.gen(function* () {
     if (depth <= 2) yield* effectLeaf(gate, counter);
     else yield* effectNest(depth - 1, gate, counter);
@@ -230,7 +238,7 @@ const effect: Blocker = {
     const scheduler = new SyncScheduler();
     const root = Effect.runFork(
       Effect.gen(function* () {
-        const fibers: Fiber.Fiber<void>[] = new Array<Fiber.Fiber<void>>(count);
+        const fibers: EffectLib.Fiber.Fiber<void>[] = new Array<EffectLib.Fiber.Fiber<void>>(count);
         for (let i = 0; i < count; i++) {
           fibers[i] = yield* Effect.forkChild(depth <= 1 ? effectLeaf(gate, counter) : effectNest(depth, gate, counter));
         }
@@ -250,8 +258,7 @@ const effect: Blocker = {
   },
 };
 
-/** Every contender's blocker, by contender id. */
-export const BLOCKERS: Readonly<Record<string, Blocker>> = {
+const ALL_BLOCKERS: Readonly<Record<string, Blocker>> = {
   'raw-generators': raw,
   'async-await': asyncAwait,
   'greenkernel-completion': gkBlocker('greenkernel, Completion.wait() under call frames', 'completion'),
@@ -259,3 +266,6 @@ export const BLOCKERS: Readonly<Record<string, Blocker>> = {
   'effection-tasks': effection,
   'effect-fibers': effect,
 };
+
+/** Every contender's blocker, by contender id: those whose library is installed. */
+export const BLOCKERS: Readonly<Record<string, Blocker>> = Object.fromEntries(Object.entries(ALL_BLOCKERS).filter(([id]) => missingPackageFor(id) === null));

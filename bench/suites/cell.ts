@@ -8,7 +8,7 @@
 import type { BenchCell, Expectation, Probe, Runner } from '../types.ts';
 
 /**
- * Declares a benchmark.js-timed cell.
+ * Declares a cell timed in-process by the harness.
  *
  * @example
  * benchCell('yield-pingpong', 'raw-trampoline', 'ns/switch', 2 * r, { threads: 2, rounds: r }, (p) => trampolinePingPong(r, 1, p));
