@@ -72,7 +72,11 @@ export type ClockMode = 'virtual' | 'real';
 export interface KernelOptions {
   /** Name for reports and debug output. Default 'kernel'. */
   name?: string;
-  /** Seed of the random scheduling policy (and of anything else random). Default 0. */
+  /**
+   * Seed of the `'random'` policy. Under the default `'fifo'` policy nothing is drawn at random,
+   * so the seed changes nothing; use `policy: 'random'` for schedule variety, each seed giving
+   * its own reproducible schedule. Default 0.
+   */
   seed?: number;
   /** 'fifo' (default): strict priority, FIFO among equals. 'random': seeded random among equals. */
   policy?: 'fifo' | 'random';
