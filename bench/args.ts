@@ -2,13 +2,13 @@
  * Command-line options of `npm run bench` / `greenkernel bench`.
  *
  * Interface: BENCH_COMMAND, parseBenchArgs(argv) -> BenchArgs | Stop.
- * Invariants: parsed by lib/entry.ts (strict: unknown options, missing values and operands are
+ * Invariants: parsed by bin/entry.ts (strict: unknown options, missing values and operands are
  * usage errors, exit 2); `--save` writes the committed results, so it takes a full run of every
  * suite (not --quick, not --suite) and decides the place itself (not with --out); `--suite`
- * names are checked by the caller against the suite registry. Loads nothing but lib/entry.ts,
+ * names are checked by the caller against the suite registry. Loads nothing but bin/entry.ts,
  * so `greenkernel help` stays cheap.
  */
-import { parseCommand, usageError, type Command, type Stop } from '../lib/entry.ts';
+import { parseCommand, usageError, type Command, type Stop } from '../bin/entry.ts';
 
 export interface BenchArgs {
   readonly quick: boolean;

@@ -26,7 +26,7 @@ import { dirname, join, resolve } from 'node:path';
 import { BENCH_COMMAND, parseBenchArgs, type BenchArgs } from './args.ts';
 import { renderChart } from './chart.ts';
 import { runSuiteInChild } from './child.ts';
-import { runAsProgram, stop, usageError } from '../lib/entry.ts';
+import { runAsProgram, stop, usageError } from '../bin/entry.ts';
 import { methodFor } from './method.ts';
 import { missingNote } from './optional.ts';
 import { RUNS_DIR, SAVED_DIR } from './paths.ts';

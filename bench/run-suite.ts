@@ -8,7 +8,7 @@
  * has no effect.
  */
 import { writeFileSync } from 'node:fs';
-import { parseCommand, runAsProgram, stop, usageError, type Command } from '../lib/entry.ts';
+import { parseCommand, runAsProgram, stop, usageError, type Command } from '../bin/entry.ts';
 import { methodFor } from './method.ts';
 import { suiteByName } from './suites/index.ts';
 

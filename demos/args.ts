@@ -4,12 +4,12 @@
  *
  * Interface: DEMO_COMMAND, OUTPUT_FLAGS, demoCommand(file) (one demo alone),
  * outputTargets(values, command) -> { json, dot } | Stop.
- * Invariants: parsed by lib/entry.ts (strict: an unknown flag is a usage error, exit 2);
+ * Invariants: parsed by bin/entry.ts (strict: an unknown flag is a usage error, exit 2);
  * `--json FILE` and `--dot FILE` write machine output to FILE, `-` meaning stdout, and then the
  * prose goes to stderr so stdout is exactly one JSON document or the DOT graphs; only one of
- * them may take stdout. Loads nothing but lib/entry.ts, so `greenkernel help` stays cheap.
+ * them may take stdout. Loads nothing but bin/entry.ts, so `greenkernel help` stays cheap.
  */
-import { usageError, type Command, type FlagValues, type Stop } from '../lib/entry.ts';
+import { usageError, type Command, type FlagValues, type Stop } from '../bin/entry.ts';
 
 /** The flags every way of running demos takes. */
 export const OUTPUT_FLAGS = {

@@ -13,7 +13,7 @@
 import { writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCommand, runAsProgram, stop } from '../lib/entry.ts';
+import { parseCommand, runAsProgram, stop } from '../bin/entry.ts';
 import { formatReport, reportToDot, type Report } from '../lib/index.ts';
 import { demoCommand, outputTargets, type OutputTargets } from './args.ts';
 

@@ -8,7 +8,7 @@
  * and as compiled .js.
  */
 import { demo as abba } from './ab-ba.ts';
-import { parseCommand, runAsProgram, stop, usageError } from '../lib/entry.ts';
+import { parseCommand, runAsProgram, stop, usageError } from '../bin/entry.ts';
 import { DEMO_COMMAND, outputTargets } from './args.ts';
 import { runDemos, type Demo } from './common.ts';
 import { demo as joinCycle } from './join-cycle.ts';

@@ -291,8 +291,8 @@ test('bench: bad arguments are usage errors (exit 2, usage on stderr) and nothin
   const runs = await Promise.all([
     runProgram('bench/index.ts', ['--bogus']),
     runProgram('bench/index.ts', ['--quick', '--save']),
-    runProgram('lib/cli.ts', ['bench', '--suite']),
-    runProgram('lib/cli.ts', ['bench', '--suite', 'no-such-suite']),
+    runProgram('bin/cli.ts', ['bench', '--suite']),
+    runProgram('bin/cli.ts', ['bench', '--suite', 'no-such-suite']),
   ]);
   for (const r of runs) {
     t.is(r.code, 2, r.stderr);

@@ -1,6 +1,6 @@
 /**
- * Tests of the `greenkernel` command line (lib/cli.ts) and the argument handling it shares with
- * the demos and the benchmarks (lib/entry.ts): each test runs the program in a child process,
+ * Tests of the `greenkernel` command line (bin/cli.ts) and the argument handling it shares with
+ * the demos and the benchmarks (bin/entry.ts): each test runs the program in a child process,
  * as a shell would, and checks its exit code and what it printed where.
  */
 import test from 'ava';
@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_COMMAND } from '../bench/args.ts';
 import { DEMO_COMMAND } from '../demos/args.ts';
-import { formatUsage, type Command } from '../lib/entry.ts';
+import { formatUsage, type Command } from '../bin/entry.ts';
 import { runProgram } from './helpers/program.ts';
 
-const cli = (...args: string[]) => runProgram('lib/cli.ts', args);
+const cli = (...args: string[]) => runProgram('bin/cli.ts', args);
 
 test('greenkernel help lists every command and every flag of every command', async (t) => {
   const { code, stdout } = await cli('help');

@@ -1,10 +1,10 @@
 /**
- * Tests of lib/entry.ts: the one way the command line, the demos and the benchmarks read their
+ * Tests of bin/entry.ts: the one way the command line, the demos and the benchmarks read their
  * arguments (strict node:util.parseArgs) and describe them (usage text from the same Command).
  * The programs' own behaviour (exit codes, what goes where) is tested in cli.test.ts.
  */
 import test from 'ava';
-import { formatFlags, formatUsage, parseCommand, usageError, type Command } from '../lib/entry.ts';
+import { formatFlags, formatUsage, parseCommand, usageError, type Command } from '../bin/entry.ts';
 
 const command: Command = {
   name: 'tool',

@@ -32,6 +32,6 @@ test('every source a shipped source map names is shipped too, so every path in a
     }
   }
   t.deepEqual(missing, []);
-  for (const f of ['lib/kernel.ts', 'demos/ab-ba.ts', 'bench/native/coro.c', 'dist/lib/cli.js']) t.true(files.has(f), f);
+  for (const f of ['lib/kernel/kernel.ts', 'bin/cli.ts', 'demos/ab-ba.ts', 'bench/native/coro.c', 'dist/bin/cli.js']) t.true(files.has(f), f);
   t.false([...files].some((f) => f.startsWith('spec/') || f.startsWith('bench/results/') || f.startsWith('bench/out/')), 'no tests, no results');
 });

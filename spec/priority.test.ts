@@ -1,7 +1,7 @@
 import test from 'ava';
 import { Kernel, MAX_OWNER_CHAIN, Mutex, RWLock, currentThread, sleep, type Thread } from '../lib/index.ts';
-import { addHeld, removeHeld } from '../lib/priority.ts';
-import { ThreadQueue } from '../lib/queue.ts';
+import { addHeld, removeHeld } from '../lib/sync/priority.ts';
+import { ThreadQueue } from '../lib/kernel/queue.ts';
 import { settle } from './helpers/util.ts';
 
 /**

@@ -1,7 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { InvalidArgumentError, InvariantError, Kernel, sleep, type Routine, type Thread } from '../lib/index.ts';
-import { TimerHeap } from '../lib/timers.ts';
+import { TimerHeap } from '../lib/kernel/timers.ts';
 import { expectError } from './helpers/util.ts';
 
 // ---------------------------------------------------------------- virtual time through the kernel

@@ -29,7 +29,7 @@ export interface ProgramOptions {
  * Runs `node --import tsx SCRIPT ...args` in the repository root.
  *
  * @example
- * const { code, stderr } = await runProgram('lib/cli.ts', ['demo', '--bogus']); // code 2
+ * const { code, stderr } = await runProgram('bin/cli.ts', ['demo', '--bogus']); // code 2
  */
 export function runProgram(script: string, args: readonly string[], options: ProgramOptions = {}): Promise<ProgramRun> {
   const argv = ['--import', 'tsx', ...(options.nodeArgs ?? []), script, ...args];

@@ -11,10 +11,10 @@
  * Invariant: the core raises StallError only when no timer and no host wait can make progress,
  * so a stall report is never premature.
  */
-import { GreenkernelError, UnjoinedThreadError } from './errors.ts';
-import type { Kernel } from './kernel.ts';
+import { GreenkernelError, UnjoinedThreadError } from '../kernel/errors.ts';
+import type { Kernel } from '../kernel/kernel.ts';
 import { buildReport, formatReport, type Report } from './report.ts';
-import type { Thread } from './thread.ts';
+import type { Thread } from '../kernel/thread.ts';
 
 /** Nothing can run, nothing is pending, and threads remain blocked. */
 export class StallError extends GreenkernelError {

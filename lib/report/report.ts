@@ -11,10 +11,10 @@
  * most MAX_BACKTRACES of them get a backtrace (the rest are counted), so a report is bounded.
  */
 import { backtrace, backtraceSupport, displayPath, formatFrames, type StackFrame } from './backtrace.ts';
-import { describeError } from './errors.ts';
-import type { Kernel } from './kernel.ts';
-import type { Thread, WaitKind, Waitable } from './thread.ts';
-import { findCycles, waitGraph, type Cycle } from './waitgraph.ts';
+import { describeError } from '../kernel/errors.ts';
+import type { Kernel } from '../kernel/kernel.ts';
+import type { Thread, WaitKind, Waitable } from '../kernel/thread.ts';
+import { findCycles, waitGraph, type Cycle } from '../detect/waitgraph.ts';
 
 export const MAX_REPORT_THREADS = 1000;
 export const MAX_BACKTRACES = 100;

@@ -25,8 +25,8 @@
  */
 import { createRequire, findSourceMap } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { cpu, type Routine } from './operation.ts';
-import type { Thread } from './thread.ts';
+import { cpu, type Routine } from '../kernel/operation.ts';
+import type { Thread } from '../kernel/thread.ts';
 
 /** One frame of a backtrace. Lines and columns are 1-based; null when unknown. */
 export interface StackFrame {
@@ -44,7 +44,7 @@ export interface StackFrame {
 export const MAX_FRAMES = 64;
 const GLOBAL_SLOT = '__greenkernelBacktraceTarget';
 const OBJECT_GROUP = 'greenkernel-backtrace';
-const LIB_DIR = fileURLToPath(new URL('.', import.meta.url));
+const LIB_DIR = fileURLToPath(new URL('..', import.meta.url)); // lib/, whatever folder this file is in
 
 interface InspectorSession {
   connect(): void;

@@ -8,13 +8,13 @@
  * Re-entering as a writer, or asking to write while reading, is EDEADLK; unlocking without
  * holding is EPERM. A blocked writer lends its priority to the writer that holds the lock.
  */
-import { assert } from './assert.ts';
-import { NotOwnerError, WouldDeadlockError } from './errors.ts';
-import { cpu, enter, failed, granted, suspended, type Operation } from './operation.ts';
+import { assert } from '../kernel/assert.ts';
+import { NotOwnerError, WouldDeadlockError } from '../kernel/errors.ts';
+import { cpu, enter, failed, granted, suspended, type Operation } from '../kernel/operation.ts';
 import { addHeld, lendPriority, removeHeld, restorePriority, type Lock } from './priority.ts';
-import { ThreadQueue } from './queue.ts';
-import { Resource } from './resource.ts';
-import type { Thread } from './thread.ts';
+import { ThreadQueue } from '../kernel/queue.ts';
+import { Resource } from '../kernel/resource.ts';
+import type { Thread } from '../kernel/thread.ts';
 
 export class RWLock extends Resource implements Lock {
   /** The writer holding the lock, or null. */

@@ -7,12 +7,12 @@
  * nothing — the classic lost wakeup, which stall detection reports. Keys are compared with
  * SameValueZero (Map semantics): objects by identity, strings and numbers by value.
  */
-import { InvalidArgumentError } from './errors.ts';
-import type { Kernel } from './kernel.ts';
-import { cpu, enter, suspended, type Operation } from './operation.ts';
+import { InvalidArgumentError } from '../kernel/errors.ts';
+import type { Kernel } from '../kernel/kernel.ts';
+import { cpu, enter, suspended, type Operation } from '../kernel/operation.ts';
 import { takeWaiters } from './priority.ts';
-import { ThreadQueue } from './queue.ts';
-import { NO_OWNERS, type Thread, type Waitable } from './thread.ts';
+import { ThreadQueue } from '../kernel/queue.ts';
+import { NO_OWNERS, type Thread, type Waitable } from '../kernel/thread.ts';
 
 const tables = new WeakMap<Kernel, Map<unknown, WaitChannel>>();
 

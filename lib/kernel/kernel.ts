@@ -43,8 +43,8 @@ import {
 import { SeededRandom } from './random.ts';
 import { PRIORITY_LEVELS, RunQueue } from './runqueue.ts';
 import { ThreadQueue } from './queue.ts';
-import { StallError, describeThreads, unjoinedThreadError } from './stall.ts';
-import { attachDetection, type DetectionOptions } from './deadlock.ts';
+import { StallError, describeThreads, unjoinedThreadError } from '../report/stall.ts';
+import { attachDetection, type DetectionOptions } from '../detect/deadlock.ts';
 import {
   F_DAEMON,
   F_KERNEL,

@@ -7,12 +7,12 @@
  * Ownerless: any thread (or the host) may up(), so an exhausted semaphore is found by stall
  * detection, not by cycle detection.
  */
-import { InvalidArgumentError, LimitExceededError } from './errors.ts';
-import { enter, granted, suspended, type Operation } from './operation.ts';
+import { InvalidArgumentError, LimitExceededError } from '../kernel/errors.ts';
+import { enter, granted, suspended, type Operation } from '../kernel/operation.ts';
 import { takeWaiters } from './priority.ts';
-import { ThreadQueue } from './queue.ts';
-import { Resource } from './resource.ts';
-import { NO_OWNERS, type Thread } from './thread.ts';
+import { ThreadQueue } from '../kernel/queue.ts';
+import { Resource } from '../kernel/resource.ts';
+import { NO_OWNERS, type Thread } from '../kernel/thread.ts';
 
 export class Semaphore extends Resource {
   /** @internal */ readonly waiters = new ThreadQueue<Thread>();

@@ -8,12 +8,12 @@
  * thread expected to settle it — the wait-for graph draws waiter → holder, so a user thread
  * waiting for I/O completion that only a blocked kernel thread can deliver shows as a cycle.
  */
-import { InvalidArgumentError } from './errors.ts';
-import { completed, enter, failed, suspended, type Operation } from './operation.ts';
+import { InvalidArgumentError } from '../kernel/errors.ts';
+import { completed, enter, failed, suspended, type Operation } from '../kernel/operation.ts';
 import { takeWaiters } from './priority.ts';
-import { ThreadQueue } from './queue.ts';
-import { Resource } from './resource.ts';
-import { NO_OWNERS, type Thread } from './thread.ts';
+import { ThreadQueue } from '../kernel/queue.ts';
+import { Resource } from '../kernel/resource.ts';
+import { NO_OWNERS, type Thread } from '../kernel/thread.ts';
 
 export class Completion<T = void> extends Resource {
   /** @internal */ readonly waiters = new ThreadQueue<Thread>();

@@ -24,18 +24,18 @@
  * detectionReports(kernel). Debug output: namespace greenkernel:deadlock.
  */
 import createDebug from 'debug';
-import { backtrace } from './backtrace.ts';
-import { GreenkernelError, InvalidArgumentError } from './errors.ts';
-import type { Kernel } from './kernel.ts';
+import { backtrace } from '../report/backtrace.ts';
+import { GreenkernelError, InvalidArgumentError } from '../kernel/errors.ts';
+import type { Kernel } from '../kernel/kernel.ts';
 import { LockValidator, classBySite, recordLockSites } from './lockdep.ts';
 
 /** A kernel that classes locks by site stops the recording when it is collected. */
 const siteRecordingOwners = new FinalizationRegistry<() => void>((stop) => stop());
-import { buildReport, formatReport, setReportOptions, summarize, type LockOrderReport, type Report } from './report.ts';
-import { CondVar } from './condvar.ts';
-import { Mutex } from './mutex.ts';
-import { Semaphore } from './semaphore.ts';
-import { S_BLOCKED, type Thread, type WaitKind, type Waitable } from './thread.ts';
+import { buildReport, formatReport, setReportOptions, summarize, type LockOrderReport, type Report } from '../report/report.ts';
+import { CondVar } from '../sync/condvar.ts';
+import { Mutex } from '../sync/mutex.ts';
+import { Semaphore } from '../sync/semaphore.ts';
+import { S_BLOCKED, type Thread, type WaitKind, type Waitable } from '../kernel/thread.ts';
 import { cycleThrough, type Cycle } from './waitgraph.ts';
 
 const log = createDebug('greenkernel:deadlock');

@@ -9,7 +9,7 @@
  *
  * Interface: runCli(argv) -> Promise<exit code>, helpText().
  * Invariants: the command comes first; its arguments are read by the command itself, strictly
- * (lib/entry.ts): an unknown command or flag is a usage error, exit 2, usage on stderr. Help is
+ * (bin/entry.ts): an unknown command or flag is a usage error, exit 2, usage on stderr. Help is
  * made from the same Command objects that parse, so it lists every flag. Demos and benchmarks
  * are loaded only when asked for (help loads only their argument modules), so importing the
  * library never pays for them. The benchmarks run from an installed package: contenders whose

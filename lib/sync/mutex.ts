@@ -8,13 +8,13 @@
  * ("locking against myself"); unlocking one you do not hold is EPERM; both name the threads.
  * A waiter lends its priority to the owner chain (priority.ts).
  */
-import { assert } from './assert.ts';
-import { NotOwnerError, WouldDeadlockError } from './errors.ts';
-import { cpu, enter, failed, granted, suspended, type Operation } from './operation.ts';
+import { assert } from '../kernel/assert.ts';
+import { NotOwnerError, WouldDeadlockError } from '../kernel/errors.ts';
+import { cpu, enter, failed, granted, suspended, type Operation } from '../kernel/operation.ts';
 import { addHeld, lendPriority, removeHeld, restorePriority, type Lock } from './priority.ts';
-import { ThreadQueue } from './queue.ts';
-import { Resource } from './resource.ts';
-import { F_REACQUIRE, NO_OWNERS, type Signallable, type Thread } from './thread.ts';
+import { ThreadQueue } from '../kernel/queue.ts';
+import { Resource } from '../kernel/resource.ts';
+import { F_REACQUIRE, NO_OWNERS, type Signallable, type Thread } from '../kernel/thread.ts';
 
 export class Mutex extends Resource implements Lock {
   /** The thread holding the mutex, or null. */

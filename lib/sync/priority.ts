@@ -8,8 +8,8 @@
  * Invariant: t.priority = max(t.basePriority, top waiter priority of every lock t holds, ...
  * transitively) — restorePriority re-establishes it for one thread.
  */
-import type { ThreadQueue } from './queue.ts';
-import { MAX_OWNER_CHAIN, S_BLOCKED, type Thread, type Waitable } from './thread.ts';
+import type { ThreadQueue } from '../kernel/queue.ts';
+import { MAX_OWNER_CHAIN, S_BLOCKED, type Thread, type Waitable } from '../kernel/thread.ts';
 
 /** A resource whose single owner can be boosted. */
 export interface Lock extends Waitable {

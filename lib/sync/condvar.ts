@@ -9,13 +9,13 @@
  * Mesa: a woken waiter must re-check its condition in a loop.
  * A condvar has no owner: a missed signal is a lost wakeup, which only stall detection sees.
  */
-import { InvalidArgumentError, NotOwnerError, TimeoutError } from './errors.ts';
-import { enter, failed, suspended, type Operation } from './operation.ts';
+import { InvalidArgumentError, NotOwnerError, TimeoutError } from '../kernel/errors.ts';
+import { enter, failed, suspended, type Operation } from '../kernel/operation.ts';
 import { Mutex } from './mutex.ts';
 import { takeWaiters } from './priority.ts';
-import { ThreadQueue } from './queue.ts';
-import { Resource } from './resource.ts';
-import { NO_OWNERS, type Thread } from './thread.ts';
+import { ThreadQueue } from '../kernel/queue.ts';
+import { Resource } from '../kernel/resource.ts';
+import { NO_OWNERS, type Thread } from '../kernel/thread.ts';
 
 export class CondVar extends Resource {
   /** @internal */ readonly waiters = new ThreadQueue<Thread>();

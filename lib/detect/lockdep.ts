@@ -17,11 +17,11 @@
  */
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { StackFrame } from './backtrace.ts';
-import { setCreationHook } from './resource.ts';
-import type { LockMode } from './kernel.ts';
-import type { LockOrderReport, OrderEdgeReport } from './report.ts';
-import type { Thread, Waitable } from './thread.ts';
+import type { StackFrame } from '../report/backtrace.ts';
+import { setCreationHook } from '../kernel/resource.ts';
+import type { LockMode } from '../kernel/kernel.ts';
+import type { LockOrderReport, OrderEdgeReport } from '../report/report.ts';
+import type { Thread, Waitable } from '../kernel/thread.ts';
 
 /** Most classes visited by one cycle search. */
 export const MAX_CLASS_VISITS = 10_000;
@@ -69,7 +69,7 @@ export interface LockValidatorOptions {
 }
 
 const creationSites = new WeakMap<object, string>();
-const LIB_DIR = fileURLToPath(new URL('.', import.meta.url));
+const LIB_DIR = fileURLToPath(new URL('..', import.meta.url)); // lib/, whatever folder this file is in
 
 /** Holders of site recording (kernels classing locks by site, and direct callers). */
 let siteRecorders = 0;

@@ -13,10 +13,10 @@
  * timer (a timed wait will end, so it is not a deadlock); every walk is bounded (MAX_OWNER_CHAIN,
  * MAX_VISITS), so a corrupted or huge graph cannot hang the detector.
  */
-import { Mutex } from './mutex.ts';
-import { RWLock } from './rwlock.ts';
-import { MAX_OWNER_CHAIN, Thread, S_BLOCKED, type WaitKind, type Waitable } from './thread.ts';
-import type { Kernel } from './kernel.ts';
+import { Mutex } from '../sync/mutex.ts';
+import { RWLock } from '../sync/rwlock.ts';
+import { MAX_OWNER_CHAIN, Thread, S_BLOCKED, type WaitKind, type Waitable } from '../kernel/thread.ts';
+import type { Kernel } from '../kernel/kernel.ts';
 
 /** Most threads visited by one graph search. */
 export const MAX_VISITS = 100_000;
