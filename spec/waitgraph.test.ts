@@ -12,6 +12,7 @@ import {
   findCycles,
   isRealCycle,
   sleep,
+  WAIT_MUTEX,
   waitGraph,
   type Thread,
 } from '../lib/index.ts';
@@ -132,10 +133,10 @@ test('cycleThrough: the check a thread makes before it blocks', (t) => {
   k.advanceTime();
   k.step(); // a runs: blocks on B (owner b is runnable: no cycle)
   t.is(a.waitKind, 'mutex');
-  const closing = cycleThrough(b, ma, 'mutex');
+  const closing = cycleThrough(b, ma, WAIT_MUTEX);
   t.deepEqual(closing?.map((s) => `${s.thread.name}:${s.resource.name}`), ['b:A', 'a:B'], 'b waiting on A would close the cycle');
-  t.is(cycleThrough(a, mb, 'mutex') === null, true, 'a waiting on B (owner b runnable): no cycle');
-  t.is(cycleThrough(b, ma, 'mutex')?.length, 2, 'the check changes nothing');
+  t.is(cycleThrough(a, mb, WAIT_MUTEX) === null, true, 'a waiting on B (owner b runnable): no cycle');
+  t.is(cycleThrough(b, ma, WAIT_MUTEX)?.length, 2, 'the check changes nothing');
   k.kill(a);
   k.kill(b);
   k.runSync();

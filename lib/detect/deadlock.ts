@@ -32,11 +32,9 @@ import { LockValidator, classBySite, recordLockSites } from './lockdep.ts';
 /** A kernel that classes locks by site stops the recording when it is collected. */
 const siteRecordingOwners = new FinalizationRegistry<() => void>((stop) => stop());
 import { buildReport, formatReport, setReportOptions, summarize, type LockOrderReport, type Report } from '../report/report.ts';
-import { CondVar } from '../sync/condvar.ts';
-import { Mutex } from '../sync/mutex.ts';
-import { Semaphore } from '../sync/semaphore.ts';
-import { S_BLOCKED, type Thread, type WaitKind, type Waitable } from '../kernel/thread.ts';
-import { cycleThrough, type Cycle } from './waitgraph.ts';
+import { MANY_OWNERS, S_BLOCKED, type Thread, type Waitable } from '../kernel/thread.ts';
+import { isOwnerless, type WaitKindId } from '../kernel/waitkind.ts';
+import { cycleThrough, soleOwner, type Cycle } from './waitgraph.ts';
 
 const log = createDebug('greenkernel:deadlock');
 
@@ -247,7 +245,7 @@ export class Detector {
   private readonly beforeBlock = makeBeforeBlock(this);
 
   /** @internal The slow part of the hook: walk the owner chain. */
-  checkBlock(t: Thread, resource: Waitable, kind: WaitKind): void {
+  checkBlock(t: Thread, resource: Waitable, kind: WaitKindId): void {
     const cycle = cycleThrough(t, resource, kind);
     if (cycle !== null) this.onCycle(t, cycle);
   }
@@ -257,7 +255,7 @@ export class Detector {
    * again (a condvar waiter moved onto its mutex, a completion given a holder). Nobody can be
    * refused a wait here, so 'error' mode fails the run as 'fail' does.
    */
-  readonly waitChanged = (t: Thread, resource: Waitable, kind: WaitKind): void => {
+  readonly waitChanged = (t: Thread, resource: Waitable, kind: WaitKindId): void => {
     if (t.heapIndex >= 0) return; // a timed wait ends by itself: not a deadlock
     const cycle = cycleThrough(t, resource, kind);
     if (cycle !== null) this.onCycle(t, cycle, false);
@@ -314,17 +312,13 @@ export class Detector {
   }
 }
 
-function makeBeforeBlock(d: Detector): (t: Thread, resource: Waitable | null, kind: WaitKind, timeoutMs: number | undefined) => void {
-  return function beforeBlock(t: Thread, resource: Waitable | null, kind: WaitKind, timeoutMs: number | undefined): void {
-    if (resource === null) return;
-    // Constructor compares, not instanceof: this runs on every block (see soleOwner).
-    const type = resource.constructor;
-    if (type === Mutex) {
-      const o = (resource as Mutex).owner;
-      if (o === null || (o !== t && o.state !== S_BLOCKED)) return;
-    } else if (type === Semaphore || type === CondVar) {
-      return; // never owned: no edge out of them, so no cycle through them
-    }
+function makeBeforeBlock(d: Detector): (t: Thread, resource: Waitable | null, kind: WaitKindId, timeoutMs: number | undefined) => void {
+  return function beforeBlock(t: Thread, resource: Waitable | null, kind: WaitKindId, timeoutMs: number | undefined): void {
+    // Ownerless kinds (semaphore, condvar, channel): no edge out of them, so no cycle through them.
+    if (resource === null || isOwnerless(kind)) return;
+    // The common case, an owner that is running or runnable, returns after one call.
+    const o = soleOwner(resource);
+    if (o === null || (o !== MANY_OWNERS && o !== t && o.state !== S_BLOCKED)) return;
     if (timeoutMs !== undefined) return; // a timed wait ends by itself: not a deadlock
     d.checkBlock(t, resource, kind);
   };

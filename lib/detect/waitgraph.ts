@@ -13,9 +13,8 @@
  * timer (a timed wait will end, so it is not a deadlock); every walk is bounded (MAX_OWNER_CHAIN,
  * MAX_VISITS), so a corrupted or huge graph cannot hang the detector.
  */
-import { Mutex } from '../sync/mutex.ts';
-import { RWLock } from '../sync/rwlock.ts';
-import { MAX_OWNER_CHAIN, Thread, S_BLOCKED, type WaitKind, type Waitable } from '../kernel/thread.ts';
+import { MANY_OWNERS, MAX_OWNER_CHAIN, S_BLOCKED, type Thread, type Waitable } from '../kernel/thread.ts';
+import { waitKindName, type WaitKind, type WaitKindId } from '../kernel/waitkind.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 
 /** Most threads visited by one graph search. */
@@ -126,9 +125,10 @@ export function cycleIsTimed(cycle: Cycle): boolean {
  * search. Owners that are runnable, or blocked with a timer, end the walk.
  *
  * @example
- * const cycle = cycleThrough(self, mutex, 'mutex'); // in a beforeBlock hook
+ * const cycle = cycleThrough(self, mutex, WAIT_MUTEX); // in a beforeBlock hook
  */
-export function cycleThrough(self: Thread, resource: Waitable, kind: WaitKind): Cycle | null {
+export function cycleThrough(self: Thread, resource: Waitable, kindId: WaitKindId): Cycle | null {
+  const kind = waitKindName(kindId)!;
   let r: Waitable = resource;
   for (let hop = 0; hop < MAX_OWNER_CHAIN; hop++) {
     const o = soleOwner(r);
@@ -163,19 +163,17 @@ export function isRealCycle(cycle: Cycle): boolean {
 
 // ---------------------------------------------------------------- internals
 
-const MANY = 1 as const;
+const MANY = MANY_OWNERS;
 
 /**
- * The one thread that owns `r`, null if none, MANY if several. Allocation-free for locks and
- * ownerless resources. It runs on every block, so it compares constructors (one load each)
- * rather than using `instanceof`, which measured ~20 ns a test here; a subclass of these takes
- * the general owners() path, which is correct, only slower.
+ * The one thread that owns `r`, null if none, MANY if several. The resource answers itself
+ * (allocation-free: this runs on every block); one that does not is asked for its owners().
+ *
+ * @example
+ * const o = soleOwner(mutex); // its owner, or null
  */
-function soleOwner(r: Waitable): Thread | null | typeof MANY {
-  const kind = r.constructor;
-  if (kind === Mutex) return (r as Mutex).owner;
-  if (kind === Thread) return r as Thread;
-  if (kind === RWLock && (r as RWLock).writer !== null) return (r as RWLock).writer;
+export function soleOwner(r: Waitable): Thread | null | typeof MANY {
+  if (r.soleOwner !== undefined) return r.soleOwner();
   const owners = r.owners();
   return owners.length === 0 ? null : owners.length === 1 ? owners[0]! : MANY;
 }

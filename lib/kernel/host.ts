@@ -13,6 +13,7 @@ import type { Kernel } from './kernel.ts';
 import { OP_FAIL, OP_READY, enter, failed, suspended, type Operation } from './operation.ts';
 import { NO_OWNERS, type Thread, type Waitable } from './thread.ts';
 import { afterHostDelay } from './time.ts';
+import { WAIT_HOST } from './waitkind.ts';
 
 /**
  * Waits for a host Promise (or a function returning one). Its value is returned at the
@@ -34,7 +35,7 @@ export function hostcall<T>(work: Promise<T> | (() => Promise<T>), timeoutMs?: n
     return failed(self, new InvalidArgumentError('hostcall(work): work must be a Promise or return one'));
   }
   const wait = new HostWait(kernel);
-  kernel.block(self, wait, 'host', undefined);
+  kernel.block(self, wait, WAIT_HOST, undefined);
   kernel.hostBegin();
   if (timeoutMs !== undefined) wait.expireAfter(self, timeoutMs);
   // Through a real promise: a promise-like's then() may call back at once, or throw, and

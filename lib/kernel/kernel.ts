@@ -58,10 +58,10 @@ import {
   S_RUNNABLE,
   Thread,
   type ThreadKind,
-  type WaitKind,
   type Waitable,
 } from './thread.ts';
 import { afterHostDelay } from './time.ts';
+import { WAIT_JOIN, WAIT_SLEEP, waitKindName, type WaitKindId } from './waitkind.ts';
 import { TimerHeap } from './timers.ts';
 
 const log = createDebug('greenkernel:sched');
@@ -138,7 +138,7 @@ export interface KernelHooks {
    * The running thread `t` is about to wait on `resource` (not yet queued, nothing changed
    * yet). May throw to refuse the wait: the error is thrown at the thread's `yield*`.
    */
-  beforeBlock?(t: Thread, resource: Waitable | null, kind: WaitKind, timeoutMs: number | undefined): void;
+  beforeBlock?(t: Thread, resource: Waitable | null, kind: WaitKindId, timeoutMs: number | undefined): void;
   /**
    * The running thread `t` requests `lock` (before it is acquired or waited for); `t.held`
    * lists what it already holds. `trylock` requests never wait. May throw to refuse.
@@ -149,7 +149,7 @@ export interface KernelHooks {
    * waiter moved onto its mutex, or its completion was given a holder. Must not throw (no
    * thread can be refused anything here); it may panic the kernel.
    */
-  waitChanged?(t: Thread, resource: Waitable, kind: WaitKind): void;
+  waitChanged?(t: Thread, resource: Waitable, kind: WaitKindId): void;
 }
 
 const DEFAULT_MAX_STEPS = 1e9;
@@ -344,7 +344,7 @@ export class Kernel {
     if (target.kernel !== this) return failed(self, new InvalidArgumentError(`cannot join ${target}: it belongs to kernel ${target.kernel.name}`));
     if (target === self) return failed(self, new WouldDeadlockError(`thread ${self} cannot join itself`));
     if (target.state === S_EXITED) return this.joinResult(self, target);
-    this.block(self, target, 'join', timeoutMs);
+    this.block(self, target, WAIT_JOIN, timeoutMs);
     if (target.joiners === null) target.joiners = new ThreadQueue<Thread>();
     target.joiners.enqueue(self);
     return suspended(self);
@@ -388,7 +388,7 @@ export class Kernel {
     const now = this.now();
     for (let t = this.timers.popDue(now); t !== null; t = this.timers.popDue(now)) {
       if (this.traceLines !== null) this.record('timer', t, t.waitKind ?? '');
-      if (t.waitKind === 'sleep') {
+      if (t.waitKindId === WAIT_SLEEP) {
         this.wake(t, undefined);
         continue;
       }
@@ -410,7 +410,7 @@ export class Kernel {
    * timeout if given. The caller queues `t` on the resource only after this returns (the
    * deadlock detector's hook may refuse the wait by throwing), then returns `suspended(t)`.
    */
-  block(t: Thread, resource: Waitable | null, kind: WaitKind, timeoutMs: number | undefined): void {
+  block(t: Thread, resource: Waitable | null, kind: WaitKindId, timeoutMs: number | undefined): void {
     assert(t === cpu.current && t.state === S_RUNNABLE, 'only the running thread blocks itself');
     // enter(what, timeoutMs) refused a bad one before the primitive changed anything.
     assert(timeoutMs === undefined || (timeoutMs >= 0 && timeoutMs < Infinity), 'block: the timeout was checked by enter()');
@@ -419,7 +419,7 @@ export class Kernel {
     t.waitOn = resource;
     t.waitSince = this.now();
     if (timeoutMs !== undefined) this.timers.arm(t, t.waitSince + timeoutMs);
-    if (this.traceLines !== null) this.record('block', t, resource === null ? kind : `${kind} ${resource.name}`);
+    if (this.traceLines !== null) this.record('block', t, resource === null ? waitKindName(kind)! : `${waitKindName(kind)} ${resource.name}`);
   }
 
   /** @internal Wakes blocked `t` (already unlinked from its resource) with `value`. */
@@ -436,12 +436,12 @@ export class Kernel {
    * @internal Moves blocked `t` from one wait to another without running it (condition
    * variable → mutex "wait morphing"). `t` must already be queued on `resource`.
    */
-  rewait(t: Thread, resource: Waitable, kind: WaitKind): void {
+  rewait(t: Thread, resource: Waitable, kind: WaitKindId): void {
     assert(t.state === S_BLOCKED, 'rewait: thread is blocked');
     this.timers.cancel(t);
     t.waitOn = resource;
-    t.waitKind = kind;
-    if (this.traceLines !== null) this.record('rewait', t, `${kind} ${resource.name}`);
+    t.waitKindId = kind;
+    if (this.traceLines !== null) this.record('rewait', t, `${waitKindName(kind)} ${resource.name}`);
     if (this.hooks.waitChanged !== undefined) this.hooks.waitChanged(t, resource, kind);
   }
 
@@ -486,7 +486,7 @@ export class Kernel {
     this.timers.cancel(t);
     if (t.waitOn !== null) t.waitOn.removeWaiter(t);
     t.waitOn = null;
-    t.waitKind = null;
+    t.waitKindId = 0;
   }
 
   /**

@@ -13,7 +13,10 @@
  *  - heapIndex >= 0 ⇔ a timer (sleep or wait timeout) is armed.
  * Field layout is kept small on purpose: 100,000 blocked threads must fit in ~60 MB.
  */
+import { assert } from './assert.ts';
 import type { Kernel } from './kernel.ts';
+import { PRIORITY_LEVELS } from './queue.ts';
+import { MAX_WAIT_KINDS, WAIT_KIND_BITS, waitKindName, type WaitKind, type WaitKindId } from './waitkind.ts';
 import type { Linked, ThreadQueue } from './queue.ts';
 import { cpu, type Operation, type Routine } from './operation.ts';
 
@@ -21,26 +24,15 @@ import { cpu, type Operation, type Routine } from './operation.ts';
 export type ThreadKind = 'kernel' | 'user';
 /** A thread's life: runnable (queued), running, blocked (waiting), exited. */
 export type ThreadState = 'runnable' | 'running' | 'blocked' | 'exited';
-/** What a blocked thread waits for. */
-export type WaitKind =
-  | 'mutex'
-  | 'rwlock-read'
-  | 'rwlock-write'
-  | 'condvar'
-  | 'semaphore'
-  | 'channel'
-  | 'completion'
-  | 'join'
-  | 'sleep'
-  | 'host';
 /** How a thread ended. */
 export type ExitStatus = 'returned' | 'threw' | 'killed';
 
+// The state field. There is no RUNNING value: the running thread stays RUNNABLE and is
+// cpu.current (two fewer writes per switch); value 1 is unused.
 export const S_RUNNABLE = 0;
-export const S_RUNNING = 1;
 export const S_BLOCKED = 2;
 export const S_EXITED = 3;
-const STATE_NAMES: readonly ThreadState[] = ['runnable', 'running', 'blocked', 'exited'];
+const STATE_NAMES: readonly ThreadState[] = ['runnable', 'runnable', 'blocked', 'exited'];
 
 /** Bits of Thread.flags. */
 export const F_KERNEL = 1;
@@ -63,6 +55,9 @@ export const F_REACQUIRE = 128;
  */
 export const MAX_OWNER_CHAIN = 1024;
 
+/** What soleOwner() answers for a resource with several owners (then owners() lists them). */
+export const MANY_OWNERS = 1 as const;
+
 /** What owners() returns for a resource without owners: shared, so the block path allocates nothing. */
 export const NO_OWNERS: readonly Thread[] = Object.freeze([]);
 
@@ -77,6 +72,11 @@ export interface Waitable {
   readonly name: string;
   /** Threads that must act for a waiter to proceed (empty for ownerless resources). */
   owners(): readonly Thread[];
+  /**
+   * The one thread that must act for a waiter to proceed, null when none, or MANY_OWNERS.
+   * Allocation-free: cycle detection asks it on every block. Absent: derived from owners().
+   */
+  soleOwner?(): Thread | null | typeof MANY_OWNERS;
   /** Unlinks `t` from this resource's waiters (timeout or kill). */
   removeWaiter(t: Thread): void;
   /** Called when `t`'s wait timed out. Default (when absent): remove it and fail with ETIMEDOUT. */
@@ -96,7 +96,6 @@ export interface Waitable {
   revokeGrant?(t: Thread): void;
 }
 
-/** A green thread. Create threads with `kernel.spawn`, never with `new`. */
 /**
  * What only some threads need: a timer, held locks, joiners, an exit value. Allocated on first
  * use, so a thread that never sleeps, locks or is joined does not pay for it.
@@ -123,8 +122,9 @@ export interface Signallable {
   signal(): boolean;
 }
 
-// The state word packs five small fields into one Smi (27 bits), to keep a thread small:
-//   bits 0-1 state · 2-4 opState · 5-12 flags · 13-17 priority · 18-22 basePriority · 23-26 waitKind
+// The state word packs five small fields into one Smi (28 bits; a Smi holds 31), to keep a
+// thread small:
+//   bits 0-1 state · 2-4 opState · 5-12 flags · 13-17 priority · 18-22 basePriority · 23-27 waitKind
 const STATE_MASK = 0x3;
 const OP_SHIFT = 2;
 const OP_MASK = 0x7 << OP_SHIFT;
@@ -134,49 +134,14 @@ const PRIO_SHIFT = 13;
 const PRIO_MASK = 0x1f << PRIO_SHIFT;
 const BASE_SHIFT = 18;
 const WAIT_SHIFT = 23;
-const WAIT_MASK = 0xf << WAIT_SHIFT;
+const WAIT_MASK = MAX_WAIT_KINDS << WAIT_SHIFT;
 const REACQUIRE_BIT = F_REACQUIRE << FLAGS_SHIFT;
-const WAIT_KINDS: readonly (WaitKind | null)[] = [
-  null,
-  'mutex',
-  'rwlock-read',
-  'rwlock-write',
-  'condvar',
-  'semaphore',
-  'channel',
-  'completion',
-  'join',
-  'sleep',
-  'host',
-];
-/** The code of a wait kind in the state word: a switch, not a Map, as it runs on every block and wake. */
-function waitCode(kind: WaitKind | null): number {
-  switch (kind) {
-    case null:
-      return 0;
-    case 'mutex':
-      return 1;
-    case 'rwlock-read':
-      return 2;
-    case 'rwlock-write':
-      return 3;
-    case 'condvar':
-      return 4;
-    case 'semaphore':
-      return 5;
-    case 'channel':
-      return 6;
-    case 'completion':
-      return 7;
-    case 'join':
-      return 8;
-    case 'sleep':
-      return 9;
-    case 'host':
-      return 10;
-  }
-}
-
+// The fields must hold what is put in them, and fit a Smi: checked once, at load.
+assert((PRIO_MASK >>> PRIO_SHIFT) + 1 === PRIORITY_LEVELS, 'thread word: the priority fields hold PRIORITY_LEVELS levels');
+assert(BASE_SHIFT - PRIO_SHIFT === 5 && WAIT_SHIFT - BASE_SHIFT === 5, 'thread word: the two priority fields do not overlap');
+assert(WAIT_MASK >>> WAIT_SHIFT === MAX_WAIT_KINDS, 'thread word: the wait field holds every wait-kind id');
+assert(WAIT_SHIFT + WAIT_KIND_BITS <= 30, 'thread word: fits a Smi');
+assert(F_REACQUIRE < 1 << 8 && (FLAGS_MASK >>> FLAGS_SHIFT) === 0xff, 'thread word: the flags fit their 8 bits');
 /**
  * A green thread. Create threads with `kernel.spawn`, never with `new`.
  *
@@ -246,19 +211,23 @@ export class Thread<T = unknown> implements Linked, Waitable {
   }
   /** The priority the thread was given; priority inheritance never changes it. */
   get basePriority(): number {
-    return (this.word >> BASE_SHIFT) & 0x1f;
+    return (this.word >> BASE_SHIFT) & (PRIORITY_LEVELS - 1);
   }
-  /** @internal what it waits for, or null. */
+  /** What it waits for (a registered wait kind's name), or null. */
   get waitKind(): WaitKind | null {
-    return WAIT_KINDS[(this.word & WAIT_MASK) >> WAIT_SHIFT]!;
+    return waitKindName(this.waitKindId);
   }
-  set waitKind(kind: WaitKind | null) {
-    this.word = (this.word & ~WAIT_MASK) | (waitCode(kind) << WAIT_SHIFT);
+  /** @internal the registered id of what it waits for; 0 when not waiting. */
+  get waitKindId(): WaitKindId {
+    return (this.word & WAIT_MASK) >>> WAIT_SHIFT;
+  }
+  set waitKindId(id: WaitKindId) {
+    this.word = (this.word & ~WAIT_MASK) | (id << WAIT_SHIFT);
   }
 
   /** @internal One write for a block: state BLOCKED, wait kind `kind`, no longer re-acquiring. */
-  markBlocked(kind: WaitKind): void {
-    this.word = (this.word & ~(STATE_MASK | WAIT_MASK | REACQUIRE_BIT)) | S_BLOCKED | (waitCode(kind) << WAIT_SHIFT);
+  markBlocked(kind: WaitKindId): void {
+    this.word = (this.word & ~(STATE_MASK | WAIT_MASK | REACQUIRE_BIT)) | S_BLOCKED | (kind << WAIT_SHIFT);
   }
   /** @internal One write: it waits for (or is handed) a mutex to re-take after a condvar wait. */
   markReacquire(): void {
@@ -433,6 +402,10 @@ export class Thread<T = unknown> implements Linked, Waitable {
   /** As a join target, a thread is owned by itself: joiners wait for it to run. */
   owners(): readonly Thread[] {
     return [this as Thread];
+  }
+  /** @internal */
+  soleOwner(): Thread {
+    return this as Thread;
   }
   /** @internal */
   removeWaiter(t: Thread): void {

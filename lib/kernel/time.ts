@@ -8,6 +8,7 @@
  * holds at most 2^31 - 1 ms (a longer one fires after ~1 ms), so longer delays are chained.
  */
 import { checkTimeout, enter, suspended, type Operation } from './operation.ts';
+import { WAIT_SLEEP } from './waitkind.ts';
 
 /**
  * Sleeps `ms` of kernel time. Under the virtual clock, time jumps when nothing else can run.
@@ -17,7 +18,7 @@ import { checkTimeout, enter, suspended, type Operation } from './operation.ts';
  */
 export function sleep(ms: number): Operation<void> {
   const self = enter('sleep()', checkTimeout(ms)); // required: sleep(undefined) is EINVAL too
-  self.kernel.block(self, null, 'sleep', ms);
+  self.kernel.block(self, null, WAIT_SLEEP, ms);
   return suspended<void>(self);
 }
 

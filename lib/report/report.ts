@@ -10,10 +10,11 @@
  * gives the same report, byte for byte; at most MAX_REPORT_THREADS threads are listed and at
  * most MAX_BACKTRACES of them get a backtrace (the rest are counted), so a report is bounded.
  */
-import { backtrace, backtraceSupport, displayPath, formatFrames, type StackFrame } from './backtrace.ts';
+import { backtrace, backtraceSupport, formatFrames, type StackFrame } from './backtrace.ts';
 import { describeError } from '../kernel/errors.ts';
 import type { Kernel } from '../kernel/kernel.ts';
-import type { Thread, WaitKind, Waitable } from '../kernel/thread.ts';
+import type { Thread, Waitable } from '../kernel/thread.ts';
+import { waitKindId, waitKindSpec, type WaitKind, type WaitKindSpec } from '../kernel/waitkind.ts';
 import { findCycles, waitGraph, type Cycle } from '../detect/waitgraph.ts';
 
 export const MAX_REPORT_THREADS = 1000;
@@ -236,26 +237,19 @@ function titleOf(spec: ReportSpec, kernel: Kernel, cycles: readonly Cycle[], thr
   }
 }
 
-/** Why an ownerless (or orphaned) wait can never end, once nothing can run. */
+/** Why an ownerless (or orphaned) wait can never end, once nothing can run: the kind says. */
 function stallHint(kind: WaitKind, resource: Waitable | null, owners: readonly Thread[]): string | undefined {
   if (resource === null) return undefined;
   const exited = owners.filter((o) => o.stateName === 'exited');
   if (exited.length > 0) return `held by ${exited.join(', ')}, which exited without releasing it`;
-  if (owners.length > 0) return undefined;
-  switch (kind) {
-    case 'semaphore': {
-      const count = (resource as { count?: number }).count;
-      return `semaphore exhausted (count ${count ?? '?'}): no thread left to up() it`;
-    }
-    case 'condvar':
-      return 'lost wakeup? a condvar has no owner and no thread is left to signal it';
-    case 'channel':
-      return 'lost wakeup? no thread is left to wakeup() this channel';
-    case 'completion':
-      return 'never completed, and no holder was declared (Completion.declareHolder) to show who should';
-    default:
-      return undefined;
-  }
+  const spec = specOf(kind);
+  if (spec === undefined || !spec.durable || spec.stallHint === undefined) return undefined;
+  return spec.stallHint(resource, owners);
+}
+
+function specOf(kind: WaitKind): WaitKindSpec | undefined {
+  const id = waitKindId(kind);
+  return id === undefined ? undefined : waitKindSpec(id);
 }
 
 // ---------------------------------------------------------------- text
@@ -289,12 +283,12 @@ function res(r: ResourceRef): string {
   return `${r.kind} "${r.name}"`;
 }
 
-/** 'waits for mutex "A" held by b#2', 'waits to join scanner#2', ... */
+/** 'waits for mutex "A" held by b#2', 'waits to join scanner#2', ...: a kind may phrase it. */
 function waitPhrase(kind: WaitKind, r: ResourceRef, owners: readonly ThreadRef[]): string {
   const who = owners.map(name).join(', ');
-  if (kind === 'join') return `waits to join ${who === '' ? r.name : who}`;
+  const phrase = specOf(kind)?.phrase;
+  if (phrase !== undefined) return phrase(r, who);
   if (owners.length === 0) return `waits for ${res(r)} (no owner)`;
-  if (kind === 'completion') return `waits for ${res(r)} to be completed by ${who}`;
   return `waits for ${res(r)} held by ${who}`;
 }
 
@@ -396,14 +390,4 @@ export function summarize(r: Report): string {
     return `${r.title}: ${e === undefined ? '' : `${name(e.thread)} asked for ${e.to} while holding ${e.from}`}`;
   }
   return r.title;
-}
-
-/**
- * Displays a frame's file the way reports do (re-exported for tests and tools).
- *
- * @example
- * displayFile(report.threads[0].backtrace[0]); // 'demos/ab-ba.ts:12'
- */
-export function displayFile(f: StackFrame, cwd = process.cwd()): string {
-  return f.file === null ? '?' : `${displayPath(f.file, cwd)}:${f.line ?? '?'}`;
 }

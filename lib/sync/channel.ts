@@ -13,6 +13,14 @@ import { cpu, enter, suspended, type Operation } from '../kernel/operation.ts';
 import { takeWaiters } from './priority.ts';
 import { ThreadQueue } from '../kernel/queue.ts';
 import { NO_OWNERS, type Thread, type Waitable } from '../kernel/thread.ts';
+import { registerWaitKind } from '../kernel/waitkind.ts';
+
+export const WAIT_CHANNEL = registerWaitKind({
+  name: 'channel',
+  durable: true,
+  ownerless: true,
+  stallHint: () => 'lost wakeup? no thread is left to wakeup() this channel',
+});
 
 const tables = new WeakMap<Kernel, Map<unknown, WaitChannel>>();
 
@@ -31,6 +39,9 @@ export class WaitChannel implements Waitable {
   }
   owners(): readonly Thread[] {
     return NO_OWNERS;
+  }
+  soleOwner(): null {
+    return null;
   }
   removeWaiter(t: Thread): void {
     this.waiters.remove(t);
@@ -72,7 +83,7 @@ export function tsleep(key: unknown, timeoutMs?: number): Operation<void> {
   let channel = table.get(key);
   const created = channel === undefined;
   if (channel === undefined) channel = new WaitChannel(table, key);
-  kernel.block(self, channel, 'channel', timeoutMs);
+  kernel.block(self, channel, WAIT_CHANNEL, timeoutMs);
   if (created) table.set(key, channel);
   channel.waiters.enqueue(self);
   return suspended<void>(self);

@@ -14,6 +14,16 @@ import { takeWaiters } from './priority.ts';
 import { ThreadQueue } from '../kernel/queue.ts';
 import { Resource } from '../kernel/resource.ts';
 import { NO_OWNERS, type Thread } from '../kernel/thread.ts';
+import { registerWaitKind } from '../kernel/waitkind.ts';
+
+/** Ownerless until a holder is declared: cycle detection walks it (soleOwner answers). */
+export const WAIT_COMPLETION = registerWaitKind({
+  name: 'completion',
+  durable: true,
+  ownerless: false,
+  stallHint: (_r, owners) => (owners.length > 0 ? undefined : 'never completed, and no holder was declared (Completion.declareHolder) to show who should'),
+  phrase: (resource, owners) => (owners === '' ? `waits for completion "${resource.name}" (no owner)` : `waits for completion "${resource.name}" to be completed by ${owners}`),
+});
 
 export class Completion<T = void> extends Resource {
   /** @internal */ readonly waiters = new ThreadQueue<Thread>();
@@ -49,7 +59,7 @@ export class Completion<T = void> extends Resource {
     const kernel = this.bind(self);
     if (this.settled === 'value') return completed(self, this.outcome as T);
     if (this.settled === 'error') return failed(self, this.outcome);
-    kernel.block(self, this, 'completion', timeoutMs);
+    kernel.block(self, this, WAIT_COMPLETION, timeoutMs);
     this.waiters.enqueue(self);
     return suspended<T>(self);
   }
@@ -97,13 +107,18 @@ export class Completion<T = void> extends Resource {
     // Waiters queued before now may close a wait-for cycle through the new holder.
     const changed = this.kernel === null ? undefined : this.kernel.hooks.waitChanged;
     if (changed !== undefined && thread !== null) {
-      for (const w of this.waiters.toArray()) changed(w, this, 'completion');
+      for (const w of this.waiters.toArray()) changed(w, this, WAIT_COMPLETION);
     }
   }
 
   /** @internal */
   owners(): readonly Thread[] {
     return this.holder === null || this.settled !== 'no' ? NO_OWNERS : [this.holder];
+  }
+
+  /** @internal */
+  soleOwner(): Thread | null {
+    return this.settled !== 'no' ? null : this.holder;
   }
 
   /** @internal */

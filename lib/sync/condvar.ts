@@ -16,6 +16,14 @@ import { takeWaiters } from './priority.ts';
 import { ThreadQueue } from '../kernel/queue.ts';
 import { Resource } from '../kernel/resource.ts';
 import { NO_OWNERS, type Thread } from '../kernel/thread.ts';
+import { registerWaitKind } from '../kernel/waitkind.ts';
+
+export const WAIT_CONDVAR = registerWaitKind({
+  name: 'condvar',
+  durable: true,
+  ownerless: true,
+  stallHint: () => 'lost wakeup? a condvar has no owner and no thread is left to signal it',
+});
 
 export class CondVar extends Resource {
   /** @internal */ readonly waiters = new ThreadQueue<Thread>();
@@ -52,7 +60,7 @@ export class CondVar extends Resource {
       return failed(self, new InvalidArgumentError(`condvar ${this.name} is used with mutex ${this.mutex.name} and ${mutex.name}`));
     }
     this.mutex = mutex;
-    kernel.block(self, this, 'condvar', timeoutMs);
+    kernel.block(self, this, WAIT_CONDVAR, timeoutMs);
     this.waiters.enqueue(self);
     mutex.unlock();
     return suspended<void>(self);
@@ -92,6 +100,11 @@ export class CondVar extends Resource {
   /** @internal A condvar has no owner. */
   owners(): readonly Thread[] {
     return NO_OWNERS;
+  }
+
+  /** @internal */
+  soleOwner(): null {
+    return null;
   }
 
   /** @internal */

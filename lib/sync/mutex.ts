@@ -15,6 +15,10 @@ import { addHeld, lendPriority, removeHeld, restorePriority, type Lock } from '.
 import { ThreadQueue } from '../kernel/queue.ts';
 import { Resource } from '../kernel/resource.ts';
 import { F_REACQUIRE, NO_OWNERS, type Signallable, type Thread } from '../kernel/thread.ts';
+import { registerWaitKind } from '../kernel/waitkind.ts';
+
+/** Waiting to take a mutex (also a condition-variable waiter re-taking its mutex). */
+export const WAIT_MUTEX = registerWaitKind({ name: 'mutex', durable: true, ownerless: false });
 
 export class Mutex extends Resource implements Lock {
   /** The thread holding the mutex, or null. */
@@ -54,7 +58,7 @@ export class Mutex extends Resource implements Lock {
     if (owner === self) {
       return failed(self, new WouldDeadlockError(`locking against myself: thread ${self} already holds mutex ${this.name}`));
     }
-    kernel.block(self, this, 'mutex', timeoutMs);
+    kernel.block(self, this, WAIT_MUTEX, timeoutMs);
     this.waiters.enqueue(self);
     lendPriority(self);
     return suspended<void>(self);
@@ -99,6 +103,11 @@ export class Mutex extends Resource implements Lock {
   /** @internal The threads that must act for a waiter to proceed. */
   owners(): readonly Thread[] {
     return this.owner === null ? NO_OWNERS : [this.owner];
+  }
+
+  /** @internal */
+  soleOwner(): Thread | null {
+    return this.owner;
   }
 
   /** @internal */
@@ -148,7 +157,7 @@ export class Mutex extends Resource implements Lock {
       this.wakeHolder(t);
       return;
     }
-    this.bind(t).rewait(t, this, 'mutex');
+    this.bind(t).rewait(t, this, WAIT_MUTEX);
     this.waiters.enqueue(t);
     lendPriority(t);
   }

@@ -14,7 +14,11 @@ import { cpu, enter, failed, granted, suspended, type Operation } from '../kerne
 import { addHeld, lendPriority, removeHeld, restorePriority, type Lock } from './priority.ts';
 import { ThreadQueue } from '../kernel/queue.ts';
 import { Resource } from '../kernel/resource.ts';
-import type { Thread } from '../kernel/thread.ts';
+import { MANY_OWNERS, type Thread } from '../kernel/thread.ts';
+import { registerWaitKind } from '../kernel/waitkind.ts';
+
+export const WAIT_RWLOCK_READ = registerWaitKind({ name: 'rwlock-read', durable: true, ownerless: false });
+export const WAIT_RWLOCK_WRITE = registerWaitKind({ name: 'rwlock-write', durable: true, ownerless: false });
 
 export class RWLock extends Resource implements Lock {
   /** The writer holding the lock, or null. */
@@ -59,7 +63,7 @@ export class RWLock extends Resource implements Lock {
     if (this.readers.includes(self)) {
       return failed(self, new WouldDeadlockError(`thread ${self} re-enters rwlock ${this.name} for reading while a writer waits: it would wait for itself`));
     }
-    kernel.block(self, this, 'rwlock-read', timeoutMs);
+    kernel.block(self, this, WAIT_RWLOCK_READ, timeoutMs);
     this.waiters.enqueue(self);
     lendPriority(self);
     return suspended<void>(self);
@@ -82,7 +86,7 @@ export class RWLock extends Resource implements Lock {
       this.setWriter(self);
       return granted(self, this);
     }
-    kernel.block(self, this, 'rwlock-write', timeoutMs);
+    kernel.block(self, this, WAIT_RWLOCK_WRITE, timeoutMs);
     this.waiters.enqueue(self);
     lendPriority(self);
     return suspended<void>(self);
@@ -110,6 +114,16 @@ export class RWLock extends Resource implements Lock {
   /** @internal Everyone who must release for a waiter to proceed. */
   owners(): readonly Thread[] {
     return this.writer !== null ? [this.writer] : [...new Set(this.readers)];
+  }
+
+  /** @internal The writer, the one reader, or MANY_OWNERS for several readers. */
+  soleOwner(): Thread | null | typeof MANY_OWNERS {
+    if (this.writer !== null) return this.writer;
+    const readers = this.readers;
+    if (readers.length === 0) return null;
+    const first = readers[0]!;
+    for (let i = 1; i < readers.length; i++) if (readers[i] !== first) return MANY_OWNERS;
+    return first;
   }
 
   /** @internal */
@@ -154,7 +168,7 @@ export class RWLock extends Resource implements Lock {
     if (this.writer !== null) return;
     const first = this.waiters.head;
     if (first === null) return;
-    if (first.waitKind === 'rwlock-write') {
+    if (first.waitKindId === WAIT_RWLOCK_WRITE) {
       if (this.readers.length > 0) return;
       this.waiters.remove(first);
       this.setWriter(first);
@@ -162,7 +176,7 @@ export class RWLock extends Resource implements Lock {
       return;
     }
     // Readers: the top reader and every reader before the first writer in wake order.
-    for (let t: Thread | null = first; t !== null && t.waitKind === 'rwlock-read'; t = this.waiters.head) {
+    for (let t: Thread | null = first; t !== null && t.waitKindId === WAIT_RWLOCK_READ; t = this.waiters.head) {
       this.waiters.remove(t);
       this.addReader(t);
       t.kernel.wake(t, undefined);

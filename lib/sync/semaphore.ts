@@ -13,6 +13,14 @@ import { takeWaiters } from './priority.ts';
 import { ThreadQueue } from '../kernel/queue.ts';
 import { Resource } from '../kernel/resource.ts';
 import { NO_OWNERS, type Thread } from '../kernel/thread.ts';
+import { registerWaitKind } from '../kernel/waitkind.ts';
+
+export const WAIT_SEMAPHORE = registerWaitKind({
+  name: 'semaphore',
+  durable: true,
+  ownerless: true,
+  stallHint: (r) => `semaphore exhausted (count ${(r as Semaphore | null)?.count ?? '?'}): no thread left to up() it`,
+});
 
 export class Semaphore extends Resource {
   /** @internal */ readonly waiters = new ThreadQueue<Thread>();
@@ -56,7 +64,7 @@ export class Semaphore extends Resource {
       this.units--;
       return granted(self, this);
     }
-    kernel.block(self, this, 'semaphore', timeoutMs);
+    kernel.block(self, this, WAIT_SEMAPHORE, timeoutMs);
     this.waiters.enqueue(self);
     return suspended<void>(self);
   }
@@ -105,6 +113,11 @@ export class Semaphore extends Resource {
   /** @internal Ownerless. */
   owners(): readonly Thread[] {
     return NO_OWNERS;
+  }
+
+  /** @internal */
+  soleOwner(): null {
+    return null;
   }
 
   /** @internal */
