@@ -18,7 +18,19 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Kernel, Mutex, backtrace, backtraceSupport, buildReport, call, sleep, type DetectionOptions, type Thread } from '../lib/index.ts';
+import {
+  Kernel,
+  Mutex,
+  call,
+  sleep,
+  type DetectionOptions,
+  type Thread,
+} from '../lib/index.ts';
+import {
+  backtrace,
+  backtraceSupport,
+  buildReport,
+} from '../lib/debug.ts';
 import { parseCommand, runAsProgram, stop, usageError, type Command } from '../bin/entry.ts';
 import { repeatFor, takeSamples } from './harness.ts';
 import { RUNS_DIR, SAVED_DIR } from './paths.ts';

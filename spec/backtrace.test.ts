@@ -1,7 +1,19 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Kernel, MAX_FRAMES, Semaphore, backtrace, backtraceSupport, call, currentThread, formatFrames, type StackFrame } from '../lib/index.ts';
+import {
+  Kernel,
+  Semaphore,
+  call,
+  currentThread,
+  type StackFrame,
+} from '../lib/index.ts';
+import {
+  MAX_FRAMES,
+  backtrace,
+  backtraceSupport,
+  formatFrames,
+} from '../lib/debug.ts';
 
 const FILE = fileURLToPath(import.meta.url);
 const source = readFileSync(FILE, 'utf8').split('\n');

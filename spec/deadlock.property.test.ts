@@ -15,12 +15,14 @@ import {
   detectionReports,
   formatReport,
   hostcall,
-  isRealCycle,
   sleep,
   type CycleMode,
   type Report,
   type Thread,
 } from '../lib/index.ts';
+import {
+  isRealCycle,
+} from '../lib/debug.ts';
 
 type Op =
   | { kind: 'lock'; lock: number; write: boolean; timeout: number | null }

@@ -6,22 +6,24 @@ import { runInNewContext } from 'node:vm';
 import {
   Kernel,
   LockOrderError,
-  LockValidator,
   MAX_DETECTION_REPORTS,
   MAX_LOCK_ORDER_EDGES,
   Mutex,
   RWLock,
-  classBySite,
   attachDetection,
-  lockSitesRecorded,
-  recordLockSites,
   detectionReports,
-  detectorOf,
   sleep,
   type LockOrderMode,
   type LockOrderReport,
   type Waitable,
 } from '../lib/index.ts';
+import {
+  LockValidator,
+  classBySite,
+  lockSitesRecorded,
+  recordLockSites,
+  detectorOf,
+} from '../lib/debug.ts';
 
 function kernel(lockOrder: LockOrderMode, lockClass?: (l: Waitable) => string) {
   return new Kernel({ name: 'lockdep', detection: { cycles: 'fail', lockOrder, ...(lockClass ? { lockClass } : {}) } });

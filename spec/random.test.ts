@@ -1,6 +1,12 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { InvalidArgumentError, Kernel, SeededRandom } from '../lib/index.ts';
+import {
+  InvalidArgumentError,
+  Kernel,
+} from '../lib/index.ts';
+import {
+  SeededRandom,
+} from '../lib/spi.ts';
 
 function sequence(seed: number, n = 8): number[] {
   const r = new SeededRandom(seed);

@@ -7,16 +7,18 @@ import {
   Mutex,
   Semaphore,
   StallError,
-  buildReport,
   call,
   formatReport,
   reportToDot,
   sleep,
-  summarize,
   tsleep,
-  waitGraphDot,
   type Report,
 } from '../lib/index.ts';
+import {
+  buildReport,
+  summarize,
+  waitGraphDot,
+} from '../lib/debug.ts';
 
 const quiet = { cycles: 'off', lockOrder: 'off' } as const;
 

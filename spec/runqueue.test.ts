@@ -1,6 +1,13 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { InvariantError, PRIORITY_LEVELS, SeededRandom, type Thread } from '../lib/index.ts';
+import {
+  InvariantError,
+  PRIORITY_LEVELS,
+  type Thread,
+} from '../lib/index.ts';
+import {
+  SeededRandom,
+} from '../lib/spi.ts';
 import { RunQueue } from '../lib/kernel/runqueue.ts';
 import { S_BLOCKED, S_RUNNABLE } from '../lib/kernel/thread.ts';
 

@@ -8,14 +8,18 @@ import {
   RWLock,
   Semaphore,
   StallError,
+  sleep,
+  type Thread,
+} from '../lib/index.ts';
+import {
+  WAIT_MUTEX,
+} from '../lib/spi.ts';
+import {
   cycleThrough,
   findCycles,
   isRealCycle,
-  sleep,
-  WAIT_MUTEX,
   waitGraph,
-  type Thread,
-} from '../lib/index.ts';
+} from '../lib/debug.ts';
 
 const quiet = { cycles: 'off', lockOrder: 'off' } as const;
 

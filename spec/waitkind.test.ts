@@ -11,11 +11,13 @@ import {
   LimitExceededError,
   Mutex,
   StallError,
-  registerWaitKind,
-  waitKindName,
   type Thread,
   type Waitable,
 } from '../lib/index.ts';
+import {
+  registerWaitKind,
+  waitKindName,
+} from '../lib/spi.ts';
 import { enter, suspended, type Operation } from '../lib/kernel/operation.ts';
 import { MAX_WAIT_KINDS } from '../lib/kernel/waitkind.ts';
 import { expectError } from './helpers/util.ts';

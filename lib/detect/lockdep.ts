@@ -17,12 +17,27 @@
  */
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { StackFrame } from '../report/backtrace.ts';
 import { setCreationHook } from '../kernel/resource.ts';
 import type { LockMode } from '../kernel/kernel.ts';
-import type { LockOrderReport, OrderEdgeReport } from '../report/report.ts';
-import type { Thread, Waitable } from '../kernel/thread.ts';
+import type { StackFrame, Thread, Waitable } from '../kernel/thread.ts';
 
+/** One lock-order edge: `thread` took class `to` while holding class `from`. */
+export interface OrderEdgeReport {
+  readonly from: string;
+  readonly to: string;
+  readonly thread: { readonly id: number; readonly name: string };
+  readonly step: number;
+  readonly time: number;
+  /** Classes held at that moment, outermost first. */
+  readonly held: readonly string[];
+  readonly backtrace: readonly StackFrame[];
+}
+export interface LockOrderReport {
+  /** The class cycle, e.g. ['mutex A', 'mutex B', 'mutex A']. */
+  readonly classes: readonly string[];
+  /** Its edges; the first one is the edge just observed. */
+  readonly edges: readonly OrderEdgeReport[];
+}
 /** Most classes visited by one cycle search. */
 export const MAX_CLASS_VISITS = 10_000;
 /**

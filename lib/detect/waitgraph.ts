@@ -15,7 +15,7 @@
  */
 import { MANY_OWNERS, MAX_OWNER_CHAIN, S_BLOCKED, type Thread, type Waitable } from '../kernel/thread.ts';
 import { waitKindName, type WaitKind, type WaitKindId } from '../kernel/waitkind.ts';
-import type { Kernel } from '../kernel/kernel.ts';
+import type { KernelCore as Kernel } from '../kernel/kernel.ts';
 
 /** Most threads visited by one graph search. */
 export const MAX_VISITS = 100_000;

@@ -1,5 +1,3 @@
-import type { Report } from '../report/report.ts';
-
 /**
  * Typed errors of greenkernel.
  *
@@ -104,32 +102,6 @@ export class CrossKernelError extends GreenkernelError {
 export class LimitExceededError extends GreenkernelError {
   constructor(message: string) {
     super('ELIMIT', message);
-  }
-}
-
-/** Failures named one per line in an UnjoinedThreadError's message; the rest are counted. */
-const FAILURES_IN_MESSAGE = 20;
-
-/**
- * Threads failed and their errors were never delivered to a joiner. `failures` keeps them in
- * the order the threads failed, up to the kernel's MAX_UNJOINED_FAILURES; `dropped` counts the
- * ones past that bound, so the total is always known.
- */
-export class UnjoinedThreadError extends GreenkernelError {
-  readonly failures: readonly { thread: string; error: unknown }[];
-  /** Failures past the kernel's bound, counted but not kept. */
-  readonly dropped: number;
-  /** The report (kind 'failures'), when the kernel made this error. */
-  readonly report: Report | undefined;
-  constructor(failures: readonly { thread: string; error: unknown }[], options: { dropped?: number; report?: Report } = {}) {
-    const dropped = options.dropped ?? 0;
-    const lines = failures.slice(0, FAILURES_IN_MESSAGE).map((f) => `  ${f.thread}: ${describeError(f.error)}`);
-    if (failures.length > FAILURES_IN_MESSAGE) lines.push(`  ... and ${failures.length - FAILURES_IN_MESSAGE} more in .failures`);
-    if (dropped > 0) lines.push(`  (${dropped} more not kept: the kernel keeps at most ${failures.length})`);
-    super('ETHREAD', `${failures.length + dropped} thread(s) failed with nobody joining them:\n${lines.join('\n')}`, { cause: failures[0]?.error });
-    this.failures = failures;
-    this.dropped = dropped;
-    this.report = options.report;
   }
 }
 

@@ -9,7 +9,7 @@
  * call is in flight, as in Go's synctest, since host I/O is not a durable block.
  */
 import { HostRejectionError, InvalidArgumentError, TimeoutError } from './errors.ts';
-import type { Kernel } from './kernel.ts';
+import type { KernelCore as Kernel } from './kernel.ts';
 import { OP_FAIL, OP_READY, enter, failed, suspended, type Operation } from './operation.ts';
 import { NO_OWNERS, type Thread, type Waitable } from './thread.ts';
 import { afterHostDelay } from './time.ts';

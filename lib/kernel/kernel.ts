@@ -15,12 +15,14 @@
 import createDebug from 'debug';
 import { assert } from './assert.ts';
 import {
+  GreenkernelError,
   InvalidArgumentError,
   LimitExceededError,
   OperationMisuseError,
   ThreadKilledError,
   TimeoutError,
   WouldDeadlockError,
+  describeError,
 } from './errors.ts';
 import {
   BLOCK_MARK,
@@ -43,8 +45,6 @@ import {
 import { SeededRandom } from './random.ts';
 import { PRIORITY_LEVELS, RunQueue } from './runqueue.ts';
 import { ThreadQueue } from './queue.ts';
-import { StallError, describeThreads, unjoinedThreadError } from '../report/stall.ts';
-import { attachDetection, type DetectionOptions } from '../detect/deadlock.ts';
 import {
   F_DAEMON,
   F_KERNEL,
@@ -69,7 +69,7 @@ const log = createDebug('greenkernel:sched');
 /** How the kernel tells time. */
 export type ClockMode = 'virtual' | 'real';
 
-export interface KernelOptions {
+export interface KernelCoreOptions {
   /** Name for reports and debug output. Default 'kernel'. */
   name?: string;
   /**
@@ -100,11 +100,6 @@ export interface KernelOptions {
    * kept, a last line says where it stopped, and a warning is recorded. Default 1e6.
    */
   maxTraceLines?: number;
-  /**
-   * Deadlock detection (lib/deadlock.ts): `{ cycles, lockOrder, lockClass, backtraces }`, or
-   * false for none. Default: cycles 'fail'; lockOrder 'fail' when NODE_ENV is 'test', else 'off'.
-   */
-  detection?: DetectionOptions | false;
 }
 
 export interface SpawnOptions {
@@ -130,8 +125,8 @@ export interface RunResult {
 export type LockMode = 'exclusive' | 'read' | 'write';
 
 /**
- * Hooks for the deadlock detector and lock validator (lib/deadlock.ts, lib/lockdep.ts). Absent
- * hooks cost one property load on the paths that would call them.
+ * Hooks for the deadlock detector and lock validator (lib/detect/). Absent hooks cost one
+ * property load on the paths that would call them.
  */
 export interface KernelHooks {
   /**
@@ -150,6 +145,41 @@ export interface KernelHooks {
    * thread can be refused anything here); it may panic the kernel.
    */
   waitChanged?(t: Thread, resource: Waitable, kind: WaitKindId): void;
+}
+
+/**
+ * What the kernel's errors and dumps are made of: the report layer (lib/report/) installs one
+ * with reports, backtraces and cycles; without it the core says less, in plain errors.
+ */
+export interface KernelReporter {
+  /** The error run() rejects with when nothing can run again. */
+  stallError(kernel: KernelCore, blocked: readonly Thread[], failures: readonly { thread: Thread; error: unknown }[]): Error;
+  /** The error run() rejects with when threads failed with nobody joining them. */
+  unjoinedError(kernel: KernelCore, failures: readonly { thread: Thread; error: unknown }[], dropped: number): Error;
+  /** kernel.dump(). */
+  dump(kernel: KernelCore, threads: readonly Thread[]): string;
+}
+
+/** The reporter of a kernel nobody gave one (the core alone): plain errors, one line a thread. */
+const PLAIN_REPORTER: KernelReporter = {
+  stallError: (k, blocked) =>
+    new GreenkernelError('ESTALL', `${k.name}: ${blocked.length} thread(s) blocked, nothing runnable, no timer, no host call in flight: ${blocked.join(', ')}`),
+  unjoinedError: (k, failures, dropped) =>
+    new GreenkernelError('ETHREAD', `${k.name}: ${failures.length + dropped} thread(s) failed with nobody joining them: ${failures.map((f) => `${f.thread}: ${describeError(f.error)}`).join('; ')}`),
+  dump: (_k, threads) => threads.map((t) => `${t} ${t.stateName}${t.waitKind === null ? '' : ` on ${t.waitKind}`}`).join('\n'),
+};
+
+/**
+ * A typed key for per-kernel state kept by a layer above the core (a primitive's tables, the
+ * detector, report settings): `kernel.extension(key)`, `kernel.setExtension(key, value)`.
+ *
+ * @example
+ * const TABLES = new KernelSlot<Map<unknown, WaitChannel>>('wait channels');
+ * let table = kernel.extension(TABLES); if (table === undefined) kernel.setExtension(TABLES, (table = new Map()));
+ */
+export class KernelSlot<T> {
+  declare private readonly valueType: T;
+  constructor(readonly name: string) {}
 }
 
 const DEFAULT_MAX_STEPS = 1e9;
@@ -171,7 +201,11 @@ const RESUME_THROW = 2; // throw(payload): a misuse error delivered at a bare `y
 const AFTER_RESULT = 3; // payload is the result of a resume already made
 const AFTER_THROW = 4; // payload is the error a resume already made threw
 
-export class Kernel {
+/**
+ * The scheduler core. Users create `Kernel` (lib/main.ts), which is this with deadlock detection
+ * and reports installed; primitives and drivers see a thread's kernel as a KernelCore.
+ */
+export class KernelCore {
   readonly name: string;
   readonly seed: number;
   readonly clock: ClockMode;
@@ -184,6 +218,9 @@ export class Kernel {
   steps = 0;
   /** Optional hooks installed by the deadlock detector. */
   hooks: KernelHooks = {};
+  /** Makes the errors and dumps (the report layer installs one). */
+  reporter: KernelReporter = PLAIN_REPORTER;
+  private extensions: Map<KernelSlot<unknown>, unknown> | null = null;
   /**
    * Non-fatal anomalies (a thread exited holding a lock, a lock-order inversion in 'warn'
    * mode...), in order. At most MAX_WARNINGS are kept; `warningsDropped` counts the rest.
@@ -223,7 +260,7 @@ export class Kernel {
    * @example
    * const kernel = new Kernel({ seed: 7, policy: 'random', trace: true });
    */
-  constructor(options: KernelOptions = {}) {
+  constructor(options: KernelCoreOptions = {}) {
     checkOptionsObject(options, 'new Kernel(options)');
     this.name = options.name ?? 'kernel';
     this.seed = options.seed ?? 0;
@@ -239,7 +276,27 @@ export class Kernel {
     this.sliceSteps = positiveInt(options.sliceSteps ?? DEFAULT_SLICE, 'sliceSteps');
     this.maxThreads = positiveInt(options.maxThreads ?? 10_000_000, 'maxThreads');
     this.maxCallDepth = positiveInt(options.maxCallDepth ?? 100_000, 'maxCallDepth');
-    attachDetection(this, options.detection);
+  }
+
+  /**
+   * The state a layer above the core keeps for this kernel under `slot`, or undefined.
+   *
+   * @example
+   * const table = kernel.extension(TABLES);
+   */
+  extension<T>(slot: KernelSlot<T>): T | undefined {
+    return this.extensions === null ? undefined : (this.extensions.get(slot) as T | undefined);
+  }
+
+  /**
+   * Keeps `value` for this kernel under `slot` (undefined forgets it).
+   *
+   * @example
+   * kernel.setExtension(TABLES, new Map());
+   */
+  setExtension<T>(slot: KernelSlot<T>, value: T | undefined): void {
+    if (value === undefined) this.extensions?.delete(slot);
+    else (this.extensions ??= new Map()).set(slot, value);
   }
 
   // ---------------------------------------------------------------- threads
@@ -893,7 +950,7 @@ export class Kernel {
 
   private finish(startSteps: number): RunResult {
     if (this.unjoinedFailures.size > 0 || this.unjoinedDropped > 0) {
-      const error = unjoinedThreadError(this, this.unjoined, this.unjoinedDropped);
+      const error = this.reporter.unjoinedError(this, this.unjoined, this.unjoinedDropped);
       // Reported now, as a join would: a later join of one of them changes no count.
       this.failureEpoch++;
       this.unjoinedFailures.clear();
@@ -917,7 +974,7 @@ export class Kernel {
   /** The error run() rejects with when nothing can ever run again. */
   private stallError(): Error {
     const blocked = this.threads.filter((t) => t.state === S_BLOCKED);
-    return new StallError(this, blocked, this.unjoined);
+    return this.reporter.stallError(this, blocked, this.unjoined);
   }
 
   /** Waits until a host call settles, or (real clock) the next timer is due. */
@@ -957,7 +1014,7 @@ export class Kernel {
    * console.log(kernel.dump());
    */
   dump(): string {
-    return describeThreads(this, this.threads);
+    return this.reporter.dump(this, this.threads);
   }
 
   private record(event: string, t: Thread, detail: string): void {

@@ -20,7 +20,7 @@
  * is created but not yielded is detected at the next operation, yield or exit (EOPMISUSE).
  */
 import { InvalidArgumentError, NotInThreadError, OperationMisuseError } from './errors.ts';
-import type { Kernel } from './kernel.ts';
+import type { KernelCore as Kernel } from './kernel.ts';
 import type { Thread, Waitable } from './thread.ts';
 
 declare const instructionBrand: unique symbol;

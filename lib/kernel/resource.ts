@@ -11,7 +11,7 @@
  * resource as it is constructed; unset, it costs one compare per construction.
  */
 import { CrossKernelError } from './errors.ts';
-import type { Kernel } from './kernel.ts';
+import type { KernelCore as Kernel } from './kernel.ts';
 import type { Thread } from './thread.ts';
 
 let creationHook: ((resource: Resource) => void) | null = null;

@@ -14,7 +14,7 @@
  * Field layout is kept small on purpose: 100,000 blocked threads must fit in ~60 MB.
  */
 import { assert } from './assert.ts';
-import type { Kernel } from './kernel.ts';
+import type { KernelCore as Kernel } from './kernel.ts';
 import { PRIORITY_LEVELS } from './queue.ts';
 import { MAX_WAIT_KINDS, WAIT_KIND_BITS, waitKindName, type WaitKind, type WaitKindId } from './waitkind.ts';
 import type { Linked, ThreadQueue } from './queue.ts';
@@ -22,6 +22,18 @@ import { cpu, type Operation, type Routine } from './operation.ts';
 
 /** Kernel threads run driver daemons and I/O completion; user threads call into drivers. */
 export type ThreadKind = 'kernel' | 'user';
+/** One frame of a backtrace. Lines and columns are 1-based; null when unknown. */
+export interface StackFrame {
+  /** Function name ('<anonymous>' when it has none). */
+  readonly fn: string;
+  /** Absolute path (or URL) of the source file, or null. */
+  readonly file: string | null;
+  readonly line: number | null;
+  readonly column: number | null;
+  /** Why the location is missing or approximate, if it is. */
+  readonly note?: string;
+}
+
 /** A thread's life: runnable (queued), running, blocked (waiting), exited. */
 export type ThreadState = 'runnable' | 'running' | 'blocked' | 'exited';
 /** How a thread ended. */
@@ -149,9 +161,9 @@ assert(F_REACQUIRE < 1 << 8 && (FLAGS_MASK >>> FLAGS_SHIFT) === 0xff, 'thread wo
  * object of 15 slots; the two outermost callers live in slots, deeper ones in its extras.
  */
 export class Thread<T = unknown> implements Linked, Waitable {
-  /** @internal */ qnext: Linked | null = null;
-  /** @internal */ qprev: Linked | null = null;
-  /** @internal */ qowner: ThreadQueue<Linked> | null = null;
+  /** SPI (Linked): the wait queue links; only a ThreadQueue writes them. */ qnext: Linked | null = null;
+  /** SPI (Linked). */ qprev: Linked | null = null;
+  /** SPI (Linked). */ qowner: ThreadQueue<Linked> | null = null;
   /** @internal the generator that runs now */ top: Routine | null;
   /** @internal outermost caller */ private caller1: Routine | null = null;
   /** @internal second caller */ private caller2: Routine | null = null;
@@ -184,6 +196,7 @@ export class Thread<T = unknown> implements Linked, Waitable {
   get state(): number {
     return this.word & STATE_MASK;
   }
+  /** @internal */
   set state(s: number) {
     this.word = (this.word & ~STATE_MASK) | s;
   }
@@ -191,6 +204,7 @@ export class Thread<T = unknown> implements Linked, Waitable {
   get opState(): number {
     return (this.word & OP_MASK) >> OP_SHIFT;
   }
+  /** @internal */
   set opState(s: number) {
     this.word = (this.word & ~OP_MASK) | (s << OP_SHIFT);
   }
@@ -198,6 +212,7 @@ export class Thread<T = unknown> implements Linked, Waitable {
   get flags(): number {
     return (this.word & FLAGS_MASK) >> FLAGS_SHIFT;
   }
+  /** @internal */
   set flags(f: number) {
     this.word = (this.word & ~FLAGS_MASK) | (f << FLAGS_SHIFT);
   }
@@ -221,6 +236,7 @@ export class Thread<T = unknown> implements Linked, Waitable {
   get waitKindId(): WaitKindId {
     return (this.word & WAIT_MASK) >>> WAIT_SHIFT;
   }
+  /** @internal */
   set waitKindId(id: WaitKindId) {
     this.word = (this.word & ~WAIT_MASK) | (id << WAIT_SHIFT);
   }
@@ -249,6 +265,7 @@ export class Thread<T = unknown> implements Linked, Waitable {
   get deadline(): number {
     return this.extras === null ? 0 : this.extras.deadline;
   }
+  /** @internal */
   set deadline(ms: number) {
     this.more.deadline = ms;
   }
@@ -256,6 +273,7 @@ export class Thread<T = unknown> implements Linked, Waitable {
   get timerSeq(): number {
     return this.extras === null ? 0 : this.extras.timerSeq;
   }
+  /** @internal */
   set timerSeq(n: number) {
     this.more.timerSeq = n;
   }
@@ -263,6 +281,7 @@ export class Thread<T = unknown> implements Linked, Waitable {
   get heapIndex(): number {
     return this.extras === null ? -1 : this.extras.heapIndex;
   }
+  /** @internal */
   set heapIndex(i: number) {
     if (this.extras !== null || i !== -1) this.more.heapIndex = i;
   }
@@ -270,6 +289,7 @@ export class Thread<T = unknown> implements Linked, Waitable {
   get held(): Waitable[] | null {
     return this.extras === null ? null : this.extras.held;
   }
+  /** @internal */
   set held(h: Waitable[] | null) {
     this.more.held = h;
   }
@@ -277,6 +297,7 @@ export class Thread<T = unknown> implements Linked, Waitable {
   get signalledBy(): Signallable | null {
     return this.extras === null ? null : this.extras.signalledBy;
   }
+  /** @internal */
   set signalledBy(cv: Signallable | null) {
     if (this.extras !== null || cv !== null) this.more.signalledBy = cv;
   }
@@ -284,6 +305,7 @@ export class Thread<T = unknown> implements Linked, Waitable {
   get unwindDepth(): number {
     return this.extras === null ? 0 : this.extras.unwindDepth;
   }
+  /** @internal */
   set unwindDepth(d: number) {
     this.more.unwindDepth = d;
   }
@@ -291,6 +313,7 @@ export class Thread<T = unknown> implements Linked, Waitable {
   get failureEpoch(): number {
     return this.extras === null ? 0 : this.extras.failureEpoch;
   }
+  /** @internal */
   set failureEpoch(e: number) {
     if (this.extras !== null || e !== 0) this.more.failureEpoch = e;
   }
@@ -298,6 +321,7 @@ export class Thread<T = unknown> implements Linked, Waitable {
   get joiners(): ThreadQueue<Thread> | null {
     return this.extras === null ? null : this.extras.joiners;
   }
+  /** @internal */
   set joiners(q: ThreadQueue<Thread> | null) {
     this.more.joiners = q;
   }
@@ -305,6 +329,7 @@ export class Thread<T = unknown> implements Linked, Waitable {
   get result(): unknown {
     return this.extras === null ? undefined : this.extras.result;
   }
+  /** @internal */
   set result(r: unknown) {
     // undefined is what the getter answers without extras: most threads return nothing, and
     // exiting must not allocate a record just to say so.
@@ -403,11 +428,11 @@ export class Thread<T = unknown> implements Linked, Waitable {
   owners(): readonly Thread[] {
     return [this as Thread];
   }
-  /** @internal */
+  /** SPI (Waitable). */
   soleOwner(): Thread {
     return this as Thread;
   }
-  /** @internal */
+  /** SPI (Waitable). */
   removeWaiter(t: Thread): void {
     this.joiners!.remove(t);
   }

@@ -26,19 +26,9 @@
 import { createRequire, findSourceMap } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { cpu, type Routine } from '../kernel/operation.ts';
-import type { Thread } from '../kernel/thread.ts';
+import type { StackFrame, Thread } from '../kernel/thread.ts';
 
-/** One frame of a backtrace. Lines and columns are 1-based; null when unknown. */
-export interface StackFrame {
-  /** Function name ('<anonymous>' when it has none). */
-  readonly fn: string;
-  /** Absolute path (or URL) of the source file, or null. */
-  readonly file: string | null;
-  readonly line: number | null;
-  readonly column: number | null;
-  /** Why the location is missing or approximate, if it is. */
-  readonly note?: string;
-}
+export type { StackFrame } from '../kernel/thread.ts';
 
 /** Deepest backtrace kept per thread; deeper frames are summarised in one line. */
 export const MAX_FRAMES = 64;

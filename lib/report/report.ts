@@ -12,10 +12,13 @@
  */
 import { backtrace, backtraceSupport, formatFrames, type StackFrame } from './backtrace.ts';
 import { describeError } from '../kernel/errors.ts';
-import type { Kernel } from '../kernel/kernel.ts';
+import { KernelSlot, type KernelCore as Kernel } from '../kernel/kernel.ts';
 import type { Thread, Waitable } from '../kernel/thread.ts';
 import { waitKindId, waitKindSpec, type WaitKind, type WaitKindSpec } from '../kernel/waitkind.ts';
 import { findCycles, waitGraph, type Cycle } from '../detect/waitgraph.ts';
+import type { LockOrderReport } from '../detect/lockdep.ts';
+
+export type { LockOrderReport, OrderEdgeReport } from '../detect/lockdep.ts';
 
 export const MAX_REPORT_THREADS = 1000;
 export const MAX_BACKTRACES = 100;
@@ -60,23 +63,6 @@ export interface CycleStepReport {
   readonly waitsFor: ResourceRef;
   readonly heldBy: ThreadRef;
 }
-/** One lock-order edge: `thread` took class `to` while holding class `from`. */
-export interface OrderEdgeReport {
-  readonly from: string;
-  readonly to: string;
-  readonly thread: ThreadRef;
-  readonly step: number;
-  readonly time: number;
-  /** Classes held at that moment, outermost first. */
-  readonly held: readonly string[];
-  readonly backtrace: readonly StackFrame[];
-}
-export interface LockOrderReport {
-  /** The class cycle, e.g. ['mutex A', 'mutex B', 'mutex A']. */
-  readonly classes: readonly string[];
-  /** Its edges; the first one is the edge just observed. */
-  readonly edges: readonly OrderEdgeReport[];
-}
 /** A thread that failed with nobody joining it. */
 export interface FailureReport {
   readonly thread: ThreadRef;
@@ -118,7 +104,8 @@ export interface ReportSpec {
   backtraces?: boolean;
 }
 
-const options = new WeakMap<Kernel, { backtraces: boolean }>();
+/** Each kernel's report settings. */
+const OPTIONS = new KernelSlot<{ backtraces: boolean }>('report options');
 
 /**
  * Per-kernel report settings (the detector sets them from DetectionOptions).
@@ -127,7 +114,7 @@ const options = new WeakMap<Kernel, { backtraces: boolean }>();
  * setReportOptions(kernel, { backtraces: false }); // faster reports, no file:line
  */
 export function setReportOptions(kernel: Kernel, o: { backtraces: boolean }): void {
-  options.set(kernel, o);
+  kernel.setExtension(OPTIONS, o);
 }
 
 /**
@@ -138,7 +125,7 @@ export function setReportOptions(kernel: Kernel, o: { backtraces: boolean }): vo
  * console.log(formatReport(r)); fs.writeFileSync('r.json', JSON.stringify(r));
  */
 export function buildReport(kernel: Kernel, spec: ReportSpec): Report {
-  const wantBacktraces = spec.backtraces ?? options.get(kernel)?.backtraces ?? true;
+  const wantBacktraces = spec.backtraces ?? kernel.extension(OPTIONS)?.backtraces ?? true;
   const graph = waitGraph(kernel);
   const cycles = spec.cycles ?? (spec.kind === 'stall' || spec.kind === 'dump' ? findCycles(graph) : []);
   const pending = spec.pending;

@@ -1,9 +1,11 @@
 /**
- * StallError and the thread dump: what run() reports when threads remain but nothing can ever
- * run again — no runnable thread, no armed timer, no host call in flight.
+ * The kernel's reporter: StallError (threads remain but nothing can ever run again — no
+ * runnable thread, no armed timer, no host call in flight), UnjoinedThreadError, and the
+ * thread dump.
  *
- * Interface: `new StallError(kernel, blocked)` (made by the kernel's stallError()), and
- * `describeThreads(kernel, threads)` (kernel.dump()). Both use lib/report.ts: per thread its
+ * Interface: REPORTER (installed on every Kernel by lib/main.ts), `new StallError(kernel,
+ * blocked, failures)`, `unjoinedThreadError(...)`, `describeThreads(kernel, threads)`
+ * (kernel.dump()). They use report.ts: per thread its
  * name, kind, priority, state, what it waits for (and who owns it), what it holds and its
  * backtrace, plus every wait-for cycle, the seed and the step. A stall report also says why
  * each ownerless wait can never end (semaphore exhausted, lost wakeup on a condvar or channel,
@@ -11,8 +13,8 @@
  * Invariant: the core raises StallError only when no timer and no host wait can make progress,
  * so a stall report is never premature.
  */
-import { GreenkernelError, UnjoinedThreadError } from '../kernel/errors.ts';
-import type { Kernel } from '../kernel/kernel.ts';
+import { GreenkernelError, describeError } from '../kernel/errors.ts';
+import type { KernelCore as Kernel, KernelReporter } from '../kernel/kernel.ts';
 import { buildReport, formatReport, type Report } from './report.ts';
 import type { Thread } from '../kernel/thread.ts';
 
@@ -41,6 +43,32 @@ export class StallError extends GreenkernelError {
   }
 }
 
+/** Failures named one per line in an UnjoinedThreadError's message; the rest are counted. */
+const FAILURES_IN_MESSAGE = 20;
+
+/**
+ * Threads failed and their errors were never delivered to a joiner. `failures` keeps them in
+ * the order the threads failed, up to the kernel's MAX_UNJOINED_FAILURES; `dropped` counts the
+ * ones past that bound, so the total is always known.
+ */
+export class UnjoinedThreadError extends GreenkernelError {
+  readonly failures: readonly { thread: string; error: unknown }[];
+  /** Failures past the kernel's bound, counted but not kept. */
+  readonly dropped: number;
+  /** The report (kind 'failures'), when the kernel made this error. */
+  readonly report: Report | undefined;
+  constructor(failures: readonly { thread: string; error: unknown }[], options: { dropped?: number; report?: Report } = {}) {
+    const dropped = options.dropped ?? 0;
+    const lines = failures.slice(0, FAILURES_IN_MESSAGE).map((f) => `  ${f.thread}: ${describeError(f.error)}`);
+    if (failures.length > FAILURES_IN_MESSAGE) lines.push(`  ... and ${failures.length - FAILURES_IN_MESSAGE} more in .failures`);
+    if (dropped > 0) lines.push(`  (${dropped} more not kept: the kernel keeps at most ${failures.length})`);
+    super('ETHREAD', `${failures.length + dropped} thread(s) failed with nobody joining them:\n${lines.join('\n')}`, { cause: failures[0]?.error });
+    this.failures = failures;
+    this.dropped = dropped;
+    this.report = options.report;
+  }
+}
+
 /**
  * The full dump of `threads` (default for kernel.dump(): every live thread), like a Go
  * goroutine dump: header, wait-for cycles, then one paragraph per thread with its backtrace.
@@ -66,3 +94,16 @@ export function unjoinedThreadError(kernel: Kernel, failures: readonly { thread:
     { dropped, report },
   );
 }
+
+/**
+ * The reporter the composed Kernel installs (lib/main.ts): stall and unjoined-failure errors
+ * with full reports, and Go-style dumps.
+ *
+ * @example
+ * kernel.reporter = REPORTER;
+ */
+export const REPORTER: KernelReporter = {
+  stallError: (kernel, blocked, failures) => new StallError(kernel, blocked, failures),
+  unjoinedError: unjoinedThreadError,
+  dump: describeThreads,
+};

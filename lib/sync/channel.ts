@@ -8,7 +8,7 @@
  * SameValueZero (Map semantics): objects by identity, strings and numbers by value.
  */
 import { InvalidArgumentError } from '../kernel/errors.ts';
-import type { Kernel } from '../kernel/kernel.ts';
+import { KernelSlot, type KernelCore as Kernel } from '../kernel/kernel.ts';
 import { cpu, enter, suspended, type Operation } from '../kernel/operation.ts';
 import { takeWaiters } from './priority.ts';
 import { ThreadQueue } from '../kernel/queue.ts';
@@ -22,7 +22,8 @@ export const WAIT_CHANNEL = registerWaitKind({
   stallHint: () => 'lost wakeup? no thread is left to wakeup() this channel',
 });
 
-const tables = new WeakMap<Kernel, Map<unknown, WaitChannel>>();
+/** Each kernel's channels, by key. */
+const TABLE = new KernelSlot<Map<unknown, WaitChannel>>('wait channels');
 
 /** The sleepers of one key. Created on the first sleep, dropped when the last sleeper leaves. */
 export class WaitChannel implements Waitable {
@@ -48,7 +49,7 @@ export class WaitChannel implements Waitable {
     this.dropIfEmpty();
   }
   /**
-   * @internal `t` was woken and killed before it ran: the wake-up goes to the next sleeper, if
+   * SPI (Waitable): `t` was woken and killed before it ran: the wake-up goes to the next sleeper, if
    * any is still here (after a wakeupOne; a wakeup of all left none). Sleepers must re-check
    * their condition anyway, so a wake-up that turns out spurious is allowed.
    */
@@ -65,8 +66,8 @@ export class WaitChannel implements Waitable {
 }
 
 function tableOf(kernel: Kernel): Map<unknown, WaitChannel> {
-  let table = tables.get(kernel);
-  if (table === undefined) tables.set(kernel, (table = new Map()));
+  let table = kernel.extension(TABLE);
+  if (table === undefined) kernel.setExtension(TABLE, (table = new Map()));
   return table;
 }
 
@@ -113,7 +114,7 @@ export function wakeupOne(key: unknown, kernel?: Kernel): number {
 function wakeN(key: unknown, kernel: Kernel | undefined, limit: number): number {
   const k = kernel ?? cpu.current?.kernel;
   if (k === undefined) throw new InvalidArgumentError('wakeup(key, kernel): pass the kernel when calling from the host');
-  const channel = tables.get(k)?.get(key);
+  const channel = k.extension(TABLE)?.get(key);
   if (channel === undefined) return 0;
   let n = 0;
   if (limit === 1) {

@@ -111,17 +111,17 @@ export class Completion<T = void> extends Resource {
     }
   }
 
-  /** @internal */
+  /** SPI (Waitable). */
   owners(): readonly Thread[] {
     return this.holder === null || this.settled !== 'no' ? NO_OWNERS : [this.holder];
   }
 
-  /** @internal */
+  /** SPI (Waitable). */
   soleOwner(): Thread | null {
     return this.settled !== 'no' ? null : this.holder;
   }
 
-  /** @internal */
+  /** SPI (Waitable). */
   removeWaiter(t: Thread): void {
     this.waiters.remove(t);
   }

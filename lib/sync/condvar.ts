@@ -97,29 +97,29 @@ export class CondVar extends Resource {
     return this.waiters.length;
   }
 
-  /** @internal A condvar has no owner. */
+  /** SPI (Waitable): A condvar has no owner. */
   owners(): readonly Thread[] {
     return NO_OWNERS;
   }
 
-  /** @internal */
+  /** SPI (Waitable). */
   soleOwner(): null {
     return null;
   }
 
-  /** @internal */
+  /** SPI (Waitable). */
   removeWaiter(t: Thread): void {
     this.waiters.remove(t);
   }
 
-  /** @internal Killed: re-acquire the mutex first, then unwind holding it (as pthread cancellation). */
+  /** SPI (Waitable): Killed: re-acquire the mutex first, then unwind holding it (as pthread cancellation). */
   onKill(t: Thread): boolean {
     this.waiters.remove(t);
     this.mutex!.enqueueBlocked(t, null);
     return true;
   }
 
-  /** @internal Timed out: re-acquire the mutex first, then throw TimeoutError (as pthread does). */
+  /** SPI (Waitable): Timed out: re-acquire the mutex first, then throw TimeoutError (as pthread does). */
   onTimeout(t: Thread): void {
     this.waiters.remove(t);
     t.opValue = new TimeoutError(`condvar ${this.name}`, t.kernel.now() - t.waitSince);

@@ -21,8 +21,7 @@ import { registerWaitKind } from '../kernel/waitkind.ts';
 export const WAIT_MUTEX = registerWaitKind({ name: 'mutex', durable: true, ownerless: false });
 
 export class Mutex extends Resource implements Lock {
-  /** The thread holding the mutex, or null. */
-  owner: Thread | null = null;
+  private holder: Thread | null = null;
   /** @internal */ readonly waiters = new ThreadQueue<Thread>();
 
   /**
@@ -95,35 +94,40 @@ export class Mutex extends Resource implements Lock {
     this.release(self);
   }
 
+  /** The thread holding the mutex, or null. */
+  get owner(): Thread | null {
+    return this.holder;
+  }
+
   /** True while some thread holds it. */
   get locked(): boolean {
     return this.owner !== null;
   }
 
-  /** @internal The threads that must act for a waiter to proceed. */
+  /** SPI (Waitable): The threads that must act for a waiter to proceed. */
   owners(): readonly Thread[] {
     return this.owner === null ? NO_OWNERS : [this.owner];
   }
 
-  /** @internal */
+  /** SPI (Waitable). */
   soleOwner(): Thread | null {
     return this.owner;
   }
 
-  /** @internal */
+  /** SPI (Waitable). */
   topWaiterPriority(): number {
     const t = this.waiters.head;
     return t === null ? -1 : t.priority;
   }
 
-  /** @internal Timeout or kill of a waiter. */
+  /** SPI (Waitable): Timeout or kill of a waiter. */
   removeWaiter(t: Thread): void {
     this.waiters.remove(t);
     if (this.owner !== null) restorePriority(this.owner);
   }
 
   /**
-   * @internal A waiter is killed. One re-taking the mutex after a condition-variable wait stays
+   * SPI (Waitable): A waiter is killed. One re-taking the mutex after a condition-variable wait stays
    * queued and unwinds holding it (its `finally` unlocks); its consumed signal passes on.
    */
   onKill(t: Thread): boolean {
@@ -133,7 +137,7 @@ export class Mutex extends Resource implements Lock {
   }
 
   /**
-   * @internal `t` was handed the mutex and is killed (or abandons the lock) before it saw it:
+   * SPI (Waitable): `t` was handed the mutex and is killed (or abandons the lock) before it saw it:
    * the mutex goes to the next waiter. A condition-variable waiter keeps it to unwind with.
    */
   revokeGrant(t: Thread): void {
@@ -163,14 +167,14 @@ export class Mutex extends Resource implements Lock {
   }
 
   private take(t: Thread): void {
-    this.owner = t;
+    this.holder = t;
     addHeld(t, this);
   }
 
   /** `t` gives the mutex up: it goes to the top waiter, and `t` falls back to what it still owes. */
   private release(t: Thread): void {
     assert(this.owner === t, 'mutex: only the owner releases it');
-    this.owner = null;
+    this.holder = null;
     removeHeld(t, this);
     this.handOff();
     restorePriority(t);

@@ -21,10 +21,8 @@ export const WAIT_RWLOCK_READ = registerWaitKind({ name: 'rwlock-read', durable:
 export const WAIT_RWLOCK_WRITE = registerWaitKind({ name: 'rwlock-write', durable: true, ownerless: false });
 
 export class RWLock extends Resource implements Lock {
-  /** The writer holding the lock, or null. */
-  writer: Thread | null = null;
-  /** Threads holding it for reading (a thread appears once per hold). */
-  readonly readers: Thread[] = [];
+  private holderW: Thread | null = null;
+  private readonly holdersR: Thread[] = [];
   /** @internal */ readonly waiters = new ThreadQueue<Thread>();
 
   /**
@@ -39,9 +37,19 @@ export class RWLock extends Resource implements Lock {
     return 'rwlock';
   }
 
+  /** The writer holding the lock, or null. */
+  get writer(): Thread | null {
+    return this.holderW;
+  }
+
+  /** Threads holding it for reading (a thread appears once per hold). */
+  get readers(): readonly Thread[] {
+    return this.holdersR;
+  }
+
   /** For priority inheritance: the writer (readers are not boosted). */
   get owner(): Thread | null {
-    return this.writer;
+    return this.holderW;
   }
 
   /**
@@ -60,7 +68,7 @@ export class RWLock extends Resource implements Lock {
       this.addReader(self);
       return granted(self, this);
     }
-    if (this.readers.includes(self)) {
+    if (this.holdersR.includes(self)) {
       return failed(self, new WouldDeadlockError(`thread ${self} re-enters rwlock ${this.name} for reading while a writer waits: it would wait for itself`));
     }
     kernel.block(self, this, WAIT_RWLOCK_READ, timeoutMs);
@@ -81,8 +89,8 @@ export class RWLock extends Resource implements Lock {
     const check = kernel.hooks.beforeLock;
     if (check !== undefined) check(self, this, 'write', false);
     if (this.writer === self) return failed(self, new WouldDeadlockError(`locking against myself: thread ${self} already holds rwlock ${this.name} for writing`));
-    if (this.readers.includes(self)) return failed(self, new WouldDeadlockError(`thread ${self} holds rwlock ${this.name} for reading and asked to write: it would wait for itself`));
-    if (this.writer === null && this.readers.length === 0) {
+    if (this.holdersR.includes(self)) return failed(self, new WouldDeadlockError(`thread ${self} holds rwlock ${this.name} for reading and asked to write: it would wait for itself`));
+    if (this.writer === null && this.holdersR.length === 0) {
       this.setWriter(self);
       return granted(self, this);
     }
@@ -100,39 +108,39 @@ export class RWLock extends Resource implements Lock {
    */
   unlock(): void {
     const self = cpu.current;
-    if (self === null || (this.writer !== self && !this.readers.includes(self))) {
+    if (self === null || (this.writer !== self && !this.holdersR.includes(self))) {
       throw new NotOwnerError(`thread ${self ?? '(host)'} unlocked rwlock ${this.name}, which it does not hold`);
     }
     this.release(self);
   }
 
-  /** @internal A hold handed to `t`, killed before it saw it, is released to the next waiters. */
+  /** SPI (Waitable): A hold handed to `t`, killed before it saw it, is released to the next waiters. */
   revokeGrant(t: Thread): void {
     this.release(t);
   }
 
-  /** @internal Everyone who must release for a waiter to proceed. */
+  /** SPI (Waitable): Everyone who must release for a waiter to proceed. */
   owners(): readonly Thread[] {
-    return this.writer !== null ? [this.writer] : [...new Set(this.readers)];
+    return this.writer !== null ? [this.writer] : [...new Set(this.holdersR)];
   }
 
-  /** @internal The writer, the one reader, or MANY_OWNERS for several readers. */
+  /** SPI (Waitable): The writer, the one reader, or MANY_OWNERS for several readers. */
   soleOwner(): Thread | null | typeof MANY_OWNERS {
     if (this.writer !== null) return this.writer;
-    const readers = this.readers;
+    const readers = this.holdersR;
     if (readers.length === 0) return null;
     const first = readers[0]!;
     for (let i = 1; i < readers.length; i++) if (readers[i] !== first) return MANY_OWNERS;
     return first;
   }
 
-  /** @internal */
+  /** SPI (Waitable). */
   topWaiterPriority(): number {
     const t = this.waiters.head;
     return t === null ? -1 : t.priority;
   }
 
-  /** @internal */
+  /** SPI (Waitable). */
   removeWaiter(t: Thread): void {
     this.waiters.remove(t);
     if (this.writer !== null) restorePriority(this.writer);
@@ -142,11 +150,11 @@ export class RWLock extends Resource implements Lock {
   /** `t` gives up one hold (its write hold, or its latest read hold) and the lock goes on. */
   private release(t: Thread): void {
     if (this.writer === t) {
-      this.writer = null;
+      this.holderW = null;
     } else {
-      const i = this.readers.lastIndexOf(t);
+      const i = this.holdersR.lastIndexOf(t);
       assert(i >= 0, 'rwlock: a released read hold was held');
-      this.readers.splice(i, 1);
+      this.holdersR.splice(i, 1);
     }
     removeHeld(t, this);
     this.grant();
@@ -154,12 +162,12 @@ export class RWLock extends Resource implements Lock {
   }
 
   private addReader(t: Thread): void {
-    this.readers.push(t);
+    this.holdersR.push(t);
     addHeld(t, this);
   }
 
   private setWriter(t: Thread): void {
-    this.writer = t;
+    this.holderW = t;
     addHeld(t, this);
   }
 
@@ -169,7 +177,7 @@ export class RWLock extends Resource implements Lock {
     const first = this.waiters.head;
     if (first === null) return;
     if (first.waitKindId === WAIT_RWLOCK_WRITE) {
-      if (this.readers.length > 0) return;
+      if (this.holdersR.length > 0) return;
       this.waiters.remove(first);
       this.setWriter(first);
       first.kernel.wake(first, undefined);

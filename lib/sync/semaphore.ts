@@ -110,22 +110,22 @@ export class Semaphore extends Resource {
     return this.waiters.length;
   }
 
-  /** @internal Ownerless. */
+  /** SPI (Waitable): Ownerless. */
   owners(): readonly Thread[] {
     return NO_OWNERS;
   }
 
-  /** @internal */
+  /** SPI (Waitable). */
   soleOwner(): null {
     return null;
   }
 
-  /** @internal */
+  /** SPI (Waitable). */
   removeWaiter(t: Thread): void {
     this.waiters.remove(t);
   }
 
-  /** @internal A unit granted to `t`, killed before it saw it, goes back: to a waiter, or the count. */
+  /** SPI (Waitable): A unit granted to `t`, killed before it saw it, goes back: to a waiter, or the count. */
   revokeGrant(): void {
     this.up(1);
   }

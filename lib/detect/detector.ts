@@ -1,9 +1,11 @@
 /**
- * The deadlock detector: installs the cycle check and the lock-order validator on a kernel.
+ * The deadlock detector: installs the cycle check and the lock-order validator on a kernel,
+ * and decides what a finding does (the policy). What a finding looks like — a report, an
+ * error — is the report layer's: it passes a FindingSink (lib/report/findings.ts), so this
+ * layer never imports it.
  *
- * Interface: `attachDetection(kernel, options)` (the Kernel constructor calls it with
- * `KernelOptions.detection`), `resolveDetection(options)`, `detectionReports(kernel)`,
- * `DeadlockError`, `LockOrderError`.
+ * Interface: `installDetector(kernel, settings, sink)`, `resolveDetection(options)`,
+ * `detectorOf(kernel)`, `detectionSettings(kernel)`, `Detector`, `FindingSink`.
  *
  * Switches (DetectionOptions; `detection: false` turns everything off):
  *  - `cycles`: 'fail' (default) — the run fails with DeadlockError (kernel.panic) as soon as a
@@ -20,19 +22,18 @@
  * a cycle through a timed wait (an owner blocked with a timeout) is not a deadlock and is not
  * reported, nor is one closed by a thread's own timed wait; a cycle that closes without a block
  * (a condvar signal moving its waiter onto a held mutex, a holder declared late) is reported
- * when it closes, through the kernel's waitChanged hook, failing the run; every report is also kept, in order, in
- * detectionReports(kernel). Debug output: namespace greenkernel:deadlock.
+ * when it closes, through the kernel's waitChanged hook, failing the run; every finding is also
+ * kept, in order, in Detector.reports (at most MAX_DETECTION_REPORTS; the rest are counted).
+ * Debug output: namespace greenkernel:deadlock.
  */
 import createDebug from 'debug';
-import { backtrace } from '../report/backtrace.ts';
-import { GreenkernelError, InvalidArgumentError } from '../kernel/errors.ts';
-import type { Kernel } from '../kernel/kernel.ts';
-import { LockValidator, classBySite, recordLockSites } from './lockdep.ts';
+import { InvalidArgumentError } from '../kernel/errors.ts';
+import { KernelSlot, type KernelCore as Kernel } from '../kernel/kernel.ts';
+import { LockValidator, classBySite, recordLockSites, type LockOrderReport } from './lockdep.ts';
 
 /** A kernel that classes locks by site stops the recording when it is collected. */
 const siteRecordingOwners = new FinalizationRegistry<() => void>((stop) => stop());
-import { buildReport, formatReport, setReportOptions, summarize, type LockOrderReport, type Report } from '../report/report.ts';
-import { MANY_OWNERS, S_BLOCKED, type Thread, type Waitable } from '../kernel/thread.ts';
+import { MANY_OWNERS, S_BLOCKED, type StackFrame, type Thread, type Waitable } from '../kernel/thread.ts';
 import { isOwnerless, type WaitKindId } from '../kernel/waitkind.ts';
 import { cycleThrough, soleOwner, type Cycle } from './waitgraph.ts';
 
@@ -62,30 +63,25 @@ export interface ResolvedDetection {
   readonly backtraces: boolean;
 }
 
-/** A wait-for cycle: every thread in it waits for a resource the next one owns. */
-export class DeadlockError extends GreenkernelError {
-  /** The cycle (live threads and resources), first step = the thread that closed it. */
-  readonly cycle: Cycle;
-  /** The full report (plain data: formatReport, JSON.stringify, reportToDot). */
-  readonly report: Report;
-  constructor(cycle: Cycle, report: Report) {
-    super('EDEADLK', formatReport(report));
-    this.cycle = cycle;
-    this.report = report;
-  }
+/** What the detector makes of a finding, through its sink: a record to keep, the error to raise, one line. */
+export interface Finding<R> {
+  readonly record: R;
+  readonly error: Error;
+  readonly summary: string;
 }
 
-/** Two lock classes were taken in opposite orders (a cycle in the lock-order graph). */
-export class LockOrderError extends GreenkernelError {
-  readonly report: Report;
-  constructor(report: Report) {
-    super('EDEADLK', formatReport(report));
-    this.report = report;
-  }
+/** Turns findings into records and errors (the report layer's FindingSink makes reports). */
+export interface FindingSink<R> {
+  /** `thread`'s wait closed `cycle` (first step: `thread`); `lockOrder`: the inversion that request showed. */
+  deadlock(kernel: Kernel, f: { thread: Thread; cycle: Cycle; lockOrder: LockOrderReport | null; note: string }): Finding<R>;
+  /** `thread`'s lock request showed a lock-order inversion. */
+  lockOrder(kernel: Kernel, f: { thread: Thread; inversion: LockOrderReport; note: string }): Finding<R>;
+  /** The backtrace recorded with a new lock-order edge (when backtraces are on). */
+  backtraceOf(t: Thread): StackFrame[];
 }
 
-const detectors = new WeakMap<Kernel, Detector>();
-/** Reports kept per kernel (3 KB or more each); past this many they are counted, not kept. */
+const DETECTOR = new KernelSlot<Detector<unknown>>('detector');
+/** Findings kept per kernel (3 KB or more each); past this many they are counted, not kept. */
 export const MAX_DETECTION_REPORTS = 1000;
 const CYCLE_MODES: readonly string[] = ['off', 'warn', 'error', 'fail'];
 const ORDER_MODES: readonly string[] = ['off', 'warn', 'fail'];
@@ -119,37 +115,22 @@ export function resolveDetection(options: DetectionOptions | false | undefined):
 }
 
 /**
- * Installs detection on `kernel` (replacing an earlier one). Returns the detector, or null when
- * everything is off.
+ * Installs detection with `settings` on `kernel` (replacing an earlier one, whose findings it
+ * keeps); findings go to `sink`. Returns the detector, or null when everything is off.
  *
  * @example
- * const kernel = new Kernel({ detection: { cycles: 'error', lockOrder: 'warn' } });
- * // or, on an existing kernel:
- * attachDetection(kernel, { cycles: 'warn' });
+ * installDetector(kernel, resolveDetection({ cycles: 'warn' }), reportFindings);
  */
-export function attachDetection(kernel: Kernel, options?: DetectionOptions | false): Detector | null {
-  const settings = resolveDetection(options);
-  const old = detectors.get(kernel);
+export function installDetector<R>(kernel: Kernel, settings: ResolvedDetection, sink: FindingSink<R>): Detector<R> | null {
+  const old = kernel.extension(DETECTOR);
   if (old !== undefined) old.detach();
-  setReportOptions(kernel, { backtraces: settings.backtraces });
   if (settings.cycles === 'off' && settings.lockOrder === 'off') {
-    detectors.delete(kernel);
+    kernel.setExtension(DETECTOR, undefined);
     return null;
   }
-  const d = new Detector(kernel, settings, old?.reports ?? []);
-  detectors.set(kernel, d);
+  const d = new Detector<R>(kernel, settings, sink, (old?.reports ?? []) as R[]);
+  kernel.setExtension(DETECTOR, d as Detector<unknown>);
   return d;
-}
-
-/**
- * Every report the detector made on `kernel` so far (deadlocks and lock-order inversions), in
- * order, whatever the mode.
- *
- * @example
- * const [first] = detectionReports(kernel); console.log(formatReport(first));
- */
-export function detectionReports(kernel: Kernel): readonly Report[] {
-  return detectors.get(kernel)?.reports ?? [];
 }
 
 /**
@@ -158,8 +139,8 @@ export function detectionReports(kernel: Kernel): readonly Report[] {
  * @example
  * detectorOf(kernel)?.validator?.edges(); // lock-order edges seen so far
  */
-export function detectorOf(kernel: Kernel): Detector | null {
-  return detectors.get(kernel) ?? null;
+export function detectorOf(kernel: Kernel): Detector<unknown> | null {
+  return kernel.extension(DETECTOR) ?? null;
 }
 
 /**
@@ -169,11 +150,11 @@ export function detectorOf(kernel: Kernel): Detector | null {
  * detectionSettings(kernel).lockOrder; // 'fail' under ava
  */
 export function detectionSettings(kernel: Kernel): ResolvedDetection {
-  return detectors.get(kernel)?.settings ?? resolveDetection(false);
+  return kernel.extension(DETECTOR)?.settings ?? resolveDetection(false);
 }
 
-/** Per-kernel detector state. Create it with attachDetection. */
-export class Detector {
+/** Per-kernel detector state. Create it with installDetector (or attachDetection). */
+export class Detector<R> {
   readonly validator: LockValidator | null;
   /**
    * Stops site recording, when this detector classes locks by site: sites are recorded for
@@ -181,13 +162,14 @@ export class Detector {
    */
   private readonly stopSiteRecording: (() => void) | null;
   /** The inversion found by the lock request being made now ('fail' mode), until it blocks or not. */
-  private pendingOrder: { thread: Thread; step: number; error: LockOrderError } | null = null;
+  private pendingOrder: { thread: Thread; step: number; error: Error; inversion: LockOrderReport } | null = null;
 
   /** @internal */
   constructor(
     private readonly kernel: Kernel,
     readonly settings: ResolvedDetection,
-    readonly reports: Report[],
+    private readonly sink: FindingSink<R>,
+    readonly reports: R[],
   ) {
     const hooks = kernel.hooks;
     if (settings.cycles !== 'off') {
@@ -197,7 +179,7 @@ export class Detector {
     if (settings.lockOrder !== 'off') {
       const v = new LockValidator({
         ...(settings.lockClass !== undefined ? { classify: settings.lockClass } : {}),
-        ...(settings.backtraces ? { backtraceOf: backtrace } : {}),
+        ...(settings.backtraces ? { backtraceOf: (t: Thread) => sink.backtraceOf(t) } : {}),
         onInversion: (inversion, t) => this.onInversion(inversion, t),
         onFull: (message) => {
           this.kernel.warn(`${this.kernel.name}: ${message}`);
@@ -220,9 +202,10 @@ export class Detector {
   /** Reports made past MAX_DETECTION_REPORTS: counted, not kept. */
   reportsDropped = 0;
 
-  private keep(report: Report): void {
-    if (this.reports.length < MAX_DETECTION_REPORTS) this.reports.push(report);
+  private keep(finding: Finding<R>): void {
+    if (this.reports.length < MAX_DETECTION_REPORTS) this.reports.push(finding.record);
     else this.reportsDropped++;
+    if (log.enabled) log('%s', finding.error.message);
   }
 
   /** Removes this detector's hooks. */
@@ -242,7 +225,7 @@ export class Detector {
    * The beforeBlock hook (hot: every block). A timed wait ends by itself: never a deadlock.
    * The common case — a mutex whose owner is runnable — returns before any call.
    */
-  private readonly beforeBlock = makeBeforeBlock(this);
+  private readonly beforeBlock = makeBeforeBlock(this as Detector<unknown>);
 
   /** @internal The slow part of the hook: walk the owner chain. */
   checkBlock(t: Thread, resource: Waitable, kind: WaitKindId): void {
@@ -268,51 +251,40 @@ export class Detector {
     // what happened is this deadlock, and the lock-order finding rides along.
     const order = this.pendingOrder !== null && this.pendingOrder.thread === t && this.pendingOrder.step === this.kernel.steps ? this.pendingOrder : null;
     this.pendingOrder = null;
-    const report = buildReport(this.kernel, {
-      kind: 'deadlock',
-      cycles: [cycle],
-      pending: { thread: t, resource: first.resource, kind: first.kind },
-      ...(order !== null ? { lockOrder: order.error.report.lockOrder! } : {}),
-      notes: [
+    const finding = this.sink.deadlock(this.kernel, {
+      thread: t,
+      cycle,
+      lockOrder: order === null ? null : order.inversion,
+      note:
         mode === 'error'
           ? `${t} was refused the wait with EDEADLK (detection.cycles = 'error')`
           : refusable
             ? `${t} closed the cycle; the run ${mode === 'fail' ? 'fails' : 'goes on'} (detection.cycles = '${this.settings.cycles}')`
             : `the cycle closed when ${t}'s wait moved to ${first.kind} ${first.resource.name}; the run ${mode === 'fail' ? 'fails' : 'goes on'} (detection.cycles = '${this.settings.cycles}')`,
-      ],
     });
-    this.keep(report);
-    if (log.enabled) log('%s', formatReport(report));
+    this.keep(finding);
     if (mode === 'warn') {
-      this.kernel.warn(summarize(report));
+      this.kernel.warn(finding.summary);
       return;
     }
-    const error = new DeadlockError(cycle, report);
-    if (mode === 'error') throw error;
-    this.kernel.panic(error, order?.error);
+    if (mode === 'error') throw finding.error;
+    this.kernel.panic(finding.error, order?.error);
   }
 
   private onInversion(inversion: LockOrderReport, t: Thread): void {
-    const report = buildReport(this.kernel, {
-      kind: 'lock-order',
-      threads: [t],
-      lockOrder: inversion,
-      notes: [`detection.lockOrder = '${this.settings.lockOrder}'`],
-    });
-    this.keep(report);
-    if (log.enabled) log('%s', formatReport(report));
+    const finding = this.sink.lockOrder(this.kernel, { thread: t, inversion, note: `detection.lockOrder = '${this.settings.lockOrder}'` });
+    this.keep(finding);
     if (this.settings.lockOrder === 'warn') {
-      this.kernel.warn(summarize(report));
+      this.kernel.warn(finding.summary);
       return;
     }
-    const error = new LockOrderError(report);
     // If this very request now blocks and closes a cycle, onCycle reports the deadlock instead.
-    this.pendingOrder = { thread: t, step: this.kernel.steps, error };
-    this.kernel.panic(error);
+    this.pendingOrder = { thread: t, step: this.kernel.steps, error: finding.error, inversion };
+    this.kernel.panic(finding.error);
   }
 }
 
-function makeBeforeBlock(d: Detector): (t: Thread, resource: Waitable | null, kind: WaitKindId, timeoutMs: number | undefined) => void {
+function makeBeforeBlock(d: Detector<unknown>): (t: Thread, resource: Waitable | null, kind: WaitKindId, timeoutMs: number | undefined) => void {
   return function beforeBlock(t: Thread, resource: Waitable | null, kind: WaitKindId, timeoutMs: number | undefined): void {
     // Ownerless kinds (semaphore, condvar, channel): no edge out of them, so no cycle through them.
     if (resource === null || isOwnerless(kind)) return;
