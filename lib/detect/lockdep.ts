@@ -18,7 +18,7 @@
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setCreationHook } from '../kernel/resource.ts';
-import type { LockMode } from '../kernel/kernel.ts';
+import type { LockMode } from '../kernel/options.ts';
 import type { StackFrame, Thread, Waitable } from '../kernel/thread.ts';
 
 /** One lock-order edge: `thread` took class `to` while holding class `from`. */
