@@ -18,7 +18,8 @@ import {
   registerWaitKind,
   waitKindName,
 } from '../lib/spi.ts';
-import { enter, suspended, type Operation } from '../lib/kernel/operation.ts';
+import { block, enter, suspended } from '../lib/spi.ts';
+import type { Operation } from '../lib/index.ts';
 import { MAX_WAIT_KINDS } from '../lib/kernel/waitkind.ts';
 import { expectError } from './helpers/util.ts';
 
@@ -49,7 +50,7 @@ class IoRequest implements Waitable {
   }
   wait(): Operation<void> {
     const self = enter('IoRequest.wait()');
-    self.kernel.block(self, this, WAIT_TEST_IO, undefined);
+    block(self, this, WAIT_TEST_IO, undefined);
     this.waiters.push(self);
     return suspended<void>(self);
   }

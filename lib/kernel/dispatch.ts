@@ -14,6 +14,7 @@ import type { KernelCore } from './kernel.ts';
 import { MAX_UNJOINED_FAILURES } from './options.ts';
 import { BLOCK_MARK, CALL_MARK, OP_BLOCKED, OP_FAIL, OP_IDLE, OP_READY, cpu, type Routine, type Yielded } from './operation.ts';
 import { F_DAEMON, F_KILL_PENDING, F_KILLED, F_RETURNED, F_THREW, F_UNWINDING, S_BLOCKED, S_EXITED, S_RUNNABLE, type Thread } from './thread.ts';
+import { wake, wakeWithError } from './waits.ts';
 
 const log = createDebug('greenkernel:sched');
 
@@ -215,8 +216,8 @@ export function exit(k: KernelCore, t: Thread, how: number, value: unknown): voi
   const joiners = t.joiners;
   if (joiners !== null && joiners.length > 0) {
     for (let j = joiners.popFront(); j !== null; j = joiners.popFront()) {
-      if (how === F_RETURNED) k.wake(j, value);
-      else k.wakeWithError(j, value);
+      if (how === F_RETURNED) wake(j, value);
+      else wakeWithError(j, value);
     }
   } else if (how === F_THREW) {
     t.failureEpoch = k.failureEpoch;

@@ -14,6 +14,7 @@ import { OP_FAIL, OP_READY, enter, failed, suspended, type Operation } from './o
 import { NO_OWNERS, type Thread, type Waitable } from './thread.ts';
 import { afterHostDelay } from './time.ts';
 import { WAIT_HOST } from './waitkind.ts';
+import { block, hostBegin, hostEnd, wake, wakeWithError } from './waits.ts';
 
 /**
  * Waits for a host Promise (or a function returning one). Its value is returned at the
@@ -35,8 +36,8 @@ export function hostcall<T>(work: Promise<T> | (() => Promise<T>), timeoutMs?: n
     return failed(self, new InvalidArgumentError('hostcall(work): work must be a Promise or return one'));
   }
   const wait = new HostWait(kernel);
-  kernel.block(self, wait, WAIT_HOST, undefined);
-  kernel.hostBegin();
+  block(self, wait, WAIT_HOST, undefined);
+  hostBegin(kernel);
   if (timeoutMs !== undefined) wait.expireAfter(self, timeoutMs);
   // Through a real promise: a promise-like's then() may call back at once, or throw, and
   // either must arrive later, at the `yield*`, once the thread is suspended.
@@ -73,8 +74,8 @@ class HostWait implements Waitable {
   settle(t: Thread, opState: number, value: unknown): void {
     if (!this.open) return;
     this.close();
-    if (opState === OP_READY) this.kernel.wake(t, value);
-    else this.kernel.wakeWithError(t, value);
+    if (opState === OP_READY) wake(t, value);
+    else wakeWithError(t, value);
   }
 
   /** Fails the wait with TimeoutError after `ms` of host time, unless it settled first. */
@@ -86,6 +87,6 @@ class HostWait implements Waitable {
   private close(): void {
     this.open = false;
     if (this.cancelTimer !== null) this.cancelTimer();
-    this.kernel.hostEnd();
+    hostEnd(this.kernel);
   }
 }

@@ -18,9 +18,6 @@ import { assert } from './assert.ts';
 import { dispatchLoop } from './dispatch.ts';
 import { InvalidArgumentError, LimitExceededError, TimeoutError, WouldDeadlockError } from './errors.ts';
 import {
-  OP_BLOCK,
-  OP_BLOCKED,
-  OP_FAIL,
   OP_IDLE,
   OP_READY,
   checkRoutine,
@@ -51,9 +48,10 @@ import { SeededRandom } from './random.ts';
 import { PRIORITY_LEVELS, RunQueue } from './runqueue.ts';
 import { ThreadQueue } from './queue.ts';
 import { runToCompletion, runToCompletionSync } from './runloop.ts';
-import { F_DAEMON, F_KERNEL, F_KILL_PENDING, F_RETURNED, F_UNWINDING, S_BLOCKED, S_EXITED, S_RUNNABLE, Thread, type Waitable } from './thread.ts';
-import { WAIT_JOIN, WAIT_SLEEP, waitKindName, type WaitKindId } from './waitkind.ts';
+import { F_DAEMON, F_KERNEL, F_KILL_PENDING, F_RETURNED, F_UNWINDING, S_BLOCKED, S_EXITED, S_RUNNABLE, Thread } from './thread.ts';
+import { WAIT_JOIN, WAIT_SLEEP } from './waitkind.ts';
 import { TimerHeap } from './timers.ts';
+import { block, cancelWait, wake, wakeWithError } from './waits.ts';
 
 export { KernelSlot, MAX_UNJOINED_FAILURES } from './options.ts';
 export type { ClockMode, KernelCoreOptions, KernelHooks, KernelReporter, LockMode, RunResult, SpawnOptions } from './options.ts';
@@ -231,7 +229,7 @@ export class KernelCore {
       // so that its `finally { m.unlock() }` holds: it unwinds when the mutex is handed to it.
       const resource = t.waitOn;
       if (resource !== null && resource.onKill !== undefined && resource.onKill(t)) return;
-      this.cancelWait(t);
+      cancelWait(t);
       t.opState = OP_IDLE;
       t.opValue = undefined;
       t.state = S_RUNNABLE;
@@ -258,7 +256,7 @@ export class KernelCore {
     if (target.kernel !== this) return failed(self, new InvalidArgumentError(`cannot join ${target}: it belongs to kernel ${target.kernel.name}`));
     if (target === self) return failed(self, new WouldDeadlockError(`thread ${self} cannot join itself`));
     if (target.state === S_EXITED) return this.joinResult(self, target);
-    this.block(self, target, WAIT_JOIN, timeoutMs);
+    block(self, target, WAIT_JOIN, timeoutMs);
     if (target.joiners === null) target.joiners = new ThreadQueue<Thread>();
     target.joiners.enqueue(self);
     return suspended(self);
@@ -304,7 +302,7 @@ export class KernelCore {
     for (let t = this.timers.popDue(now); t !== null; t = this.timers.popDue(now)) {
       if (this.traceLines !== null) this.record('timer', t, t.waitKind ?? '');
       if (t.waitKindId === WAIT_SLEEP) {
-        this.wake(t, undefined);
+        wake(t, undefined);
         continue;
       }
       const resource = t.waitOn;
@@ -313,67 +311,12 @@ export class KernelCore {
         resource.onTimeout(t);
       } else {
         resource.removeWaiter(t);
-        this.wakeWithError(t, new TimeoutError(`${resource.resourceKind} ${resource.name}`, now - t.waitSince));
+        wakeWithError(t, new TimeoutError(`${resource.resourceKind} ${resource.name}`, now - t.waitSince));
       }
     }
   }
 
-  // ---------------------------------------------------------------- blocking (for primitives)
-
-  /**
-   * @internal Records that the running thread `t` is about to wait on `resource`, arming a
-   * timeout if given. The caller queues `t` on the resource only after this returns (the
-   * deadlock detector's hook may refuse the wait by throwing), then returns `suspended(t)`.
-   */
-  block(t: Thread, resource: Waitable | null, kind: WaitKindId, timeoutMs: number | undefined): void {
-    assert(t === cpu.current && t.state === S_RUNNABLE, 'only the running thread blocks itself');
-    // enter(what, timeoutMs) refused a bad one before the primitive changed anything.
-    assert(timeoutMs === undefined || (timeoutMs >= 0 && timeoutMs < Infinity), 'block: the timeout was checked by enter()');
-    if (this.hooks.beforeBlock !== undefined) this.hooks.beforeBlock(t, resource, kind, timeoutMs);
-    t.markBlocked(kind);
-    t.waitOn = resource;
-    t.waitSince = this.now();
-    if (timeoutMs !== undefined) this.timers.arm(t, t.waitSince + timeoutMs);
-    if (this.traceLines !== null) this.record('block', t, resource === null ? waitKindName(kind)! : `${waitKindName(kind)} ${resource.name}`);
-  }
-
-  /** @internal Wakes blocked `t` (already unlinked from its resource) with `value`. */
-  wake(t: Thread, value: unknown): void {
-    this.resume(t, OP_READY, value);
-  }
-
-  /** @internal Wakes blocked `t` (already unlinked from its resource); `error` is thrown at its yield*. */
-  wakeWithError(t: Thread, error: unknown): void {
-    this.resume(t, OP_FAIL, error);
-  }
-
-  /**
-   * @internal Moves blocked `t` from one wait to another without running it (condition
-   * variable → mutex "wait morphing"). `t` must already be queued on `resource`.
-   */
-  rewait(t: Thread, resource: Waitable, kind: WaitKindId): void {
-    assert(t.state === S_BLOCKED, 'rewait: thread is blocked');
-    this.timers.cancel(t);
-    t.waitOn = resource;
-    t.waitKindId = kind;
-    if (this.traceLines !== null) this.record('rewait', t, `${waitKindName(kind)} ${resource.name}`);
-    if (this.hooks.waitChanged !== undefined) this.hooks.waitChanged(t, resource, kind);
-  }
-
-  /** @internal */
-  resume(t: Thread, opState: number, value: unknown): void {
-    assert(t.state === S_BLOCKED, 'only a blocked thread is woken');
-    assert(t.opState === OP_BLOCKED || t.opState === OP_BLOCK, 'a woken thread has an operation in flight');
-    if (t.heapIndex >= 0) this.timers.cancel(t);
-    // waitOn stays: it names the granter until the thread consumes the result (see Thread).
-    t.opValue = value;
-    if (this.traceLines !== null) this.record(opState === OP_READY ? 'wake' : 'wake-error', t, '');
-    t.markWoken(S_RUNNABLE, opState);
-    // Woken before it yielded (it woke itself): the operation completes without a switch.
-    if (t === cpu.current) return;
-    this.runq.enqueue(t);
-    this.pokeIfOutside();
-  }
+  // ---------------------------------------------------------------- waking run() (the wait/wake interface is in waits.ts)
 
   /**
    * A thread became runnable from host code (a callback, an interrupt, another kernel's
@@ -396,49 +339,6 @@ export class KernelCore {
   warn(message: string): void {
     if (this.warnings.length < MAX_WARNINGS) this.warnings.push(message);
     else this.warningsDropped++;
-  }
-
-  /** @internal Unlinks blocked `t` from whatever it waits on (kill, misuse). */
-  cancelWait(t: Thread): void {
-    this.timers.cancel(t);
-    if (t.waitOn !== null) t.waitOn.removeWaiter(t);
-    t.waitOn = null;
-    t.waitKindId = 0;
-  }
-
-  /**
-   * @internal Changes `t`'s effective priority (priority inheritance), keeping the queue it is
-   * in ordered: the run queue, or the wait queue it blocks in (it moves behind the waiters of
-   * its new priority, as a turnstile requeues a boosted waiter).
-   */
-  reprioritize(t: Thread, priority: number): void {
-    assert(Number.isInteger(priority) && priority >= 0 && priority < PRIORITY_LEVELS, 'priority in range');
-    if (t.priority === priority) return;
-    const waitQueue = t.qowner;
-    if (waitQueue !== null) {
-      waitQueue.remove(t);
-      t.priority = priority;
-      waitQueue.enqueue(t);
-    } else if (t.state === S_RUNNABLE && t !== cpu.current) {
-      this.runq.remove(t);
-      t.priority = priority;
-      this.runq.enqueue(t);
-    } else {
-      t.priority = priority;
-    }
-    if (this.traceLines !== null) this.record('prio', t, String(priority));
-  }
-
-  /** @internal A host wait began (hostcall). */
-  hostBegin(): void {
-    this.hostPending++;
-  }
-
-  /** @internal A host wait ended or was abandoned; wakes run() if it is waiting for the host. */
-  hostEnd(): void {
-    this.hostPending--;
-    assert(this.hostPending >= 0, 'host wait count went negative');
-    this.pokeHost();
   }
 
   /** @internal Something changed from outside a dispatch: let an idle run() look again. */
@@ -500,7 +400,7 @@ export class KernelCore {
   abandonedOperation(t: Thread): void {
     assert(t === cpu.current, 'only the running thread abandons an operation');
     if (t.state === S_BLOCKED) {
-      this.cancelWait(t);
+      cancelWait(t);
       t.state = S_RUNNABLE; // running again: see dispatchLoop
     } else {
       this.revokeUnseenGrant(t); // an uncontended lock is rolled back like a contended one

@@ -171,10 +171,10 @@ export function failed<T = never>(t: Thread, error: unknown): Operation<T> {
 
 /**
  * Marks the running thread's operation as waiting: the caller has already queued the thread
- * (see Kernel.block). The result arrives through Kernel.wake or Kernel.wakeWithError.
+ * (see block in waits.ts). The result arrives through Kernel.wake or Kernel.wakeWithError.
  *
  * @example
- * kernel.block(self, this, 'mutex', timeoutMs);
+ * block(self, this, 'mutex', timeoutMs);
  * return suspended<void>(self);
  */
 export function suspended<T>(t: Thread): Operation<T> {

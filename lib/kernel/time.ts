@@ -9,6 +9,7 @@
  */
 import { checkTimeout, enter, suspended, type Operation } from './operation.ts';
 import { WAIT_SLEEP } from './waitkind.ts';
+import { block } from './waits.ts';
 
 /**
  * Sleeps `ms` of kernel time. Under the virtual clock, time jumps when nothing else can run.
@@ -18,7 +19,7 @@ import { WAIT_SLEEP } from './waitkind.ts';
  */
 export function sleep(ms: number): Operation<void> {
   const self = enter('sleep()', checkTimeout(ms)); // required: sleep(undefined) is EINVAL too
-  self.kernel.block(self, null, WAIT_SLEEP, ms);
+  block(self, null, WAIT_SLEEP, ms);
   return suspended<void>(self);
 }
 

@@ -55,7 +55,7 @@ const ids = new Map<WaitKind, WaitKindId>();
  *
  * @example
  * const WAIT_IO = registerWaitKind({ name: 'io', durable: true, ownerless: false });
- * kernel.block(self, request, WAIT_IO, undefined);
+ * block(self, request, WAIT_IO, undefined);
  */
 export function registerWaitKind(spec: WaitKindSpec): WaitKindId {
   if (typeof spec?.name !== 'string' || spec.name === '') throw new InvalidArgumentError('registerWaitKind: a kind needs a name');

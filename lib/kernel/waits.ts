@@ -1,31 +1,46 @@
 /**
- * The wait/wake interface primitives and drivers use, as free functions over the thread's
- * kernel (the kernel's own methods are internal: user code cannot reach them).
+ * The wait/wake interface of the kernel: how a primitive or a driver blocks the running thread
+ * on a resource and how it, a timer, the host or another thread wakes it.
  *
  * Interface: block, wake, wakeWithError, rewait, cancelWait, reprioritize, hostBegin, hostEnd,
- * panic. The protocol of a blocking operation, with enter/suspended from operation.ts:
+ * panic. The protocol of a blocking operation, with enter/granted/suspended from operation.ts:
  *   const self = enter('Device.read()', timeoutMs);   // checks, nothing changed yet
  *   ...take what is free at once and `return granted(self, this)` or `completed(self, value)`...
  *   block(self, this, WAIT_IO, timeoutMs);            // may throw (the detector may refuse)
  *   this.waiters.enqueue(self);                        // only after block() returned
  *   return suspended(self);
  * and later, from any thread or the host: `this.waiters.popFront()` then `wake(t, value)`.
- * Invariants: only the running thread blocks itself; only a blocked thread is woken, once,
- * after it was unlinked from its resource's queue (kernel.ts asserts both).
+ * Invariants (asserted): only the running thread blocks itself; only a blocked thread with an
+ * operation in flight is woken, once, after it was unlinked from its resource's queue; a woken
+ * thread keeps `waitOn` naming the granter until it consumes the result (the grant a kill
+ * revokes). Block and wake allocate nothing.
  */
+import { assert } from './assert.ts';
 import type { KernelCore } from './kernel.ts';
-import type { Thread, Waitable } from './thread.ts';
-import type { WaitKindId } from './waitkind.ts';
+import { OP_BLOCK, OP_BLOCKED, OP_FAIL, OP_READY, cpu } from './operation.ts';
+import { PRIORITY_LEVELS } from './queue.ts';
+import { S_BLOCKED, S_RUNNABLE, type Thread, type Waitable } from './thread.ts';
+import { waitKindName, type WaitKindId } from './waitkind.ts';
 
 /**
  * The running thread `t` is about to wait on `resource` with a wait of `kind`, and a timeout if
- * given (checked already by enter). Queue `t` on the resource only after this returns.
+ * given (checked already by enter). Queue `t` on the resource only after this returns: the
+ * deadlock detector's hook may refuse the wait by throwing.
  *
  * @example
  * block(self, this, WAIT_IO, timeoutMs); this.waiters.enqueue(self); return suspended(self);
  */
 export function block(t: Thread, resource: Waitable | null, kind: WaitKindId, timeoutMs: number | undefined): void {
-  t.kernel.block(t, resource, kind, timeoutMs);
+  const k = t.kernel;
+  assert(t === cpu.current && t.state === S_RUNNABLE, 'only the running thread blocks itself');
+  // enter(what, timeoutMs) refused a bad one before the primitive changed anything.
+  assert(timeoutMs === undefined || (timeoutMs >= 0 && timeoutMs < Infinity), 'block: the timeout was checked by enter()');
+  if (k.hooks.beforeBlock !== undefined) k.hooks.beforeBlock(t, resource, kind, timeoutMs);
+  t.markBlocked(kind);
+  t.waitOn = resource;
+  t.waitSince = k.now();
+  if (timeoutMs !== undefined) k.timers.arm(t, t.waitSince + timeoutMs);
+  if (k.traceLines !== null) k.record('block', t, resource === null ? waitKindName(kind)! : `${waitKindName(kind)} ${resource.name}`);
 }
 
 /**
@@ -35,7 +50,7 @@ export function block(t: Thread, resource: Waitable | null, kind: WaitKindId, ti
  * const t = this.waiters.popFront(); if (t !== null) wake(t, data);
  */
 export function wake(t: Thread, value: unknown): void {
-  t.kernel.wake(t, value);
+  resume(t, OP_READY, value);
 }
 
 /**
@@ -45,18 +60,39 @@ export function wake(t: Thread, value: unknown): void {
  * wakeWithError(t, new DeviceError('EIO', lba));
  */
 export function wakeWithError(t: Thread, error: unknown): void {
-  t.kernel.wakeWithError(t, error);
+  resume(t, OP_FAIL, error);
+}
+
+function resume(t: Thread, opState: number, value: unknown): void {
+  const k = t.kernel;
+  assert(t.state === S_BLOCKED, 'only a blocked thread is woken');
+  assert(t.opState === OP_BLOCKED || t.opState === OP_BLOCK, 'a woken thread has an operation in flight');
+  if (t.heapIndex >= 0) k.timers.cancel(t);
+  // waitOn stays: it names the granter until the thread consumes the result (see Thread).
+  t.opValue = value;
+  if (k.traceLines !== null) k.record(opState === OP_READY ? 'wake' : 'wake-error', t, '');
+  t.markWoken(S_RUNNABLE, opState);
+  // Woken before it yielded (it woke itself): the operation completes without a switch.
+  if (t === cpu.current) return;
+  k.runq.enqueue(t);
+  k.pokeIfOutside();
 }
 
 /**
- * Moves blocked `t` onto another wait without running it (wait morphing); `t` must already be
- * queued on `resource`.
+ * Moves blocked `t` from one wait to another without running it (condition variable → mutex
+ * "wait morphing"); `t` must already be queued on `resource`.
  *
  * @example
  * mutexQueue.enqueue(t); rewait(t, mutex, WAIT_MUTEX);
  */
 export function rewait(t: Thread, resource: Waitable, kind: WaitKindId): void {
-  t.kernel.rewait(t, resource, kind);
+  const k = t.kernel;
+  assert(t.state === S_BLOCKED, 'rewait: thread is blocked');
+  k.timers.cancel(t);
+  t.waitOn = resource;
+  t.waitKindId = kind;
+  if (k.traceLines !== null) k.record('rewait', t, `${waitKindName(kind)} ${resource.name}`);
+  if (k.hooks.waitChanged !== undefined) k.hooks.waitChanged(t, resource, kind);
 }
 
 /**
@@ -66,17 +102,37 @@ export function rewait(t: Thread, resource: Waitable, kind: WaitKindId): void {
  * cancelWait(t); wakeWithError(t, new DetachedError());
  */
 export function cancelWait(t: Thread): void {
-  t.kernel.cancelWait(t);
+  t.kernel.timers.cancel(t);
+  if (t.waitOn !== null) t.waitOn.removeWaiter(t);
+  t.waitOn = null;
+  t.waitKindId = 0;
 }
 
 /**
- * Changes `t`'s effective priority, keeping the queue it is in ordered.
+ * Changes `t`'s effective priority (priority inheritance), keeping the queue it is in ordered:
+ * the run queue, or the wait queue it blocks in (it moves behind the waiters of its new
+ * priority, as a turnstile requeues a boosted waiter).
  *
  * @example
- * reprioritize(owner, waiter.priority); // priority inheritance
+ * reprioritize(owner, waiter.priority);
  */
 export function reprioritize(t: Thread, priority: number): void {
-  t.kernel.reprioritize(t, priority);
+  const k = t.kernel;
+  assert(Number.isInteger(priority) && priority >= 0 && priority < PRIORITY_LEVELS, 'priority in range');
+  if (t.priority === priority) return;
+  const waitQueue = t.qowner;
+  if (waitQueue !== null) {
+    waitQueue.remove(t);
+    t.priority = priority;
+    waitQueue.enqueue(t);
+  } else if (t.state === S_RUNNABLE && t !== cpu.current) {
+    k.runq.remove(t);
+    t.priority = priority;
+    k.runq.enqueue(t);
+  } else {
+    t.priority = priority;
+  }
+  if (k.traceLines !== null) k.record('prio', t, String(priority));
 }
 
 /**
@@ -87,17 +143,19 @@ export function reprioritize(t: Thread, priority: number): void {
  * hostBegin(kernel); promise.finally(() => hostEnd(kernel));
  */
 export function hostBegin(kernel: KernelCore): void {
-  kernel.hostBegin();
+  kernel.hostPending++;
 }
 
 /**
- * A host wait ended (or was abandoned).
+ * A host wait ended (or was abandoned); an idle run() looks again.
  *
  * @example
  * hostEnd(kernel);
  */
 export function hostEnd(kernel: KernelCore): void {
-  kernel.hostEnd();
+  kernel.hostPending--;
+  assert(kernel.hostPending >= 0, 'host wait count went negative');
+  kernel.pokeHost();
 }
 
 /**

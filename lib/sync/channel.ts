@@ -14,6 +14,7 @@ import { takeWaiters } from './priority.ts';
 import { ThreadQueue } from '../kernel/queue.ts';
 import { NO_OWNERS, type Thread, type Waitable } from '../kernel/thread.ts';
 import { registerWaitKind } from '../kernel/waitkind.ts';
+import { block, wake } from '../kernel/waits.ts';
 
 export const WAIT_CHANNEL = registerWaitKind({
   name: 'channel',
@@ -56,7 +57,7 @@ export class WaitChannel implements Waitable {
   revokeGrant(t: Thread): void {
     const next = this.waiters.popFront();
     if (next === null) return;
-    t.kernel.wake(next, undefined);
+    wake(next, undefined);
     this.dropIfEmpty();
   }
   /** @internal */
@@ -84,7 +85,7 @@ export function tsleep(key: unknown, timeoutMs?: number): Operation<void> {
   let channel = table.get(key);
   const created = channel === undefined;
   if (channel === undefined) channel = new WaitChannel(table, key);
-  kernel.block(self, channel, WAIT_CHANNEL, timeoutMs);
+  block(self, channel, WAIT_CHANNEL, timeoutMs);
   if (created) table.set(key, channel);
   channel.waiters.enqueue(self);
   return suspended<void>(self);
@@ -120,12 +121,12 @@ function wakeN(key: unknown, kernel: Kernel | undefined, limit: number): number 
   if (limit === 1) {
     const t = channel.waiters.popFront();
     if (t !== null) {
-      k.wake(t, undefined);
+      wake(t, undefined);
       n = 1;
     }
   } else {
     const woken = takeWaiters(channel.waiters, limit);
-    for (const t of woken) k.wake(t, undefined);
+    for (const t of woken) wake(t, undefined);
     n = woken.length;
   }
   channel.dropIfEmpty();

@@ -15,6 +15,7 @@ import { ThreadQueue } from '../kernel/queue.ts';
 import { Resource } from '../kernel/resource.ts';
 import { NO_OWNERS, type Thread } from '../kernel/thread.ts';
 import { registerWaitKind } from '../kernel/waitkind.ts';
+import { block, wake, wakeWithError } from '../kernel/waits.ts';
 
 /** Ownerless until a holder is declared: cycle detection walks it (soleOwner answers). */
 export const WAIT_COMPLETION = registerWaitKind({
@@ -56,10 +57,10 @@ export class Completion<T = void> extends Resource {
    */
   wait(timeoutMs?: number): Operation<T> {
     const self = enter('Completion.wait()', timeoutMs);
-    const kernel = this.bind(self);
+    this.bind(self);
     if (this.settled === 'value') return completed(self, this.outcome as T);
     if (this.settled === 'error') return failed(self, this.outcome);
-    kernel.block(self, this, WAIT_COMPLETION, timeoutMs);
+    block(self, this, WAIT_COMPLETION, timeoutMs);
     this.waiters.enqueue(self);
     return suspended<T>(self);
   }
@@ -132,8 +133,8 @@ export class Completion<T = void> extends Resource {
     this.outcome = outcome;
     // Highest priority first, FIFO among equals: the wake order of every primitive.
     for (const t of takeWaiters(this.waiters, Infinity)) {
-      if (how === 'value') t.kernel.wake(t, outcome);
-      else t.kernel.wakeWithError(t, outcome);
+      if (how === 'value') wake(t, outcome);
+      else wakeWithError(t, outcome);
     }
   }
 }

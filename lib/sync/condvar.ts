@@ -17,6 +17,7 @@ import { ThreadQueue } from '../kernel/queue.ts';
 import { Resource } from '../kernel/resource.ts';
 import { NO_OWNERS, type Thread } from '../kernel/thread.ts';
 import { registerWaitKind } from '../kernel/waitkind.ts';
+import { block } from '../kernel/waits.ts';
 
 export const WAIT_CONDVAR = registerWaitKind({
   name: 'condvar',
@@ -51,7 +52,7 @@ export class CondVar extends Resource {
    */
   wait(mutex: Mutex, timeoutMs?: number): Operation<void> {
     const self = enter('CondVar.wait()', timeoutMs);
-    const kernel = this.bind(self);
+    this.bind(self);
     if (!(mutex instanceof Mutex)) return failed(self, new InvalidArgumentError(`condvar ${this.name}: wait(mutex) needs a Mutex, got ${String(mutex)}`));
     if (mutex.owner !== self) {
       return failed(self, new NotOwnerError(`thread ${self} waited on condvar ${this.name} without holding mutex ${mutex.name}`));
@@ -60,7 +61,7 @@ export class CondVar extends Resource {
       return failed(self, new InvalidArgumentError(`condvar ${this.name} is used with mutex ${this.mutex.name} and ${mutex.name}`));
     }
     this.mutex = mutex;
-    kernel.block(self, this, WAIT_CONDVAR, timeoutMs);
+    block(self, this, WAIT_CONDVAR, timeoutMs);
     this.waiters.enqueue(self);
     mutex.unlock();
     return suspended<void>(self);

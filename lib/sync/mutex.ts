@@ -16,6 +16,7 @@ import { ThreadQueue } from '../kernel/queue.ts';
 import { Resource } from '../kernel/resource.ts';
 import { F_REACQUIRE, NO_OWNERS, type Signallable, type Thread } from '../kernel/thread.ts';
 import { registerWaitKind } from '../kernel/waitkind.ts';
+import { block, reprioritize, rewait, wake, wakeWithError } from '../kernel/waits.ts';
 
 /** Waiting to take a mutex (also a condition-variable waiter re-taking its mutex). */
 export const WAIT_MUTEX = registerWaitKind({ name: 'mutex', durable: true, ownerless: false });
@@ -57,7 +58,7 @@ export class Mutex extends Resource implements Lock {
     if (owner === self) {
       return failed(self, new WouldDeadlockError(`locking against myself: thread ${self} already holds mutex ${this.name}`));
     }
-    kernel.block(self, this, WAIT_MUTEX, timeoutMs);
+    block(self, this, WAIT_MUTEX, timeoutMs);
     this.waiters.enqueue(self);
     lendPriority(self);
     return suspended<void>(self);
@@ -161,7 +162,8 @@ export class Mutex extends Resource implements Lock {
       this.wakeHolder(t);
       return;
     }
-    this.bind(t).rewait(t, this, WAIT_MUTEX);
+    this.bind(t);
+    rewait(t, this, WAIT_MUTEX);
     this.waiters.enqueue(t);
     lendPriority(t);
   }
@@ -187,7 +189,7 @@ export class Mutex extends Resource implements Lock {
     this.wakeHolder(next);
     // The new owner inherits from the waiters still queued behind it.
     const owed = this.topWaiterPriority();
-    if (owed > next.priority) next.kernel.reprioritize(next, owed);
+    if (owed > next.priority) reprioritize(next, owed);
   }
 
   /** Wakes `t`, now the owner; a condition-variable timeout stored in opValue is delivered. */
@@ -197,9 +199,9 @@ export class Mutex extends Resource implements Lock {
     const pending = t.opValue;
     if (pending !== undefined) {
       t.opValue = undefined;
-      t.kernel.wakeWithError(t, pending);
+      wakeWithError(t, pending);
     } else {
-      t.kernel.wake(t, undefined);
+      wake(t, undefined);
     }
   }
 }

@@ -10,6 +10,7 @@
  */
 import type { ThreadQueue } from '../kernel/queue.ts';
 import { MAX_OWNER_CHAIN, S_BLOCKED, type Thread, type Waitable } from '../kernel/thread.ts';
+import { reprioritize } from '../kernel/waits.ts';
 
 /** A resource whose single owner can be boosted. */
 export interface Lock extends Waitable {
@@ -37,7 +38,7 @@ function chainCut(t: Thread, what: string): void {
  * Called after `waiter` blocked on a lock: raises the owner chain to the waiter's priority.
  *
  * @example
- * kernel.block(self, mutex, 'mutex', timeout); queue.enqueue(self); lendPriority(self);
+ * block(self, mutex, 'mutex', timeout); queue.enqueue(self); lendPriority(self);
  */
 export function lendPriority(waiter: Thread): void {
   const p = waiter.priority;
@@ -47,7 +48,7 @@ export function lendPriority(waiter: Thread): void {
     if (r === null) return;
     const owner = r.owner;
     if (owner === null || owner.priority >= p) return;
-    owner.kernel.reprioritize(owner, p);
+    reprioritize(owner, p);
     t = owner;
   }
   chainCut(waiter, 'priority inheritance');
@@ -75,7 +76,7 @@ export function restorePriority(t: Thread): void {
       }
     }
     if (p === t.priority) return; // unchanged: nothing further down the chain changes either
-    t.kernel.reprioritize(t, p);
+    reprioritize(t, p);
     const r = blockedOnLock(t);
     if (r === null || r.owner === null) return;
     t = r.owner;
@@ -117,7 +118,7 @@ export function removeHeld(t: Thread, r: Waitable): void {
  * equals) and returns them: the wake-many paths (broadcast, complete, up(n)). O(taken).
  *
  * @example
- * for (const t of takeWaiters(this.waiters, Infinity)) kernel.wake(t, value);
+ * for (const t of takeWaiters(this.waiters, Infinity)) wake(t, value);
  */
 export function takeWaiters(queue: ThreadQueue<Thread>, limit: number): Thread[] {
   const taken: Thread[] = [];

@@ -16,6 +16,7 @@ import { ThreadQueue } from '../kernel/queue.ts';
 import { Resource } from '../kernel/resource.ts';
 import { MANY_OWNERS, type Thread } from '../kernel/thread.ts';
 import { registerWaitKind } from '../kernel/waitkind.ts';
+import { block, wake } from '../kernel/waits.ts';
 
 export const WAIT_RWLOCK_READ = registerWaitKind({ name: 'rwlock-read', durable: true, ownerless: false });
 export const WAIT_RWLOCK_WRITE = registerWaitKind({ name: 'rwlock-write', durable: true, ownerless: false });
@@ -71,7 +72,7 @@ export class RWLock extends Resource implements Lock {
     if (this.holdersR.includes(self)) {
       return failed(self, new WouldDeadlockError(`thread ${self} re-enters rwlock ${this.name} for reading while a writer waits: it would wait for itself`));
     }
-    kernel.block(self, this, WAIT_RWLOCK_READ, timeoutMs);
+    block(self, this, WAIT_RWLOCK_READ, timeoutMs);
     this.waiters.enqueue(self);
     lendPriority(self);
     return suspended<void>(self);
@@ -94,7 +95,7 @@ export class RWLock extends Resource implements Lock {
       this.setWriter(self);
       return granted(self, this);
     }
-    kernel.block(self, this, WAIT_RWLOCK_WRITE, timeoutMs);
+    block(self, this, WAIT_RWLOCK_WRITE, timeoutMs);
     this.waiters.enqueue(self);
     lendPriority(self);
     return suspended<void>(self);
@@ -180,14 +181,14 @@ export class RWLock extends Resource implements Lock {
       if (this.holdersR.length > 0) return;
       this.waiters.remove(first);
       this.setWriter(first);
-      first.kernel.wake(first, undefined);
+      wake(first, undefined);
       return;
     }
     // Readers: the top reader and every reader before the first writer in wake order.
     for (let t: Thread | null = first; t !== null && t.waitKindId === WAIT_RWLOCK_READ; t = this.waiters.head) {
       this.waiters.remove(t);
       this.addReader(t);
-      t.kernel.wake(t, undefined);
+      wake(t, undefined);
     }
   }
 }

@@ -14,6 +14,7 @@ import { ThreadQueue } from '../kernel/queue.ts';
 import { Resource } from '../kernel/resource.ts';
 import { NO_OWNERS, type Thread } from '../kernel/thread.ts';
 import { registerWaitKind } from '../kernel/waitkind.ts';
+import { block, wake } from '../kernel/waits.ts';
 
 export const WAIT_SEMAPHORE = registerWaitKind({
   name: 'semaphore',
@@ -59,12 +60,12 @@ export class Semaphore extends Resource {
    */
   down(timeoutMs?: number): Operation<void> {
     const self = enter('Semaphore.down()', timeoutMs);
-    const kernel = this.bind(self);
+    this.bind(self);
     if (this.units > 0) {
       this.units--;
       return granted(self, this);
     }
-    kernel.block(self, this, WAIT_SEMAPHORE, timeoutMs);
+    block(self, this, WAIT_SEMAPHORE, timeoutMs);
     this.waiters.enqueue(self);
     return suspended<void>(self);
   }
@@ -98,9 +99,9 @@ export class Semaphore extends Resource {
     const toWake = n - toCount;
     if (toWake === 1) {
       const t = this.waiters.popFront()!;
-      t.kernel.wake(t, undefined);
+      wake(t, undefined);
     } else if (toWake > 1) {
-      for (const t of takeWaiters(this.waiters, toWake)) t.kernel.wake(t, undefined);
+      for (const t of takeWaiters(this.waiters, toWake)) wake(t, undefined);
     }
     this.units += toCount;
   }
