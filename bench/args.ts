@@ -24,12 +24,27 @@ export interface BenchArgs {
 /** `greenkernel bench`. */
 export const BENCH_COMMAND = {
   name: 'greenkernel bench',
-  summary: 'Measures context-switch cost and bytes per thread against raw generators, async/await, Effection, Effect and C.',
+  summary:
+    'Measures context-switch cost and bytes per thread against raw generators, async/await, Effection, Effect and C.',
   flags: {
-    quick: { type: 'boolean', help: 'tiny counts: a smoke test of the harness (CI), not a measurement' },
-    suite: { type: 'string', value: 'NAME', help: 'run one suite (yield, handoff, roundrobin, spawn, memory, capacity, drain)' },
-    out: { type: 'string', value: 'DIR', help: 'write this run\'s JSON and SVG chart to DIR (default: bench/out in the package, ignored by git)' },
-    save: { type: 'boolean', help: 'a full run only: update the committed bench/results/latest.json and chart.svg' },
+    quick: {
+      type: 'boolean',
+      help: 'tiny counts: a smoke test of the harness (CI), not a measurement',
+    },
+    suite: {
+      type: 'string',
+      value: 'NAME',
+      help: 'run one suite (yield, handoff, roundrobin, spawn, memory, capacity, drain)',
+    },
+    out: {
+      type: 'string',
+      value: 'DIR',
+      help: "write this run's JSON and SVG chart to DIR (default: bench/out in the package, ignored by git)",
+    },
+    save: {
+      type: 'boolean',
+      help: 'a full run only: update the committed bench/results/latest.json and chart.svg',
+    },
     quiet: { type: 'boolean', help: 'no progress lines from the suites (stderr)' },
     strict: { type: 'boolean', help: 'exit 3 when a goal fails' },
   },
@@ -53,7 +68,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | Stop {
     quiet: v.quiet === true,
     strict: v.strict === true,
   };
-  if (args.save && (args.quick || args.suite !== null)) return usageError(BENCH_COMMAND, '--save writes the committed results: it takes a full run of every suite (no --quick, no --suite)');
-  if (args.save && args.out !== null) return usageError(BENCH_COMMAND, '--save and --out both choose where results go: give one');
+  if (args.save && (args.quick || args.suite !== null))
+    return usageError(
+      BENCH_COMMAND,
+      '--save writes the committed results: it takes a full run of every suite (no --quick, no --suite)',
+    );
+  if (args.save && args.out !== null)
+    return usageError(BENCH_COMMAND, '--save and --out both choose where results go: give one');
   return args;
 }

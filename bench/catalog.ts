@@ -17,19 +17,51 @@ export interface WorkloadInfo {
 }
 
 export const WORKLOADS: Readonly<Record<string, WorkloadInfo>> = {
-  'yield-pingpong': { label: 'yield ping-pong, 2 threads', suite: 'yield', floor: { workload: 'yield-pingpong', contender: 'raw-trampoline' } },
+  'yield-pingpong': {
+    label: 'yield ping-pong, 2 threads',
+    suite: 'yield',
+    floor: { workload: 'yield-pingpong', contender: 'raw-trampoline' },
+  },
   'mailbox-pingpong': {
     label: 'blocking send/receive ping-pong',
     suite: 'handoff',
     floor: { workload: 'mailbox-pingpong', contender: 'raw-mailbox' },
   },
-  'mutex-handoff': { label: 'mutex hand-off, 2 threads', suite: 'handoff', floor: { workload: 'mailbox-pingpong', contender: 'raw-mailbox' } },
-  'condvar-pingpong': { label: 'condvar ping-pong, 2 threads', suite: 'handoff', floor: { workload: 'mailbox-pingpong', contender: 'raw-mailbox' } },
-  'rr-1000': { label: 'round robin, 1,000 threads', suite: 'roundrobin', floor: { workload: 'rr-1000', contender: 'raw-trampoline' } },
-  'rr-1000-d5': { label: 'round robin, 1,000 threads 5 frames deep', suite: 'roundrobin', floor: { workload: 'rr-1000', contender: 'raw-trampoline' } },
-  'spawn-exit': { label: 'spawn + exit', suite: 'spawn', floor: { workload: 'spawn-exit', contender: 'raw-generators' } },
-  'blocked-d3': { label: 'blocked thread, 3 frames deep', suite: 'memory', floor: { workload: 'blocked-d3', contender: 'raw-generators' } },
-  'blocked-d1': { label: 'blocked thread, 1 frame', suite: 'memory', floor: { workload: 'blocked-d1', contender: 'raw-generators' } },
+  'mutex-handoff': {
+    label: 'mutex hand-off, 2 threads',
+    suite: 'handoff',
+    floor: { workload: 'mailbox-pingpong', contender: 'raw-mailbox' },
+  },
+  'condvar-pingpong': {
+    label: 'condvar ping-pong, 2 threads',
+    suite: 'handoff',
+    floor: { workload: 'mailbox-pingpong', contender: 'raw-mailbox' },
+  },
+  'rr-1000': {
+    label: 'round robin, 1,000 threads',
+    suite: 'roundrobin',
+    floor: { workload: 'rr-1000', contender: 'raw-trampoline' },
+  },
+  'rr-1000-d5': {
+    label: 'round robin, 1,000 threads 5 frames deep',
+    suite: 'roundrobin',
+    floor: { workload: 'rr-1000', contender: 'raw-trampoline' },
+  },
+  'spawn-exit': {
+    label: 'spawn + exit',
+    suite: 'spawn',
+    floor: { workload: 'spawn-exit', contender: 'raw-generators' },
+  },
+  'blocked-d3': {
+    label: 'blocked thread, 3 frames deep',
+    suite: 'memory',
+    floor: { workload: 'blocked-d3', contender: 'raw-generators' },
+  },
+  'blocked-d1': {
+    label: 'blocked thread, 1 frame',
+    suite: 'memory',
+    floor: { workload: 'blocked-d1', contender: 'raw-generators' },
+  },
 };
 
 /** The drain workloads (suite "drain"): label by workload id. */

@@ -30,7 +30,11 @@ interface Panel {
 }
 
 function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }
 
 function colour(contender: string): string {
@@ -52,7 +56,8 @@ function panelSvg(p: Panel, top: number): { svg: string; height: number } {
   const lo = Math.pow(10, Math.floor(Math.log10(Math.min(...values))));
   const hi = Math.max(Math.max(...values) * 1.5, lo * 10);
   const span = Math.log10(hi) - Math.log10(lo);
-  const x = (v: number): number => LABEL_W + (BAR_W * (Math.log10(Math.max(v, lo)) - Math.log10(lo))) / span;
+  const x = (v: number): number =>
+    LABEL_W + (BAR_W * (Math.log10(Math.max(v, lo)) - Math.log10(lo))) / span;
   const parts: string[] = [];
   parts.push(`<text x="10" y="${top + 16}" class="title">${esc(p.title)}</text>`);
   const axisTop = top + 26;
@@ -60,16 +65,26 @@ function panelSvg(p: Panel, top: number): { svg: string; height: number } {
   for (let e = Math.log10(lo); e <= Math.log10(hi); e++) {
     const gx = x(Math.pow(10, e)).toFixed(1);
     parts.push(`<line x1="${gx}" y1="${axisTop}" x2="${gx}" y2="${axisBottom}" class="grid"/>`);
-    parts.push(`<text x="${gx}" y="${axisBottom + 14}" class="tick">${esc(Math.pow(10, e).toLocaleString('en-US'))}</text>`);
+    parts.push(
+      `<text x="${gx}" y="${axisBottom + 14}" class="tick">${esc(Math.pow(10, e).toLocaleString('en-US'))}</text>`,
+    );
   }
   p.figures.forEach((f, i) => {
     const y = axisTop + i * ROW_H;
     const end = x(f.median);
     const tag = SHORT_WORKLOAD[f.workload];
-    const name = f.label + (tag !== undefined && p.figures.some((g) => g.workload !== p.figures[0]!.workload) ? ` (${tag})` : '');
+    const name =
+      f.label +
+      (tag !== undefined && p.figures.some((g) => g.workload !== p.figures[0]!.workload)
+        ? ` (${tag})`
+        : '');
     parts.push(`<text x="${LABEL_W - 8}" y="${y + 14}" class="label">${esc(name)}</text>`);
-    parts.push(`<rect x="${LABEL_W}" y="${y + 3}" width="${Math.max(1, end - LABEL_W).toFixed(1)}" height="${ROW_H - 6}" fill="${colour(f.contender)}"/>`);
-    parts.push(`<text x="${(end + 4).toFixed(1)}" y="${y + 14}" class="value">${esc(valueText(f.median))} ${esc(p.unit)}</text>`);
+    parts.push(
+      `<rect x="${LABEL_W}" y="${y + 3}" width="${Math.max(1, end - LABEL_W).toFixed(1)}" height="${ROW_H - 6}" fill="${colour(f.contender)}"/>`,
+    );
+    parts.push(
+      `<text x="${(end + 4).toFixed(1)}" y="${y + 14}" class="value">${esc(valueText(f.median))} ${esc(p.unit)}</text>`,
+    );
   });
   return { svg: parts.join('\n'), height: axisBottom + 14 - top + PANEL_GAP };
 }
@@ -82,13 +97,26 @@ function panelSvg(p: Panel, top: number): { svg: string; height: number } {
  */
 export function renderChart(r: BenchResults): string {
   const panels: Panel[] = [
-    { title: 'Yield ping-pong between two threads: ns per switch (log scale, lower is better)', unit: 'ns', figures: r.figures.filter((f) => f.workload === 'yield-pingpong') },
+    {
+      title: 'Yield ping-pong between two threads: ns per switch (log scale, lower is better)',
+      unit: 'ns',
+      figures: r.figures.filter((f) => f.workload === 'yield-pingpong'),
+    },
     {
       title: 'Blocking hand-offs between two threads: ns per hand-off (log scale)',
       unit: 'ns',
-      figures: r.figures.filter((f) => f.workload === 'mailbox-pingpong' || f.workload === 'mutex-handoff' || f.workload === 'condvar-pingpong'),
+      figures: r.figures.filter(
+        (f) =>
+          f.workload === 'mailbox-pingpong' ||
+          f.workload === 'mutex-handoff' ||
+          f.workload === 'condvar-pingpong',
+      ),
     },
-    { title: 'Heap per thread blocked 3 frames deep: bytes (log scale)', unit: 'B', figures: r.figures.filter((f) => f.workload === 'blocked-d3') },
+    {
+      title: 'Heap per thread blocked 3 frames deep: bytes (log scale)',
+      unit: 'B',
+      figures: r.figures.filter((f) => f.workload === 'blocked-d3'),
+    },
   ].filter((p) => p.figures.length > 0);
   const m = r.machine;
   const header = `greenkernel bench, ${r.mode} run: Node ${m.node}, ${m.cpu}, ${m.cores} cores, ${m.date.slice(0, 10)}`;

@@ -30,7 +30,10 @@ export interface ChildOptions {
  * const r = runSuiteInChild(suiteByName('yield')!, { quick: true, quiet: true, timeoutMs: 60_000 });
  * if ('output' in r) console.log(r.output.cells.length);
  */
-export function runSuiteInChild(suite: Suite, options: ChildOptions): { output: SuiteOutput } | { error: string } {
+export function runSuiteInChild(
+  suite: Suite,
+  options: ChildOptions,
+): { output: SuiteOutput } | { error: string } {
   const dir = mkdtempSync(join(tmpdir(), 'greenkernel-suite-'));
   const out = join(dir, `${suite.name}.json`);
   const args = [

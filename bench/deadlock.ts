@@ -18,19 +18,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  Kernel,
-  Mutex,
-  call,
-  sleep,
-  type DetectionOptions,
-  type Thread,
-} from '../lib/index.ts';
-import {
-  backtrace,
-  backtraceSupport,
-  buildReport,
-} from '../lib/debug.ts';
+import { Kernel, Mutex, call, sleep, type DetectionOptions, type Thread } from '../lib/index.ts';
+import { backtrace, backtraceSupport, buildReport } from '../lib/debug.ts';
 import { parseCommand, runAsProgram, stop, usageError, type Command } from '../bin/entry.ts';
 import { repeatFor, takeSamples } from './harness.ts';
 import { RUNS_DIR, SAVED_DIR } from './paths.ts';
@@ -44,8 +33,15 @@ export const DEADLOCK_BENCH_COMMAND = {
   summary: 'Measures what deadlock detection and lock-order validation cost (see bench/README.md).',
   flags: {
     quick: { type: 'boolean', help: 'one short round: a smoke test, not a measurement' },
-    out: { type: 'string', value: 'DIR', help: 'write deadlock.json to DIR (default: bench/out, ignored by git)' },
-    save: { type: 'boolean', help: 'update the committed bench/results/deadlock.json (a full run only)' },
+    out: {
+      type: 'string',
+      value: 'DIR',
+      help: 'write deadlock.json to DIR (default: bench/out, ignored by git)',
+    },
+    save: {
+      type: 'boolean',
+      help: 'update the committed bench/results/deadlock.json (a full run only)',
+    },
   },
 } as const satisfies Command;
 
@@ -110,7 +106,12 @@ const handoffPure: Workload = (kernel) => {
   kernel.spawn(body, { name: 'second' });
 };
 
-const WORKLOADS: Record<string, Workload> = { uncontended, nested, handoff, 'handoff-pure': handoffPure };
+const WORKLOADS: Record<string, Workload> = {
+  uncontended,
+  nested,
+  handoff,
+  'handoff-pure': handoffPure,
+};
 
 interface Row {
   workload: string;
@@ -131,7 +132,10 @@ async function measure(rounds: number, secondsPerCell: number): Promise<Row[]> {
   const figures = new Map<string, number[]>();
   const configs = Object.entries(CONFIGS);
   for (let round = 0; round < rounds; round++) {
-    const rotated = [...configs.slice(round % configs.length), ...configs.slice(0, round % configs.length)];
+    const rotated = [
+      ...configs.slice(round % configs.length),
+      ...configs.slice(0, round % configs.length),
+    ];
     for (const [w, workload] of Object.entries(WORKLOADS)) {
       for (const [c, detection] of rotated) {
         const kernel = new Kernel({ name: `${w}/${c}`, detection });
@@ -143,7 +147,10 @@ async function measure(rounds: number, secondsPerCell: number): Promise<Row[]> {
           },
         };
         const period = await repeatFor(runner, secondsPerCell / (SAMPLES + 1), 2); // warm-up and calibration
-        const count = Math.max(1, Math.round(secondsPerCell / (SAMPLES + 1) / Math.max(period, 1e-9)));
+        const count = Math.max(
+          1,
+          Math.round(secondsPerCell / (SAMPLES + 1) / Math.max(period, 1e-9)),
+        );
         const samples = await takeSamples(runner, count, SAMPLES);
         const list = figures.get(`${w}/${c}`) ?? [];
         list.push((mean(samples) * 1e9) / OPS);
@@ -168,7 +175,10 @@ function median(xs: readonly number[]): number {
 }
 
 /** Backtrace cost: a thread blocked `depth` frames deep, located `reps` times. */
-function backtraceCost(depth: number, reps: number): { usPerFrame: number; reportMs: number; method: string } {
+function backtraceCost(
+  depth: number,
+  reps: number,
+): { usPerFrame: number; reportMs: number; method: string } {
   const kernel = new Kernel({ name: 'bt', detection: false });
   function* nest(n: number): Generator<never, void, unknown> {
     if (n > 1) yield* call(nest, n - 1) as Generator<never, void, unknown>;
@@ -200,15 +210,26 @@ export async function main(argv: string[] = []): Promise<number> {
   const parsed = parseCommand(DEADLOCK_BENCH_COMMAND, argv);
   if ('exit' in parsed) return stop(parsed);
   const { quick = false, save = false, out } = parsed.values;
-  if (save && (quick || out !== undefined)) return stop(usageError(DEADLOCK_BENCH_COMMAND, '--save writes the committed results: a full run, with no --quick and no --out'));
+  if (save && (quick || out !== undefined))
+    return stop(
+      usageError(
+        DEADLOCK_BENCH_COMMAND,
+        '--save writes the committed results: a full run, with no --quick and no --out',
+      ),
+    );
   const rounds = quick ? 1 : 15;
   const rows = await measure(rounds, quick ? 0.05 : 0.2);
   const row = (w: string, c: string): Row => rows.find((r) => r.workload === w && r.config === c)!;
   const ns = (w: string, c: string): number => row(w, c).nsPerOp;
   /** Median over rounds of the per-round ratio config/off. */
-  const ratio = (w: string, c: string): number => median(row(w, c).rounds.map((x, i) => x / row(w, 'off').rounds[i]!));
-  console.log(`deadlock detection cost (${OPS} ops per kernel run; ${rounds} rounds; ns per lock/unlock pair, median; ratios: median of per-round ratios)`);
-  console.log(`${'workload'.padEnd(12)} ${'off'.padStart(9)} ${'cycles'.padStart(9)} ${'lockOrder'.padStart(9)}   cycles/off  lockOrder/off`);
+  const ratio = (w: string, c: string): number =>
+    median(row(w, c).rounds.map((x, i) => x / row(w, 'off').rounds[i]!));
+  console.log(
+    `deadlock detection cost (${OPS} ops per kernel run; ${rounds} rounds; ns per lock/unlock pair, median; ratios: median of per-round ratios)`,
+  );
+  console.log(
+    `${'workload'.padEnd(12)} ${'off'.padStart(9)} ${'cycles'.padStart(9)} ${'lockOrder'.padStart(9)}   cycles/off  lockOrder/off`,
+  );
   for (const w of Object.keys(WORKLOADS)) {
     const off = ns(w, 'off');
     console.log(
@@ -217,22 +238,49 @@ export async function main(argv: string[] = []): Promise<number> {
     );
   }
   const bt = backtraceCost(8, quick ? 20 : 100);
-  console.log(`backtrace (${bt.method}): ${bt.usPerFrame.toFixed(1)} µs per frame; full report of 1 thread, 8 frames: ${bt.reportMs.toFixed(2)} ms`);
+  console.log(
+    `backtrace (${bt.method}): ${bt.usPerFrame.toFixed(1)} µs per frame; full report of 1 thread, 8 frames: ${bt.reportMs.toFixed(2)} ms`,
+  );
   const goals = [
-    { goal: 'cycle detection adds <= 10% to a contended hand-off', ratio: ratio('handoff', 'cycles'), limit: 1.1 },
-    { goal: 'cycle detection adds <= 10% to a pure hand-off (lock blocks, unlock hands over)', ratio: ratio('handoff-pure', 'cycles'), limit: 1.1 },
-    { goal: 'lock-order validation <= 2x an uncontended lock/unlock (nothing held)', ratio: ratio('uncontended', 'lockOrder'), limit: 2 },
-    { goal: 'lock-order validation <= 2x an uncontended nested lock/unlock (chain hashed)', ratio: ratio('nested', 'lockOrder'), limit: 2 },
+    {
+      goal: 'cycle detection adds <= 10% to a contended hand-off',
+      ratio: ratio('handoff', 'cycles'),
+      limit: 1.1,
+    },
+    {
+      goal: 'cycle detection adds <= 10% to a pure hand-off (lock blocks, unlock hands over)',
+      ratio: ratio('handoff-pure', 'cycles'),
+      limit: 1.1,
+    },
+    {
+      goal: 'lock-order validation <= 2x an uncontended lock/unlock (nothing held)',
+      ratio: ratio('uncontended', 'lockOrder'),
+      limit: 2,
+    },
+    {
+      goal: 'lock-order validation <= 2x an uncontended nested lock/unlock (chain hashed)',
+      ratio: ratio('nested', 'lockOrder'),
+      limit: 2,
+    },
   ];
   let failed = 0;
   for (const g of goals) {
     const pass = g.ratio <= g.limit;
     if (!pass) failed++;
-    console.log(`${pass ? 'PASS' : 'FAIL'} ${g.goal}: ratio ${g.ratio.toFixed(3)} (limit ${g.limit})`);
+    console.log(
+      `${pass ? 'PASS' : 'FAIL'} ${g.goal}: ratio ${g.ratio.toFixed(3)} (limit ${g.limit})`,
+    );
   }
   const dir = save ? SAVED_DIR : resolve(out ?? RUNS_DIR);
   mkdirSync(dir, { recursive: true });
-  const json = { date: new Date().toISOString(), node: process.version, opsPerRun: OPS, rows, backtrace: bt, goals: goals.map((g) => ({ ...g, pass: g.ratio <= g.limit })) };
+  const json = {
+    date: new Date().toISOString(),
+    node: process.version,
+    opsPerRun: OPS,
+    rows,
+    backtrace: bt,
+    goals: goals.map((g) => ({ ...g, pass: g.ratio <= g.limit })),
+  };
   writeFileSync(join(dir, 'deadlock.json'), JSON.stringify(json, null, 2) + '\n');
   console.log(`wrote ${join(dir, 'deadlock.json')}`);
   return failed === 0 ? 0 : 1;

@@ -17,7 +17,8 @@ import type { Expectation } from './types.ts';
  */
 export function checkSchedule(log: readonly number[], expect: Expectation): string | null {
   const want = expect.threads * expect.rounds;
-  if (log.length !== want) return `${log.length} entries logged, expected ${want} (${expect.rounds} rounds of ${expect.threads} threads)`;
+  if (log.length !== want)
+    return `${log.length} entries logged, expected ${want} (${expect.rounds} rounds of ${expect.threads} threads)`;
   for (let i = 0; i < log.length; i++) {
     const expected = i % expect.threads;
     if (log[i] !== expected) return `entry ${i}: thread ${log[i]} ran, expected ${expected}`;

@@ -211,7 +211,10 @@ const DRAIN_GOALS: readonly { readonly workload: string; readonly what: string }
 const count = (n: number): string => n.toLocaleString('en-US');
 
 /** The row `better` prefers to every other (better(a, b): a is preferred to b). */
-function bestBy(rows: readonly DrainFigure[], better: (a: DrainFigure, b: DrainFigure) => boolean): DrainFigure {
+function bestBy(
+  rows: readonly DrainFigure[],
+  better: (a: DrainFigure, b: DrainFigure) => boolean,
+): DrainFigure {
   return rows.reduce((a, b) => (better(b, a) ? b : a));
 }
 
@@ -222,12 +225,24 @@ function drainGoal(workload: string, what: string, drain: readonly DrainFigure[]
   const base = rows.length === 0 ? undefined : bestBy(rows, (a, b) => a.n < b.n);
   const target = rows.length === 0 ? undefined : bestBy(rows, (a, b) => a.n > b.n);
   const head = { id, kind: 'at-most' as const, target: DRAIN_GOAL_RATIO, perRun: [], also: null };
-  if (base === undefined || target === undefined || base.nsPerWake === null || measured.length === 0) {
-    return { ...head, text: `greenkernel ${what}: ns per wake at the largest n <= ${DRAIN_GOAL_RATIO}x at the smallest`, value: null, pass: null };
+  if (
+    base === undefined ||
+    target === undefined ||
+    base.nsPerWake === null ||
+    measured.length === 0
+  ) {
+    return {
+      ...head,
+      text: `greenkernel ${what}: ns per wake at the largest n <= ${DRAIN_GOAL_RATIO}x at the smallest`,
+      value: null,
+      pass: null,
+    };
   }
   const largest = bestBy(measured, (a, b) => a.n > b.n);
   const reached = largest === target && target.status === 'complete';
-  const shortfall = reached ? '' : ` (n=${count(target.n)} ${target.status}; ratio at n=${count(largest.n)}${largest.status === 'partial' ? ', a partial drain' : ''})`;
+  const shortfall = reached
+    ? ''
+    : ` (n=${count(target.n)} ${target.status}; ratio at n=${count(largest.n)}${largest.status === 'partial' ? ', a partial drain' : ''})`;
   const value = largest.nsPerWake! / base.nsPerWake;
   return {
     ...head,
@@ -244,14 +259,28 @@ function drainGoal(workload: string, what: string, drain: readonly DrainFigure[]
  * const goals = evaluateGoals(figures, capacity, drain, false);
  * goals.filter((g) => g.pass === false).map((g) => g.text);
  */
-export function evaluateGoals(figures: readonly Figure[], capacity: CapacityOutcome | null, drain: readonly DrainFigure[], quick: boolean): Goal[] {
+export function evaluateGoals(
+  figures: readonly Figure[],
+  capacity: CapacityOutcome | null,
+  drain: readonly DrainFigure[],
+  quick: boolean,
+): Goal[] {
   const goals: Goal[] = [];
   for (const spec of GOAL_SPECS) {
     const num = find(figures, spec.numerator);
     const den = spec.denominator === undefined ? undefined : find(figures, spec.denominator);
     const missing = num === undefined || (spec.denominator !== undefined && den === undefined);
     if (missing) {
-      goals.push({ id: spec.id, text: spec.text, kind: spec.kind, target: spec.target, value: null, perRun: [], also: null, pass: null });
+      goals.push({
+        id: spec.id,
+        text: spec.text,
+        kind: spec.kind,
+        target: spec.target,
+        value: null,
+        perRun: [],
+        also: null,
+        pass: null,
+      });
       continue;
     }
     const value = den === undefined ? num.median : num.median / den.median;
@@ -267,7 +296,7 @@ export function evaluateGoals(figures: readonly Figure[], capacity: CapacityOutc
       pass: verdict(spec, value),
     });
   }
-  const target = quick ? capacity?.threads ?? 0 : 1_000_000;
+  const target = quick ? (capacity?.threads ?? 0) : 1_000_000;
   goals.push({
     id: 'capacity',
     text: `${target.toLocaleString('en-US')} blocked greenkernel threads in one process`,
@@ -286,7 +315,10 @@ export function evaluateGoals(figures: readonly Figure[], capacity: CapacityOutc
     value: capacity === null ? null : capacity.drained,
     perRun: [],
     also: null,
-    pass: capacity === null ? null : capacity.fits && capacity.drainComplete && capacity.drained >= target,
+    pass:
+      capacity === null
+        ? null
+        : capacity.fits && capacity.drainComplete && capacity.drained >= target,
   });
   for (const g of DRAIN_GOALS) goals.push(drainGoal(g.workload, g.what, drain));
   return goals;

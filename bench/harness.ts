@@ -37,7 +37,10 @@ export async function verifyCell(cell: BenchCell): Promise<void> {
   const runner = cell.create(probe);
   await runOnce(runner);
   const problem = checkSchedule(probe.log, cell.expect);
-  if (problem !== null) throw new Error(`${cell.workload}/${cell.contender} does not do the work it claims: ${problem}`);
+  if (problem !== null)
+    throw new Error(
+      `${cell.workload}/${cell.contender} does not do the work it claims: ${problem}`,
+    );
 }
 
 function runOnce(runner: Runner): Promise<void> | void {
@@ -51,7 +54,11 @@ function runOnce(runner: Runner): Promise<void> | void {
  * @example
  * const period = await repeatFor(runner, 0.1, 1); // seconds per run()
  */
-export async function repeatFor(runner: Runner, seconds: number, minCalls: number): Promise<number> {
+export async function repeatFor(
+  runner: Runner,
+  seconds: number,
+  minCalls: number,
+): Promise<number> {
   const start = performance.now();
   const deadline = start + seconds * 1000;
   const maxCalls = 1e7;
@@ -70,7 +77,11 @@ export async function repeatFor(runner: Runner, seconds: number, minCalls: numbe
  * @example
  * const seconds = await takeSamples(runner, 1000, 9); // 9 figures, seconds per run()
  */
-export async function takeSamples(runner: Runner, count: number, samples: number): Promise<number[]> {
+export async function takeSamples(
+  runner: Runner,
+  count: number,
+  samples: number,
+): Promise<number[]> {
   const out: number[] = [];
   for (let s = 0; s < samples; s++) {
     const start = process.hrtime.bigint();
@@ -97,7 +108,11 @@ interface Prepared {
  * @example
  * const results = await measureCells(cells, methodFor(true), (line) => console.error(line));
  */
-export async function measureCells(cells: readonly Cell[], method: Method, progress: (line: string) => void): Promise<CellResult[]> {
+export async function measureCells(
+  cells: readonly Cell[],
+  method: Method,
+  progress: (line: string) => void,
+): Promise<CellResult[]> {
   const prepared: Prepared[] = [];
   for (const cell of cells) {
     const id = `${cell.workload}/${cell.contender}`;
@@ -130,7 +145,9 @@ export async function measureCells(cells: readonly Cell[], method: Method, progr
         nsPerUnit = seconds.map((s) => (s * 1e9) / ops);
       }
       p.runs.push(nsPerUnit);
-      progress(`  run ${run + 1}/${method.runs} ${id}: median ${median(nsPerUnit).toFixed(1)} ${p.cell.unit}`);
+      progress(
+        `  run ${run + 1}/${method.runs} ${id}: median ${median(nsPerUnit).toFixed(1)} ${p.cell.unit}`,
+      );
     }
   }
   return prepared.map((p) => summarize(p));

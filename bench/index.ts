@@ -31,7 +31,12 @@ import { methodFor } from './method.ts';
 import { missingNote } from './optional.ts';
 import { RUNS_DIR, SAVED_DIR } from './paths.ts';
 import { formatReport } from './report.ts';
-import { assembleResults, type BenchResults, type CapacityOutcome, type SuiteStatus } from './results.ts';
+import {
+  assembleResults,
+  type BenchResults,
+  type CapacityOutcome,
+  type SuiteStatus,
+} from './results.ts';
 import { spreadPct } from './stats.ts';
 import { SUITES, suiteByName, type Suite } from './suites/index.ts';
 import type { SuiteOutput } from './types.ts';
@@ -52,7 +57,11 @@ function heapFlagOf(argv: readonly string[]): number | null {
   return null;
 }
 
-function runCapacity(suite: Suite, args: BenchArgs, log: (line: string) => void): { output: SuiteOutput | null; outcome: CapacityOutcome | null; error: string | null } {
+function runCapacity(
+  suite: Suite,
+  args: BenchArgs,
+  log: (line: string) => void,
+): { output: SuiteOutput | null; outcome: CapacityOutcome | null; error: string | null } {
   const attempts: CapacityOutcome['attempts'][number][] = [];
   const inherited = heapFlagOf(process.execArgv);
   const plans: (number | null)[] = inherited === null ? [null, RETRY_HEAP_MB] : [inherited];
@@ -60,11 +69,25 @@ function runCapacity(suite: Suite, args: BenchArgs, log: (line: string) => void)
   for (const heap of plans) {
     const flags = heap === null || heap === inherited ? [] : [`--max-old-space-size=${heap}`];
     log(`capacity: ${heap === null ? "node's default heap" : `--max-old-space-size=${heap}`}`);
-    const r = runSuiteInChild(suite, { quick: args.quick, quiet: args.quiet, extraNodeFlags: flags, timeoutMs: timeoutMs(args.quick) });
+    const r = runSuiteInChild(suite, {
+      quick: args.quick,
+      quiet: args.quiet,
+      extraNodeFlags: flags,
+      timeoutMs: timeoutMs(args.quick),
+    });
     if ('output' in r && r.output.capacity !== null) {
       const c = r.output.capacity;
-      attempts.push({ maxOldSpaceSizeMb: heap, ok: true, detail: `${c.verifiedBlocked} threads blocked` });
-      const outcome: CapacityOutcome = { ...c, fits: c.verifiedBlocked === c.threads, maxOldSpaceSizeMb: heap, attempts };
+      attempts.push({
+        maxOldSpaceSizeMb: heap,
+        ok: true,
+        detail: `${c.verifiedBlocked} threads blocked`,
+      });
+      const outcome: CapacityOutcome = {
+        ...c,
+        fits: c.verifiedBlocked === c.threads,
+        maxOldSpaceSizeMb: heap,
+        attempts,
+      };
       return { output: r.output, outcome, error: null };
     }
     lastError = 'error' in r ? r.error : 'no capacity figure';
@@ -100,7 +123,11 @@ function runCapacity(suite: Suite, args: BenchArgs, log: (line: string) => void)
 export function outputFiles(args: BenchArgs): { json: string; svg: string } {
   const dir = args.save ? SAVED_DIR : resolve(args.out ?? RUNS_DIR);
   if (args.quick) return { json: join(dir, 'quick.json'), svg: join(dir, 'quick.svg') };
-  if (args.suite !== null) return { json: join(dir, `suite-${args.suite}.json`), svg: join(dir, `suite-${args.suite}.svg`) };
+  if (args.suite !== null)
+    return {
+      json: join(dir, `suite-${args.suite}.json`),
+      svg: join(dir, `suite-${args.suite}.svg`),
+    };
   return { json: join(dir, 'latest.json'), svg: join(dir, 'chart.svg') };
 }
 
@@ -113,8 +140,17 @@ export function outputFiles(args: BenchArgs): { json: string; svg: string } {
 export async function main(argv: string[]): Promise<number> {
   const args = parseBenchArgs(argv);
   if ('exit' in args) return stop(args);
-  const selected = args.suite === null ? SUITES : [suiteByName(args.suite)].filter((s): s is Suite => s !== undefined);
-  if (selected.length === 0) return stop(usageError(BENCH_COMMAND, `unknown suite ${args.suite}; known: ${SUITES.map((s) => s.name).join(', ')}`));
+  const selected =
+    args.suite === null
+      ? SUITES
+      : [suiteByName(args.suite)].filter((s): s is Suite => s !== undefined);
+  if (selected.length === 0)
+    return stop(
+      usageError(
+        BENCH_COMMAND,
+        `unknown suite ${args.suite}; known: ${SUITES.map((s) => s.name).join(', ')}`,
+      ),
+    );
   const log = (line: string): void => {
     if (!args.quiet) process.stderr.write(`${line}\n`);
   };
@@ -134,26 +170,47 @@ export async function main(argv: string[]): Promise<number> {
       capacity = c.outcome;
       error = c.error;
     } else {
-      const r = runSuiteInChild(suite, { quick: args.quick, quiet: args.quiet, timeoutMs: timeoutMs(args.quick) });
+      const r = runSuiteInChild(suite, {
+        quick: args.quick,
+        quiet: args.quiet,
+        timeoutMs: timeoutMs(args.quick),
+      });
       if ('output' in r) output = r.output;
       else error = r.error;
     }
     if (output !== null) outputs.push(output);
     const seconds = (performance.now() - t0) / 1000;
-    statuses.push({ name: suite.name, ok: error === null, seconds, error, notes: output?.notes ?? [] });
-    log(`suite ${suite.name}: ${error === null ? 'done' : `FAILED (${error})`} in ${seconds.toFixed(1)} s`);
+    statuses.push({
+      name: suite.name,
+      ok: error === null,
+      seconds,
+      error,
+      notes: output?.notes ?? [],
+    });
+    log(
+      `suite ${suite.name}: ${error === null ? 'done' : `FAILED (${error})`} in ${seconds.toFixed(1)} s`,
+    );
   }
   const notes = statuses.flatMap((s) => s.notes);
   const missing = missingNote();
   if (missing !== null) notes.push(missing);
-  const noisy = outputs.flatMap((o) => o.cells).filter((c) => c.runMedians.length > 1 && spreadPct(c.runMedians) > NOISY_PCT);
+  const noisy = outputs
+    .flatMap((o) => o.cells)
+    .filter((c) => c.runMedians.length > 1 && spreadPct(c.runMedians) > NOISY_PCT);
   if (noisy.length > 0) {
     notes.push(
       `busy machine: ${noisy.length} cell(s) have run medians more than ${NOISY_PCT}% apart ` +
         `(${noisy.map((c) => `${c.workload}/${c.contender}`).join(', ')}); compare the per-run ratios of the goal lines`,
     );
   }
-  const results: BenchResults = assembleResults(started, method, outputs, statuses, capacity, notes);
+  const results: BenchResults = assembleResults(
+    started,
+    method,
+    outputs,
+    statuses,
+    capacity,
+    notes,
+  );
   process.stdout.write(formatReport(results));
   const files = outputFiles(args);
   mkdirSync(dirname(files.json), { recursive: true });

@@ -28,7 +28,10 @@ export interface NativeProgram {
 let buildDir: string | null = null;
 
 function sourceOf(name: NativeName): string | null {
-  const candidates = [new URL(`./native/${name}.c`, import.meta.url), new URL(`../../bench/native/${name}.c`, import.meta.url)];
+  const candidates = [
+    new URL(`./native/${name}.c`, import.meta.url),
+    new URL(`../../bench/native/${name}.c`, import.meta.url),
+  ];
   for (const url of candidates) {
     const path = fileURLToPath(url);
     if (existsSync(path)) return path;
@@ -45,15 +48,20 @@ function sourceOf(name: NativeName): string | null {
  */
 export function buildNative(name: NativeName): NativeProgram | { skipped: string } {
   const probe = spawnSync('cc', ['--version'], { encoding: 'utf8' });
-  if (probe.error !== undefined || probe.status !== 0) return { skipped: `native ${name} skipped: no C compiler (cc) on PATH` };
+  if (probe.error !== undefined || probe.status !== 0)
+    return { skipped: `native ${name} skipped: no C compiler (cc) on PATH` };
   const source = sourceOf(name);
-  if (source === null) return { skipped: `native ${name} skipped: bench/native/${name}.c not found` };
+  if (source === null)
+    return { skipped: `native ${name} skipped: bench/native/${name}.c not found` };
   if (buildDir === null) buildDir = mkdtempSync(join(tmpdir(), 'greenkernel-bench-'));
   const out = join(buildDir, name);
   const args = ['-O2', '-U_FORTIFY_SOURCE', '-D_FORTIFY_SOURCE=0', '-o', out, source];
   if (name === 'pthread_pingpong') args.push('-pthread');
   const cc = spawnSync('cc', args, { encoding: 'utf8' });
-  if (cc.status !== 0) return { skipped: `native ${name} skipped: cc failed: ${(cc.stderr || String(cc.error)).trim().slice(0, 300)}` };
+  if (cc.status !== 0)
+    return {
+      skipped: `native ${name} skipped: cc failed: ${(cc.stderr || String(cc.error)).trim().slice(0, 300)}`,
+    };
   return { name, path: out };
 }
 
@@ -65,7 +73,10 @@ export function buildNative(name: NativeName): NativeProgram | { skipped: string
  */
 export function runNative(program: NativeProgram, args: string[], timeoutMs = 120_000): string {
   const r = spawnSync(program.path, args, { encoding: 'utf8', timeout: timeoutMs });
-  if (r.status !== 0) throw new Error(`${program.name} ${args.join(' ')} failed (status ${r.status}): ${r.stdout}${r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(
+      `${program.name} ${args.join(' ')} failed (status ${r.status}): ${r.stdout}${r.stderr}`,
+    );
   return r.stdout;
 }
 
@@ -76,9 +87,18 @@ export function runNative(program: NativeProgram, args: string[], timeoutMs = 12
  * @example
  * nativeCell(coro, 'yield-pingpong', 'c-setjmp', 500_000, 9, 200);
  */
-export function nativeCell(program: NativeProgram, workload: string, contender: string, rounds: number, reps: number, warmupMs: number, note?: string): NativeCell {
+export function nativeCell(
+  program: NativeProgram,
+  workload: string,
+  contender: string,
+  rounds: number,
+  reps: number,
+  warmupMs: number,
+  note?: string,
+): NativeCell {
   const check = runNative(program, ['check', '100']);
-  if (!check.startsWith('ok 200')) throw new Error(`${program.name} does not do the work it claims: ${check.trim()}`);
+  if (!check.startsWith('ok 200'))
+    throw new Error(`${program.name} does not do the work it claims: ${check.trim()}`);
   return {
     kind: 'native',
     workload,
@@ -87,7 +107,8 @@ export function nativeCell(program: NativeProgram, workload: string, contender: 
     measure(): number[] {
       const out = runNative(program, [String(rounds), String(reps), String(warmupMs)]);
       const parsed = JSON.parse(out) as { switchesPerRep: number; samples: number[] };
-      if (parsed.switchesPerRep !== 2 * rounds || parsed.samples.length !== reps) throw new Error(`${program.name}: unexpected output ${out}`);
+      if (parsed.switchesPerRep !== 2 * rounds || parsed.samples.length !== reps)
+        throw new Error(`${program.name}: unexpected output ${out}`);
       return parsed.samples;
     },
     ...(note !== undefined ? { note } : {}),
@@ -127,5 +148,13 @@ export function nativeCellIfBuilt(
     notes.push(program.skipped);
     return null;
   }
-  return nativeCell(program, workload, contender, rounds, method.samplesPerRun, method.nativeWarmupMs, note);
+  return nativeCell(
+    program,
+    workload,
+    contender,
+    rounds,
+    method.samplesPerRun,
+    method.nativeWarmupMs,
+    note,
+  );
 }

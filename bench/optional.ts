@@ -28,14 +28,21 @@ export interface OptionalPackage {
 }
 
 export const OPTIONAL_PACKAGES: readonly OptionalPackage[] = [
-  { name: 'effection', label: 'Effection 4', install: 'effection@4', contenders: /^effection(-|$)/ },
+  {
+    name: 'effection',
+    label: 'Effection 4',
+    install: 'effection@4',
+    contenders: /^effection(-|$)/,
+  },
   { name: 'effect', label: 'Effect 4', install: 'effect@4', contenders: /^effect(-|$)/ },
 ];
 
 /** Thrown when a member of a library that is not installed is used. */
 export class MissingPackageError extends Error {
   constructor(readonly packageName: string) {
-    super(`${packageName} is not installed (npm i -D ${OPTIONAL_PACKAGES.find((p) => p.name === packageName)?.install ?? packageName})`);
+    super(
+      `${packageName} is not installed (npm i -D ${OPTIONAL_PACKAGES.find((p) => p.name === packageName)?.install ?? packageName})`,
+    );
     this.name = 'MissingPackageError';
   }
 }
@@ -97,6 +104,8 @@ export function missingNote(): string | null {
   const missing = OPTIONAL_PACKAGES.filter((p) => !loaded.has(p.name));
   if (missing.length === 0) return null;
   const ids = Object.keys(CONTENDERS);
-  const lists = missing.map((p) => `${ids.filter((id) => p.contenders.test(id)).join(', ')} (${p.label})`);
+  const lists = missing.map(
+    (p) => `${ids.filter((id) => p.contenders.test(id)).join(', ')} (${p.label})`,
+  );
   return `not installed, not measured: ${lists.join('; ')}; add them with: npm i -D ${missing.map((p) => p.install).join(' ')}`;
 }

@@ -14,7 +14,14 @@ import { cpus, totalmem } from 'node:os';
 import { WORKLOADS, contenderLabel, workloadLabel } from './catalog.ts';
 import { evaluateGoals } from './goals.ts';
 import type { Method } from './method.ts';
-import type { CapacityResult, CellResult, DrainResult, MemoryResult, SuiteOutput, Unit } from './types.ts';
+import type {
+  CapacityResult,
+  CellResult,
+  DrainResult,
+  MemoryResult,
+  SuiteOutput,
+  Unit,
+} from './types.ts';
 
 export const SCHEMA = 'greenkernel-bench/1';
 
@@ -80,7 +87,11 @@ export interface CapacityOutcome extends CapacityResult {
   readonly fits: boolean;
   /** The explicit --max-old-space-size used, or null for node's default heap. */
   readonly maxOldSpaceSizeMb: number | null;
-  readonly attempts: { readonly maxOldSpaceSizeMb: number | null; readonly ok: boolean; readonly detail: string }[];
+  readonly attempts: {
+    readonly maxOldSpaceSizeMb: number | null;
+    readonly ok: boolean;
+    readonly detail: string;
+  }[];
 }
 
 export interface SuiteStatus {
@@ -190,10 +201,21 @@ export function assembleResults(
   capacity: CapacityOutcome | null,
   notes: string[],
 ): BenchResults {
-  const raw = outputs.flatMap((o) => [...o.cells.map((c) => fromCell(o.suite, c)), ...o.memory.map(fromMemory)]);
+  const raw = outputs.flatMap((o) => [
+    ...o.cells.map((c) => fromCell(o.suite, c)),
+    ...o.memory.map(fromMemory),
+  ]);
   const figures: Figure[] = raw.map((f) => {
     const floorRef = WORKLOADS[f.workload]?.floor;
-    const floor = floorRef === undefined ? undefined : raw.find((g) => g.workload === floorRef.workload && g.contender === floorRef.contender && g.suite === f.suite);
+    const floor =
+      floorRef === undefined
+        ? undefined
+        : raw.find(
+            (g) =>
+              g.workload === floorRef.workload &&
+              g.contender === floorRef.contender &&
+              g.suite === f.suite,
+          );
     return {
       ...f,
       ratioToFloor: floor === undefined ? null : f.median / floor.median,
@@ -228,13 +250,19 @@ const isArr =
   (v) =>
     Array.isArray(v) && v.every(c);
 
-function fields(where: string, obj: unknown, spec: Record<string, Check>, problems: string[]): void {
+function fields(
+  where: string,
+  obj: unknown,
+  spec: Record<string, Check>,
+  problems: string[],
+): void {
   if (obj === null || typeof obj !== 'object') {
     problems.push(`${where}: not an object`);
     return;
   }
   for (const [key, check] of Object.entries(spec)) {
-    if (!check((obj as Record<string, unknown>)[key])) problems.push(`${where}.${key}: missing or of the wrong type`);
+    if (!check((obj as Record<string, unknown>)[key]))
+      problems.push(`${where}.${key}: missing or of the wrong type`);
   }
 }
 
@@ -246,13 +274,55 @@ function fields(where: string, obj: unknown, spec: Record<string, Check>, proble
  */
 export function validateResults(doc: unknown): string[] {
   const problems: string[] = [];
-  fields('results', doc, { schema: (v) => v === SCHEMA, mode: (v) => v === 'full' || v === 'quick', notes: isArr(isStr) }, problems);
+  fields(
+    'results',
+    doc,
+    {
+      schema: (v) => v === SCHEMA,
+      mode: (v) => v === 'full' || v === 'quick',
+      notes: isArr(isStr),
+    },
+    problems,
+  );
   if (problems.length > 0) return problems;
   const d = doc as BenchResults;
-  fields('machine', d.machine, { node: isStr, v8: isStr, cpu: isStr, cores: isNum, platform: isStr, arch: isStr, totalMemoryBytes: isNum, date: isStr }, problems);
-  fields('method', d.method, { quick: isBool, runs: isNum, samplesPerRun: isNum, warmupSeconds: isNum, sampleSeconds: isNum }, problems);
+  fields(
+    'machine',
+    d.machine,
+    {
+      node: isStr,
+      v8: isStr,
+      cpu: isStr,
+      cores: isNum,
+      platform: isStr,
+      arch: isStr,
+      totalMemoryBytes: isNum,
+      date: isStr,
+    },
+    problems,
+  );
+  fields(
+    'method',
+    d.method,
+    {
+      quick: isBool,
+      runs: isNum,
+      samplesPerRun: isNum,
+      warmupSeconds: isNum,
+      sampleSeconds: isNum,
+    },
+    problems,
+  );
   if (!Array.isArray(d.suites)) problems.push('suites: not an array');
-  else d.suites.forEach((s, i) => fields(`suites[${i}]`, s, { name: isStr, ok: isBool, seconds: isNum, error: orNull(isStr), notes: isArr(isStr) }, problems));
+  else
+    d.suites.forEach((s, i) =>
+      fields(
+        `suites[${i}]`,
+        s,
+        { name: isStr, ok: isBool, seconds: isNum, error: orNull(isStr), notes: isArr(isStr) },
+        problems,
+      ),
+    );
   if (!Array.isArray(d.figures)) problems.push('figures: not an array');
   else {
     d.figures.forEach((f, i) =>
@@ -328,7 +398,15 @@ export function validateResults(doc: unknown): string[] {
       fields(
         `goals[${i}]`,
         g,
-        { id: isStr, text: isStr, kind: (v) => v === 'at-most' || v === 'at-least' || v === 'info', target: isNum, value: orNull(isNum), perRun: isArr(isNum), pass: orNull(isBool) },
+        {
+          id: isStr,
+          text: isStr,
+          kind: (v) => v === 'at-most' || v === 'at-least' || v === 'info',
+          target: isNum,
+          value: orNull(isNum),
+          perRun: isArr(isNum),
+          pass: orNull(isBool),
+        },
         problems,
       ),
     );

@@ -14,7 +14,8 @@ import { suiteByName } from './suites/index.ts';
 
 const RUN_SUITE_COMMAND = {
   name: 'run-suite',
-  summary: 'Runs one benchmark suite in this process and writes its output as JSON (the parent, bench/index.ts, starts it).',
+  summary:
+    'Runs one benchmark suite in this process and writes its output as JSON (the parent, bench/index.ts, starts it).',
   flags: {
     suite: { type: 'string', value: 'NAME', help: 'the suite to run' },
     out: { type: 'string', value: 'FILE', help: 'where to write its output' },
@@ -36,8 +37,11 @@ export async function runSuiteMain(argv: readonly string[]): Promise<number> {
   if ('exit' in parsed) return stop(parsed);
   const { suite: name, out, quick } = parsed.values;
   const suite = name === undefined ? undefined : suiteByName(name);
-  if (suite === undefined || out === undefined) return stop(usageError(RUN_SUITE_COMMAND, 'need --suite NAME (a known suite) and --out FILE'));
-  const output = await suite.run(methodFor(quick === true), (line) => process.stderr.write(`${line}\n`));
+  if (suite === undefined || out === undefined)
+    return stop(usageError(RUN_SUITE_COMMAND, 'need --suite NAME (a known suite) and --out FILE'));
+  const output = await suite.run(methodFor(quick === true), (line) =>
+    process.stderr.write(`${line}\n`),
+  );
   writeFileSync(out, JSON.stringify(output));
   return 0;
 }

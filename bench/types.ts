@@ -19,7 +19,8 @@ export interface Probe {
 }
 
 /** One timed operation of a workload. Synchronous, or a Promise for event-loop contenders. */
-export type Runner = { readonly mode: 'sync'; run(): void } | { readonly mode: 'async'; run(): Promise<void> };
+export type Runner =
+  { readonly mode: 'sync'; run(): void } | { readonly mode: 'async'; run(): Promise<void> };
 
 /**
  * What the probe log of one run() must be: `rounds` repetitions of the ids 0..threads-1, in

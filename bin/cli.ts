@@ -52,7 +52,10 @@ commands:
  * console.log(helpText());
  */
 export function helpText(): string {
-  const sections = Object.values(VERBS).map(({ command }) => `${command.name} [options]${command.operands === undefined ? '' : ` ${command.operands}`}\n${formatFlags(command)}`);
+  const sections = Object.values(VERBS).map(
+    ({ command }) =>
+      `${command.name} [options]${command.operands === undefined ? '' : ` ${command.operands}`}\n${formatFlags(command)}`,
+  );
   return [USAGE, ...sections].join('\n\n');
 }
 
@@ -71,7 +74,8 @@ export async function runCli(argv: string[]): Promise<number> {
   }
   if (verb === undefined) return usage('no command given');
   const known = Object.hasOwn(VERBS, verb) ? VERBS[verb] : undefined;
-  if (known === undefined) return usage(verb.startsWith('-') ? `unknown option '${verb}'` : `unknown command '${verb}'`);
+  if (known === undefined)
+    return usage(verb.startsWith('-') ? `unknown option '${verb}'` : `unknown command '${verb}'`);
   return (await loadMain(known.module))(rest);
 }
 

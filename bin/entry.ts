@@ -55,7 +55,9 @@ export function runAsProgram(moduleUrl: string, main: (argv: string[]) => Promis
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exitCode = 1;
     },
   );
@@ -73,7 +75,9 @@ export interface Flag {
 }
 
 /** A command as typed (`greenkernel demo`), what it does, its operands and its flags. */
-export interface Command<F extends Readonly<Record<string, Flag>> = Readonly<Record<string, Flag>>> {
+export interface Command<
+  F extends Readonly<Record<string, Flag>> = Readonly<Record<string, Flag>>,
+> {
   readonly name: string;
   readonly summary: string;
   /** Operands as help shows them, e.g. '[name...]'; absent when the command takes none. */
@@ -83,7 +87,9 @@ export interface Command<F extends Readonly<Record<string, Flag>> = Readonly<Rec
 }
 
 /** The flags given: a string flag's value, true for a boolean flag, absent when not given. */
-export type FlagValues<F extends Readonly<Record<string, Flag>>> = { -readonly [K in keyof F]?: F[K]['type'] extends 'string' ? string : boolean };
+export type FlagValues<F extends Readonly<Record<string, Flag>>> = {
+  -readonly [K in keyof F]?: F[K]['type'] extends 'string' ? string : boolean;
+};
 
 /** Parsed arguments. */
 export interface Parsed<F extends Readonly<Record<string, Flag>>> {
@@ -108,13 +114,24 @@ const HELP: Flag = { type: 'boolean', short: 'h', help: 'show this help and exit
  * if ('exit' in parsed) return stop(parsed); // help, or a usage error
  * parsed.values.json; // '-'
  */
-export function parseCommand<F extends Readonly<Record<string, Flag>>>(command: Command<F>, argv: readonly string[]): Parsed<F> | Stop {
+export function parseCommand<F extends Readonly<Record<string, Flag>>>(
+  command: Command<F>,
+  argv: readonly string[],
+): Parsed<F> | Stop {
   const options = Object.fromEntries(
-    Object.entries({ ...command.flags, help: HELP }).map(([name, f]) => [name, { type: f.type, ...(f.short !== undefined ? { short: f.short } : {}) }]),
+    Object.entries({ ...command.flags, help: HELP }).map(([name, f]) => [
+      name,
+      { type: f.type, ...(f.short !== undefined ? { short: f.short } : {}) },
+    ]),
   );
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
-    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: command.operands !== undefined });
+    parsed = parseArgs({
+      args: [...argv],
+      options,
+      strict: true,
+      allowPositionals: command.operands !== undefined,
+    });
   } catch (error) {
     return usageError(command, parseError(error));
   }

@@ -10,8 +10,23 @@
  *     waits, retries) and both transfers complete.
  * Run alone: `npx tsx demos/ab-ba.ts [--json FILE] [--dot FILE]` (`-` for stdout).
  */
-import { DeadlockError, Kernel, Mutex, call, sleep, type CycleMode, type Routine } from '../lib/index.ts';
-import { Printer, caught, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';
+import {
+  DeadlockError,
+  Kernel,
+  Mutex,
+  call,
+  sleep,
+  type CycleMode,
+  type Routine,
+} from '../lib/index.ts';
+import {
+  Printer,
+  caught,
+  runAlone,
+  type Demo,
+  type DemoOptions,
+  type DemoResult,
+} from './common.ts';
 
 /** One transfer: lock the source, think, lock the destination. */
 function* transfer(from: Mutex, to: Mutex, log: string[]) {
@@ -55,7 +70,8 @@ export function scenario(cycles: CycleMode, seed = 0) {
   const a = new Mutex('A');
   const b = new Mutex('B');
   const log: string[] = [];
-  const body: (from: Mutex, to: Mutex, log: string[]) => Routine<unknown> = cycles === 'error' ? transferWithBackoff : transfer;
+  const body: (from: Mutex, to: Mutex, log: string[]) => Routine<unknown> =
+    cycles === 'error' ? transferWithBackoff : transfer;
   kernel.spawn(function* alice() {
     yield* call(body, a, b, log);
   });
@@ -80,11 +96,16 @@ async function run(options: DemoOptions = {}): Promise<DemoResult> {
   const retrying = scenario('error');
   const error2 = await caught(retrying.kernel.run());
   for (const l of retrying.log) out.line(`    ${l}`);
-  const retried = error2 === undefined && retrying.log.filter((l) => l.startsWith('moved')).length === 2;
+  const retried =
+    error2 === undefined && retrying.log.filter((l) => l.startsWith('moved')).length === 2;
   out.line(retried ? '    both transfers completed' : `    unexpected: ${String(error2)}`);
   return out.result('ab-ba', failedRight && retried);
 }
 
-export const demo: Demo = { name: 'ab-ba', title: 'AB-BA lock inversion: cycle found at once; EDEADLK and back-off', run };
+export const demo: Demo = {
+  name: 'ab-ba',
+  title: 'AB-BA lock inversion: cycle found at once; EDEADLK and back-off',
+  run,
+};
 
 runAlone(import.meta.url, demo);

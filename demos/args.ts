@@ -13,14 +13,23 @@ import { usageError, type Command, type FlagValues, type Stop } from '../bin/ent
 
 /** The flags every way of running demos takes. */
 export const OUTPUT_FLAGS = {
-  json: { type: 'string', value: 'FILE', help: 'write every report as one JSON document to FILE (- for stdout: pipe it to jq)' },
-  dot: { type: 'string', value: 'FILE', help: 'write each report\'s graph as Graphviz DOT to FILE (- for stdout: pipe it to dot -Tsvg)' },
+  json: {
+    type: 'string',
+    value: 'FILE',
+    help: 'write every report as one JSON document to FILE (- for stdout: pipe it to jq)',
+  },
+  dot: {
+    type: 'string',
+    value: 'FILE',
+    help: "write each report's graph as Graphviz DOT to FILE (- for stdout: pipe it to dot -Tsvg)",
+  },
 } as const;
 
 /** `greenkernel demo`. */
 export const DEMO_COMMAND = {
   name: 'greenkernel demo',
-  summary: 'Runs the deadlock-detection demos (all, or those named); exit 0 when each behaved as described.',
+  summary:
+    'Runs the deadlock-detection demos (all, or those named); exit 0 when each behaved as described.',
   operands: '[name...]',
   flags: {
     list: { type: 'boolean', help: 'list the demos (name and title) and exit' },
@@ -50,9 +59,16 @@ export interface OutputTargets {
  * @example
  * outputTargets({ json: '-' }, DEMO_COMMAND); // { json: '-', dot: null }
  */
-export function outputTargets(values: FlagValues<typeof OUTPUT_FLAGS>, command: Command): OutputTargets | Stop {
+export function outputTargets(
+  values: FlagValues<typeof OUTPUT_FLAGS>,
+  command: Command,
+): OutputTargets | Stop {
   const json = values.json ?? null;
   const dot = values.dot ?? null;
-  if (json === '-' && dot === '-') return usageError(command, 'only one of --json and --dot can write to stdout (-); write the other to a file');
+  if (json === '-' && dot === '-')
+    return usageError(
+      command,
+      'only one of --json and --dot can write to stdout (-); write the other to a file',
+    );
   return { json, dot };
 }

@@ -73,7 +73,9 @@ export class Printer {
    * return out.result('ab-ba', deadlockSeen && retryWorked);
    */
   result(name: string, expected: boolean): DemoResult {
-    this.line(expected ? `[${name}] behaved as described` : `[${name}] DID NOT behave as described`);
+    this.line(
+      expected ? `[${name}] behaved as described` : `[${name}] DID NOT behave as described`,
+    );
     return { name, expected, reports: this.reports, output: this.lines.join('\n') };
   }
 }
@@ -85,7 +87,8 @@ function indent(text: string): string {
     .join('\n');
 }
 
-const quote = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+const quote = (s: string): string =>
+  `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 
 /**
  * A lock-order report's graph: its cycle of lock classes, an edge A -> B for "B taken while
@@ -127,7 +130,12 @@ export interface DemoRun {
 
 /** The JSON output of a run of demos. */
 export interface DemoDocument {
-  readonly demos: { readonly name: string; readonly title: string; readonly expected: boolean; readonly reports: readonly Report[] }[];
+  readonly demos: {
+    readonly name: string;
+    readonly title: string;
+    readonly expected: boolean;
+    readonly reports: readonly Report[];
+  }[];
 }
 
 /**
@@ -137,7 +145,14 @@ export interface DemoDocument {
  * JSON.stringify(demoDocument([{ demo, result: await demo.run() }]));
  */
 export function demoDocument(runs: readonly DemoRun[]): DemoDocument {
-  return { demos: runs.map(({ demo, result }) => ({ name: demo.name, title: demo.title, expected: result.expected, reports: result.reports })) };
+  return {
+    demos: runs.map(({ demo, result }) => ({
+      name: demo.name,
+      title: demo.title,
+      expected: result.expected,
+      reports: result.reports,
+    })),
+  };
 }
 
 /** Writes machine output to `target` ('-': stdout); says where when it is a file. */
@@ -159,7 +174,10 @@ function emit(target: string, text: string, say: (line: string) => void): void {
  * process.exitCode = await runDemos([abba], { json: '-', dot: null });
  */
 export async function runDemos(chosen: readonly Demo[], targets: OutputTargets): Promise<number> {
-  const say = targets.json === '-' || targets.dot === '-' ? (l: string) => console.error(l) : (l: string) => console.log(l);
+  const say =
+    targets.json === '-' || targets.dot === '-'
+      ? (l: string) => console.error(l)
+      : (l: string) => console.log(l);
   const runs: DemoRun[] = [];
   for (const demo of chosen) {
     say(`\n######## ${demo.name}: ${demo.title}\n`);
@@ -167,8 +185,14 @@ export async function runDemos(chosen: readonly Demo[], targets: OutputTargets):
   }
   const failed = runs.filter((r) => !r.result.expected).length;
   say(`\n${runs.length - failed}/${runs.length} demo(s) behaved as described`);
-  if (targets.json !== null) emit(targets.json, `${JSON.stringify(demoDocument(runs), null, 2)}\n`, say);
-  if (targets.dot !== null) emit(targets.dot, `${runs.flatMap((r) => r.result.reports.map(reportDot)).join('\n\n')}\n`, say);
+  if (targets.json !== null)
+    emit(targets.json, `${JSON.stringify(demoDocument(runs), null, 2)}\n`, say);
+  if (targets.dot !== null)
+    emit(
+      targets.dot,
+      `${runs.flatMap((r) => r.result.reports.map(reportDot)).join('\n\n')}\n`,
+      say,
+    );
   return failed === 0 ? 0 : 1;
 }
 

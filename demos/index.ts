@@ -19,7 +19,15 @@ import { demo as rumpIo } from './rump-io.ts';
 import { demo as semaphoreStall } from './semaphore-stall.ts';
 
 /** Every demo, in the order `npm run demo` runs them. */
-export const demos: readonly Demo[] = [rumpIo, abba, philosophers, lostWakeup, joinCycle, semaphoreStall, lockOrder];
+export const demos: readonly Demo[] = [
+  rumpIo,
+  abba,
+  philosophers,
+  lostWakeup,
+  joinCycle,
+  semaphoreStall,
+  lockOrder,
+];
 
 /**
  * Runs the named demos (all when none is named). Returns the exit code.
@@ -38,8 +46,17 @@ export async function main(argv: string[]): Promise<number> {
   if ('exit' in targets) return stop(targets);
   const names = parsed.operands;
   const unknown = names.filter((n) => !demos.some((d) => d.name === n));
-  if (unknown.length > 0) return stop(usageError(DEMO_COMMAND, `unknown demo(s): ${unknown.join(', ')}; known: ${demos.map((d) => d.name).join(', ')}`));
-  return runDemos(names.length === 0 ? demos : names.map((n) => demos.find((d) => d.name === n)!), targets);
+  if (unknown.length > 0)
+    return stop(
+      usageError(
+        DEMO_COMMAND,
+        `unknown demo(s): ${unknown.join(', ')}; known: ${demos.map((d) => d.name).join(', ')}`,
+      ),
+    );
+  return runDemos(
+    names.length === 0 ? demos : names.map((n) => demos.find((d) => d.name === n)!),
+    targets,
+  );
 }
 
 runAsProgram(import.meta.url, main);

@@ -8,7 +8,14 @@
  * Run alone: `npx tsx demos/join-cycle.ts [--json FILE] [--dot FILE]` (`-` for stdout).
  */
 import { DeadlockError, Kernel, Mutex, call, currentKernel, sleep } from '../lib/index.ts';
-import { Printer, caught, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';
+import {
+  Printer,
+  caught,
+  runAlone,
+  type Demo,
+  type DemoOptions,
+  type DemoResult,
+} from './common.ts';
 
 function* scanDisk(sb: Mutex) {
   yield* sleep(2); // read the disk
@@ -31,7 +38,10 @@ function* mount(sb: Mutex) {
  * await scenario().kernel.run(); // rejects with DeadlockError
  */
 export function scenario() {
-  const kernel = new Kernel({ name: 'join-cycle', detection: { cycles: 'fail', lockOrder: 'fail' } });
+  const kernel = new Kernel({
+    name: 'join-cycle',
+    detection: { cycles: 'fail', lockOrder: 'fail' },
+  });
   const sb = new Mutex('superblock');
   kernel.spawn(function* mounter() {
     yield* call(mount, sb);
@@ -45,9 +55,16 @@ async function run(options: DemoOptions = {}): Promise<DemoResult> {
   const error = await caught(scenario().kernel.run());
   if (error instanceof DeadlockError) out.report(error.report);
   else out.line(`unexpected: ${String(error)}`);
-  return out.result('join-cycle', error instanceof DeadlockError && error.cycle.some((s) => s.kind === 'join'));
+  return out.result(
+    'join-cycle',
+    error instanceof DeadlockError && error.cycle.some((s) => s.kind === 'join'),
+  );
 }
 
-export const demo: Demo = { name: 'join-cycle', title: 'join cycle: a thread joins a worker that needs its lock', run };
+export const demo: Demo = {
+  name: 'join-cycle',
+  title: 'join cycle: a thread joins a worker that needs its lock',
+  run,
+};
 
 runAlone(import.meta.url, demo);

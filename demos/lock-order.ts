@@ -11,8 +11,24 @@
  * (`lockClass`), so every inode lock is one class, as in lockdep.
  * Run alone: `npx tsx demos/lock-order.ts [--json FILE] [--dot FILE]` (`-` for stdout).
  */
-import { Kernel, LockOrderError, Mutex, call, detectionReports, sleep, type LockOrderMode, type Waitable } from '../lib/index.ts';
-import { Printer, caught, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';
+import {
+  Kernel,
+  LockOrderError,
+  Mutex,
+  call,
+  detectionReports,
+  sleep,
+  type LockOrderMode,
+  type Waitable,
+} from '../lib/index.ts';
+import {
+  Printer,
+  caught,
+  runAlone,
+  type Demo,
+  type DemoOptions,
+  type DemoResult,
+} from './common.ts';
 
 function* writeBlock(inode: Mutex, buf: Mutex) {
   yield* inode.lock();
@@ -44,7 +60,10 @@ export function classWithoutNumber(lock: Waitable): string {
  * const { kernel } = scenario('warn'); await kernel.run(); detectionReports(kernel).length; // 1
  */
 export function scenario(lockOrder: LockOrderMode) {
-  const kernel = new Kernel({ name: 'lock-order', detection: { cycles: 'fail', lockOrder, lockClass: classWithoutNumber } });
+  const kernel = new Kernel({
+    name: 'lock-order',
+    detection: { cycles: 'fail', lockOrder, lockClass: classWithoutNumber },
+  });
   kernel.spawn(function* writer() {
     yield* call(writeBlock, new Mutex('inode 7'), new Mutex('buffer 12'));
   });
@@ -56,19 +75,37 @@ export function scenario(lockOrder: LockOrderMode) {
 
 async function run(options: DemoOptions = {}): Promise<DemoResult> {
   const out = new Printer(options);
-  out.line("== lock-order inversion, detection.lockOrder = 'warn': the run completes, the report is kept");
+  out.line(
+    "== lock-order inversion, detection.lockOrder = 'warn': the run completes, the report is kept",
+  );
   const warn = scenario('warn');
   const error = await caught(warn.kernel.run());
   const reports = detectionReports(warn.kernel);
   for (const r of reports) out.report(r);
-  out.line(`    run ${error === undefined ? 'completed' : `failed: ${String(error)}`}; kernel.warnings: ${JSON.stringify(warn.kernel.warnings)}`);
+  out.line(
+    `    run ${error === undefined ? 'completed' : `failed: ${String(error)}`}; kernel.warnings: ${JSON.stringify(warn.kernel.warnings)}`,
+  );
   out.line('');
   out.line("== the same with detection.lockOrder = 'fail'");
   const error2 = await caught(scenario('fail').kernel.run());
-  out.line(error2 instanceof LockOrderError ? `    run failed: ${error2.name} (${error2.code})` : `unexpected: ${String(error2)}`);
-  return out.result('lock-order', error === undefined && reports.length === 1 && reports[0]!.kind === 'lock-order' && error2 instanceof LockOrderError);
+  out.line(
+    error2 instanceof LockOrderError
+      ? `    run failed: ${error2.name} (${error2.code})`
+      : `unexpected: ${String(error2)}`,
+  );
+  return out.result(
+    'lock-order',
+    error === undefined &&
+      reports.length === 1 &&
+      reports[0]!.kind === 'lock-order' &&
+      error2 instanceof LockOrderError,
+  );
 }
 
-export const demo: Demo = { name: 'lock-order', title: 'lock-order inversion caught without a deadlock (lockdep)', run };
+export const demo: Demo = {
+  name: 'lock-order',
+  title: 'lock-order inversion caught without a deadlock (lockdep)',
+  run,
+};
 
 runAlone(import.meta.url, demo);

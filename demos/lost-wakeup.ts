@@ -9,7 +9,14 @@
  * Run alone: `npx tsx demos/lost-wakeup.ts [--json FILE] [--dot FILE]` (`-` for stdout).
  */
 import { CondVar, Kernel, Mutex, StallError, call, sleep } from '../lib/index.ts';
-import { Printer, caught, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';
+import {
+  Printer,
+  caught,
+  runAlone,
+  type Demo,
+  type DemoOptions,
+  type DemoResult,
+} from './common.ts';
 
 interface Shared {
   ready: boolean;
@@ -51,7 +58,10 @@ function* produce(s: Shared) {
  * await scenario(true).kernel.run(); // rejects with StallError
  */
 export function scenario(racy: boolean) {
-  const kernel = new Kernel({ name: racy ? 'lost-wakeup' : 'condvar-fixed', detection: { cycles: 'fail', lockOrder: 'fail' } });
+  const kernel = new Kernel({
+    name: racy ? 'lost-wakeup' : 'condvar-fixed',
+    detection: { cycles: 'fail', lockOrder: 'fail' },
+  });
   const s: Shared = { ready: false, m: new Mutex('queue.lock'), cv: new CondVar('queue.ready') };
   kernel.spawn(function* consumer() {
     yield* call(racy ? consumeRacy : consume, s);
@@ -71,10 +81,16 @@ async function run(options: DemoOptions = {}): Promise<DemoResult> {
   out.line('');
   out.line('== fixed: check under the lock, in a loop');
   const error2 = await caught(scenario(false).kernel.run());
-  out.line(error2 === undefined ? '    consumer saw ready, run finished' : `unexpected: ${String(error2)}`);
+  out.line(
+    error2 === undefined ? '    consumer saw ready, run finished' : `unexpected: ${String(error2)}`,
+  );
   return out.result('lost-wakeup', error instanceof StallError && error2 === undefined);
 }
 
-export const demo: Demo = { name: 'lost-wakeup', title: 'lost wakeup on a condition variable: reported as a stall', run };
+export const demo: Demo = {
+  name: 'lost-wakeup',
+  title: 'lost wakeup on a condition variable: reported as a stall',
+  run,
+};
 
 runAlone(import.meta.url, demo);

@@ -60,7 +60,8 @@ export function runNaivePool(options: NaivePoolOptions): NaivePoolOutcome {
     yield { waitFor: io }; // the context blocks here until the completion handler has run
     completedReads++;
   }
-  for (let i = 0; i < options.reads; i++) queue.push({ name: `read blk ${i}`, body: readRequest(i) });
+  for (let i = 0; i < options.reads; i++)
+    queue.push({ name: `read blk ${i}`, body: readRequest(i) });
 
   let lastProgress = 0;
   let step = 0;
@@ -95,7 +96,10 @@ export function runNaivePool(options: NaivePoolOptions): NaivePoolOutcome {
   }
   const lines = [
     `HANG (naive run-to-completion pool): no work item finished for ${step - lastProgress} steps (step bound ${maxSteps})`,
-    ...slots.map((s, c) => `  context ${c}: ${s === null ? 'idle' : `runs "${s.name}", blocked waiting for ${s.waiting?.name ?? '?'}`}`),
+    ...slots.map(
+      (s, c) =>
+        `  context ${c}: ${s === null ? 'idle' : `runs "${s.name}", blocked waiting for ${s.waiting?.name ?? '?'}`}`,
+    ),
     `  queue: ${queue.length === 0 ? 'empty' : queue.map((q) => `"${q.name}"`).join(', ')} — no free context to run it`,
     `  ${completedReads}/${options.reads} reads completed`,
   ];

@@ -9,7 +9,14 @@
  * Run alone: `npx tsx demos/philosophers.ts [--json FILE] [--dot FILE]` (`-` for stdout).
  */
 import { DeadlockError, Kernel, Mutex, call, sleep } from '../lib/index.ts';
-import { Printer, caught, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';
+import {
+  Printer,
+  caught,
+  runAlone,
+  type Demo,
+  type DemoOptions,
+  type DemoResult,
+} from './common.ts';
 
 export const PHILOSOPHERS = 5;
 
@@ -37,7 +44,10 @@ function* eat(first: Mutex, second: Mutex, meals: { count: number }) {
  * const { kernel } = table(false); await kernel.run(); // rejects with DeadlockError
  */
 export function table(ordered: boolean, rounds = 3) {
-  const kernel = new Kernel({ name: ordered ? 'philosophers-ordered' : 'philosophers', detection: { cycles: 'fail', lockOrder: ordered ? 'fail' : 'off' } });
+  const kernel = new Kernel({
+    name: ordered ? 'philosophers-ordered' : 'philosophers',
+    detection: { cycles: 'fail', lockOrder: ordered ? 'fail' : 'off' },
+  });
   const forks = Array.from({ length: PHILOSOPHERS }, (_, i) => new Mutex(`fork ${i}`));
   const meals = { count: 0 };
   for (let i = 0; i < PHILOSOPHERS; i++) {
@@ -68,10 +78,24 @@ async function run(options: DemoOptions = {}): Promise<DemoResult> {
   out.line('== fixed: take the lower-numbered fork first (lock-order validation on)');
   const good = table(true);
   const error2 = await caught(good.kernel.run());
-  out.line(error2 === undefined ? `    ${good.meals.count} meals eaten, no deadlock, no lock-order report` : `unexpected: ${String(error2)}`);
-  return out.result('philosophers', error instanceof DeadlockError && error.cycle.length === PHILOSOPHERS && error2 === undefined && good.meals.count === PHILOSOPHERS * 3);
+  out.line(
+    error2 === undefined
+      ? `    ${good.meals.count} meals eaten, no deadlock, no lock-order report`
+      : `unexpected: ${String(error2)}`,
+  );
+  return out.result(
+    'philosophers',
+    error instanceof DeadlockError &&
+      error.cycle.length === PHILOSOPHERS &&
+      error2 === undefined &&
+      good.meals.count === PHILOSOPHERS * 3,
+  );
 }
 
-export const demo: Demo = { name: 'philosophers', title: 'dining philosophers: five-thread cycle, and the lock-ordering fix', run };
+export const demo: Demo = {
+  name: 'philosophers',
+  title: 'dining philosophers: five-thread cycle, and the lock-ordering fix',
+  run,
+};
 
 runAlone(import.meta.url, demo);

@@ -18,8 +18,26 @@
  *     kernel thread) → dev.lock (owner: the user) is reported at once.
  * Run alone: `npx tsx demos/rump-io.ts [--json FILE] [--dot FILE]` (`-` for stdout).
  */
-import { Completion, DeadlockError, Kernel, Mutex, Semaphore, call, currentThread, sleep, type Operation, type Thread } from '../lib/index.ts';
-import { Printer, caught, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';
+import {
+  Completion,
+  DeadlockError,
+  Kernel,
+  Mutex,
+  Semaphore,
+  call,
+  currentThread,
+  sleep,
+  type Operation,
+  type Thread,
+} from '../lib/index.ts';
+import {
+  Printer,
+  caught,
+  runAlone,
+  type Demo,
+  type DemoOptions,
+  type DemoResult,
+} from './common.ts';
 import { runNaivePool } from './naive-pool.ts';
 
 /** What the driver's lock is: a Mutex (owner, inheritance) or a binary Semaphore (neither). */
@@ -54,7 +72,12 @@ class Device {
     /** Yields of bookkeeping the kernel thread does under the lock after each batch. */
     readonly bookkeeping = 0,
   ) {
-    this.intr = kernel.spawn(() => interruptThread(this), { name: 'intr', kind: 'kernel', priority: 1, daemon: true });
+    this.intr = kernel.spawn(() => interruptThread(this), {
+      name: 'intr',
+      kind: 'kernel',
+      priority: 1,
+      daemon: true,
+    });
   }
 }
 
@@ -136,8 +159,17 @@ export async function independentRunnability(reads: number) {
  * const { events } = await priorityScenario('mutex');
  */
 export async function priorityScenario(lock: 'mutex' | 'semaphore') {
-  const kernel = new Kernel({ name: `rump-pi-${lock}`, detection: { cycles: 'fail', lockOrder: 'fail' } });
-  const dev = new Device(kernel, lock === 'mutex' ? mutexLock(new Mutex('dev.lock')) : semaphoreLock(new Semaphore(1, 'dev.lock', 1)), 3);
+  const kernel = new Kernel({
+    name: `rump-pi-${lock}`,
+    detection: { cycles: 'fail', lockOrder: 'fail' },
+  });
+  const dev = new Device(
+    kernel,
+    lock === 'mutex'
+      ? mutexLock(new Mutex('dev.lock'))
+      : semaphoreLock(new Semaphore(1, 'dev.lock', 1)),
+    3,
+  );
   const events = dev.events;
   kernel.spawn(
     function* user() {
@@ -168,7 +200,10 @@ export async function priorityScenario(lock: 'mutex' | 'semaphore') {
  * await wakeOrder(); // ['w2(7)', 'w4(7)', 'w1(3)', 'w3(3)']
  */
 export async function wakeOrder(): Promise<string[]> {
-  const kernel = new Kernel({ name: 'rump-wake', detection: { cycles: 'fail', lockOrder: 'fail' } });
+  const kernel = new Kernel({
+    name: 'rump-wake',
+    detection: { cycles: 'fail', lockOrder: 'fail' },
+  });
   const m = new Mutex('dev.lock');
   const order: string[] = [];
   kernel.spawn(function* holder() {
@@ -199,7 +234,10 @@ export async function wakeOrder(): Promise<string[]> {
  * (await buggyDriver()) instanceof DeadlockError; // true
  */
 export async function buggyDriver(): Promise<unknown> {
-  const kernel = new Kernel({ name: 'rump-buggy', detection: { cycles: 'fail', lockOrder: 'off' } });
+  const kernel = new Kernel({
+    name: 'rump-buggy',
+    detection: { cycles: 'fail', lockOrder: 'off' },
+  });
   const dev = new Device(kernel, mutexLock(new Mutex('dev.lock')));
   kernel.spawn(
     function* cat() {
@@ -218,11 +256,15 @@ async function run(options: DemoOptions = {}): Promise<DemoResult> {
   const naive = runNaivePool({ contexts: 2, reads: 2 });
   out.line(naive.report.replace(/^/gm, '    '));
   const roomy = runNaivePool({ contexts: 3, reads: 2 });
-  out.line(`    (with 3 contexts the same 2 reads ${roomy.finished ? `finish in ${roomy.steps} steps` : 'hang too'}: correctness depends on pool size)`);
+  out.line(
+    `    (with 3 contexts the same 2 reads ${roomy.finished ? `finish in ${roomy.steps} steps` : 'hang too'}: correctness depends on pool size)`,
+  );
 
   out.line('-- a. greenkernel: every thread independently runnable, no pool');
   const a = await independentRunnability(20);
-  out.line(`    20 concurrent reads, 1 kernel thread: ${a.completed} completed in ${a.steps} steps`);
+  out.line(
+    `    20 concurrent reads, 1 kernel thread: ${a.completed} completed in ${a.steps} steps`,
+  );
 
   out.line('-- b. priority inheritance along dev.lock (intr prio 1, hog prio 5, user prio 10)');
   const pi = await priorityScenario('mutex');
@@ -230,7 +272,10 @@ async function run(options: DemoOptions = {}): Promise<DemoResult> {
   const inv = await priorityScenario('semaphore');
   out.line('   same with a binary semaphore as dev.lock (no owner, no inheritance):');
   for (const e of inv.events) out.line(`    ${e}`);
-  const piOk = before(pi.events, 'user got dev.lock', 'hog finished') && pi.events.includes('intr bookkeeping at prio 10') && pi.intr.priority === 1;
+  const piOk =
+    before(pi.events, 'user got dev.lock', 'hog finished') &&
+    pi.events.includes('intr bookkeeping at prio 10') &&
+    pi.intr.priority === 1;
   const invShown = before(inv.events, 'hog finished', 'user got dev.lock');
 
   out.line('-- c. wake order on unlock (waiters queued as w1(3), w2(7), w3(3), w4(7))');
@@ -243,7 +288,14 @@ async function run(options: DemoOptions = {}): Promise<DemoResult> {
   if (deadlock !== null) out.report(deadlock.report);
   else out.line(`    unexpected: ${String(error)}`);
 
-  const ok = !naive.finished && roomy.finished && a.completed === 20 && piOk && invShown && order.join() === 'w2(7),w4(7),w1(3),w3(3)' && deadlock !== null;
+  const ok =
+    !naive.finished &&
+    roomy.finished &&
+    a.completed === 20 &&
+    piOk &&
+    invShown &&
+    order.join() === 'w2(7),w4(7),w1(3),w3(3)' &&
+    deadlock !== null;
   return out.result('rump-io', ok);
 }
 
@@ -253,6 +305,10 @@ function before(events: readonly string[], first: string, second: string): boole
   return i >= 0 && j >= 0 && i < j;
 }
 
-export const demo: Demo = { name: 'rump-io', title: 'user thread waits for I/O completion from a kernel thread: pool hang vs greenkernel', run };
+export const demo: Demo = {
+  name: 'rump-io',
+  title: 'user thread waits for I/O completion from a kernel thread: pool hang vs greenkernel',
+  run,
+};
 
 runAlone(import.meta.url, demo);

@@ -9,7 +9,14 @@
  * Run alone: `npx tsx demos/semaphore-stall.ts [--json FILE] [--dot FILE]` (`-` for stdout).
  */
 import { Kernel, Mutex, Semaphore, StallError, call, sleep } from '../lib/index.ts';
-import { Printer, caught, runAlone, type Demo, type DemoOptions, type DemoResult } from './common.ts';
+import {
+  Printer,
+  caught,
+  runAlone,
+  type Demo,
+  type DemoOptions,
+  type DemoResult,
+} from './common.ts';
 
 /** Takes two buffers one at a time (BUG when everyone does it), uses them, returns them. */
 function* dmaTransfer(buffers: Semaphore) {
@@ -38,7 +45,10 @@ function* dmaTransferFixed(buffers: Semaphore, take: Mutex) {
  * await scenario(false).kernel.run(); // rejects with StallError
  */
 export function scenario(fixed: boolean) {
-  const kernel = new Kernel({ name: fixed ? 'dma-fixed' : 'dma-stall', detection: { cycles: 'fail', lockOrder: 'fail' } });
+  const kernel = new Kernel({
+    name: fixed ? 'dma-fixed' : 'dma-stall',
+    detection: { cycles: 'fail', lockOrder: 'fail' },
+  });
   const buffers = new Semaphore(2, 'dma.buffers', 2);
   const take = new Mutex('dma.take');
   for (const name of ['transfer A', 'transfer B']) {
@@ -66,6 +76,10 @@ async function run(options: DemoOptions = {}): Promise<DemoResult> {
   return out.result('semaphore-stall', error instanceof StallError && error2 === undefined);
 }
 
-export const demo: Demo = { name: 'semaphore-stall', title: 'semaphore exhaustion: an ownerless stall', run };
+export const demo: Demo = {
+  name: 'semaphore-stall',
+  title: 'semaphore exhaustion: an ownerless stall',
+  run,
+};
 
 runAlone(import.meta.url, demo);

@@ -24,11 +24,37 @@ export { Semaphore } from './sync/semaphore.ts';
 export { Completion } from './sync/completion.ts';
 export { tsleep, wakeup, wakeupOne } from './sync/channel.ts';
 export { MAX_DETECTION_REPORTS, detectionSettings, resolveDetection } from './detect/detector.ts';
-export type { CycleMode, DetectionOptions, LockOrderMode, ResolvedDetection } from './detect/detector.ts';
-export { MAX_INVERSIONS_KEPT, MAX_LOCK_CHAINS, MAX_LOCK_CLASSES, MAX_LOCK_ORDER_EDGES } from './detect/lockdep.ts';
+export type {
+  CycleMode,
+  DetectionOptions,
+  LockOrderMode,
+  ResolvedDetection,
+} from './detect/detector.ts';
+export {
+  MAX_INVERSIONS_KEPT,
+  MAX_LOCK_CHAINS,
+  MAX_LOCK_CLASSES,
+  MAX_LOCK_ORDER_EDGES,
+} from './detect/lockdep.ts';
 export type { Cycle, CycleStep } from './detect/waitgraph.ts';
-export { DeadlockError, LockOrderError, attachDetection, detectionReports } from './report/findings.ts';
+export {
+  DeadlockError,
+  LockOrderError,
+  attachDetection,
+  detectionReports,
+} from './report/findings.ts';
 export { StallError, UnjoinedThreadError } from './report/stall.ts';
 export { formatReport, reportToDot } from './report/report.ts';
-export type { Report, ReportKind, ThreadReport, WaitReport, CycleStepReport, FailureReport, LockOrderReport, OrderEdgeReport, ResourceRef, ThreadRef } from './report/report.ts';
+export type {
+  Report,
+  ReportKind,
+  ThreadReport,
+  WaitReport,
+  CycleStepReport,
+  FailureReport,
+  LockOrderReport,
+  OrderEdgeReport,
+  ResourceRef,
+  ThreadRef,
+} from './report/report.ts';
 export type { StackFrame } from './kernel/thread.ts';

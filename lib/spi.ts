@@ -8,9 +8,38 @@ export type { KernelCoreOptions, KernelHooks, KernelReporter, LockMode } from '.
 export { MANY_OWNERS, MAX_OWNER_CHAIN, NO_OWNERS, Thread } from './kernel/thread.ts';
 export type { Waitable } from './kernel/thread.ts';
 export type { Signallable } from './kernel/thread.ts';
-export { checkRoutine, checkTimeout, completed, enter, failed, granted, suspended } from './kernel/operation.ts';
-export { block, cancelWait, hostBegin, hostEnd, panic, reprioritize, rewait, wake, wakeWithError } from './kernel/waits.ts';
-export { MAX_WAIT_KINDS, WAIT_HOST, WAIT_JOIN, WAIT_KIND_BITS, WAIT_SLEEP, isOwnerless, registerWaitKind, waitKindId, waitKindName, waitKindSpec } from './kernel/waitkind.ts';
+export {
+  checkRoutine,
+  checkTimeout,
+  completed,
+  enter,
+  failed,
+  granted,
+  suspended,
+} from './kernel/operation.ts';
+export {
+  block,
+  cancelWait,
+  hostBegin,
+  hostEnd,
+  panic,
+  reprioritize,
+  rewait,
+  wake,
+  wakeWithError,
+} from './kernel/waits.ts';
+export {
+  MAX_WAIT_KINDS,
+  WAIT_HOST,
+  WAIT_JOIN,
+  WAIT_KIND_BITS,
+  WAIT_SLEEP,
+  isOwnerless,
+  registerWaitKind,
+  waitKindId,
+  waitKindName,
+  waitKindSpec,
+} from './kernel/waitkind.ts';
 export type { WaitKindId, WaitKindSpec } from './kernel/waitkind.ts';
 export { ThreadQueue } from './kernel/queue.ts';
 export type { Linked } from './kernel/queue.ts';
@@ -18,7 +47,13 @@ export { Resource } from './kernel/resource.ts';
 export { SeededRandom } from './kernel/random.ts';
 export { assert } from './kernel/assert.ts';
 export { afterHostDelay } from './kernel/time.ts';
-export { addHeld, lendPriority, removeHeld, restorePriority, takeWaiters } from './sync/priority.ts';
+export {
+  addHeld,
+  lendPriority,
+  removeHeld,
+  restorePriority,
+  takeWaiters,
+} from './sync/priority.ts';
 export type { Lock } from './sync/priority.ts';
 export { WAIT_MUTEX } from './sync/mutex.ts';
 export { WAIT_RWLOCK_READ, WAIT_RWLOCK_WRITE } from './sync/rwlock.ts';

@@ -1,19 +1,8 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import {
-  Kernel,
-  Semaphore,
-  call,
-  currentThread,
-  type StackFrame,
-} from '../lib/index.ts';
-import {
-  MAX_FRAMES,
-  backtrace,
-  backtraceSupport,
-  formatFrames,
-} from '../lib/debug.ts';
+import { Kernel, Semaphore, call, currentThread, type StackFrame } from '../lib/index.ts';
+import { MAX_FRAMES, backtrace, backtraceSupport, formatFrames } from '../lib/debug.ts';
 
 const FILE = fileURLToPath(import.meta.url);
 const source = readFileSync(FILE, 'utf8').split('\n');
@@ -110,6 +99,13 @@ test('deep stacks are cut at MAX_FRAMES with a note', (t) => {
 });
 
 test('formatFrames prints Go-style lines with paths relative to the working directory', (t) => {
-  const lines = formatFrames([{ fn: 'f', file: '/w/p/src/a.ts', line: 3, column: 7 }, { fn: 'g', file: null, line: null, column: null, note: 'why' }], '  ', '/w/p');
+  const lines = formatFrames(
+    [
+      { fn: 'f', file: '/w/p/src/a.ts', line: 3, column: 7 },
+      { fn: 'g', file: null, line: null, column: null, note: 'why' },
+    ],
+    '  ',
+    '/w/p',
+  );
   t.deepEqual(lines, ['  f()', '  \tsrc/a.ts:3:7', '  g()  (why)']);
 });

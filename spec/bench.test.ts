@@ -16,9 +16,18 @@ import { effectQueuePingPong, effectYieldPingPong } from '../bench/contenders/ef
 import { effectionChannelPingPong, effectionYieldPingPong } from '../bench/contenders/effection.ts';
 import { gkRoundRobin, gkYieldPingPong } from '../bench/contenders/greenkernel.ts';
 import { mutexDrain, semaphoreDrain } from '../bench/contenders/greenkernel-drain.ts';
-import { gkCondvarPingPong, gkMutexHandoff, gkSemaphorePingPong } from '../bench/contenders/greenkernel-sync.ts';
+import {
+  gkCondvarPingPong,
+  gkMutexHandoff,
+  gkSemaphorePingPong,
+} from '../bench/contenders/greenkernel-sync.ts';
 import { rawMailboxPingPong } from '../bench/contenders/raw-mailbox.ts';
-import { runQueuePingPong, runQueueRoundRobin, trampolinePingPong, trampolineRoundRobin } from '../bench/contenders/raw.ts';
+import {
+  runQueuePingPong,
+  runQueueRoundRobin,
+  trampolinePingPong,
+  trampolineRoundRobin,
+} from '../bench/contenders/raw.ts';
 import { checkSchedule } from '../bench/expect.ts';
 import { verifyCell } from '../bench/harness.ts';
 import { main, outputFiles } from '../bench/index.ts';
@@ -27,7 +36,12 @@ import { methodFor } from '../bench/method.ts';
 import { PACKAGE_ROOT } from '../bench/paths.ts';
 import { buildNative, removeNativeBuilds, runNative } from '../bench/native.ts';
 import { evaluateGoals } from '../bench/goals.ts';
-import { validateResults, type BenchResults, type DrainFigure, type Goal } from '../bench/results.ts';
+import {
+  validateResults,
+  type BenchResults,
+  type DrainFigure,
+  type Goal,
+} from '../bench/results.ts';
 import { median, relativeMarginOfError, spreadPct } from '../bench/stats.ts';
 import { DRAINS, runDrain, verifyDrain } from '../bench/suites/drain.ts';
 import { handoffCells } from '../bench/suites/handoff.ts';
@@ -38,7 +52,8 @@ import type { Probe, Runner } from '../bench/types.ts';
 import { ROOT, runProgram } from './helpers/program.ts';
 
 const N = 7;
-const alternating = (rounds: number): number[] => Array.from({ length: 2 * rounds }, (_, i) => i % 2);
+const alternating = (rounds: number): number[] =>
+  Array.from({ length: 2 * rounds }, (_, i) => i % 2);
 
 async function logOf(make: (probe: Probe) => Runner, runs = 1): Promise<number[]> {
   const probe: Probe = { log: [] };
@@ -88,18 +103,35 @@ for (const [name, make] of pingPongs) {
 }
 
 test('a ping-pong runner does the same work on every run', async (t) => {
-  t.deepEqual(await logOf((p) => gkMutexHandoff(3, p), 3), [...alternating(3), ...alternating(3), ...alternating(3)]);
+  t.deepEqual(await logOf((p) => gkMutexHandoff(3, p), 3), [
+    ...alternating(3),
+    ...alternating(3),
+    ...alternating(3),
+  ]);
   t.deepEqual(await logOf((p) => promisePingPong(3, p), 2), [...alternating(3), ...alternating(3)]);
 });
 
 // ---------------------------------------------------------------- round robins rotate
 
 test('persistent round robins keep rotating across runs, at depth 1 and 5', async (t) => {
-  const rotation = (threads: number, rounds: number): number[] => Array.from({ length: threads * rounds }, (_, i) => i % threads);
+  const rotation = (threads: number, rounds: number): number[] =>
+    Array.from({ length: threads * rounds }, (_, i) => i % threads);
   for (const depth of [1, 5]) {
-    t.deepEqual(await logOf((p) => trampolineRoundRobin(4, 3, depth, p), 2), rotation(4, 6), `trampoline depth ${depth}`);
-    t.deepEqual(await logOf((p) => runQueueRoundRobin(4, 3, depth, p), 2), rotation(4, 6), `run queue depth ${depth}`);
-    t.deepEqual(await logOf((p) => gkRoundRobin(4, 3, depth, p), 2), rotation(4, 6), `greenkernel depth ${depth}`);
+    t.deepEqual(
+      await logOf((p) => trampolineRoundRobin(4, 3, depth, p), 2),
+      rotation(4, 6),
+      `trampoline depth ${depth}`,
+    );
+    t.deepEqual(
+      await logOf((p) => runQueueRoundRobin(4, 3, depth, p), 2),
+      rotation(4, 6),
+      `run queue depth ${depth}`,
+    );
+    t.deepEqual(
+      await logOf((p) => gkRoundRobin(4, 3, depth, p), 2),
+      rotation(4, 6),
+      `greenkernel depth ${depth}`,
+    );
   }
 });
 
@@ -109,7 +141,12 @@ test('every timed cell of every suite does the work it claims (quick sizes)', as
   const notes: string[] = [];
   const method = methodFor(true);
   try {
-    const cells = [...yieldCells(method, notes), ...handoffCells(method, notes), ...roundRobinCells(method), ...spawnCells(method)];
+    const cells = [
+      ...yieldCells(method, notes),
+      ...handoffCells(method, notes),
+      ...roundRobinCells(method),
+      ...spawnCells(method),
+    ];
     let checked = 0;
     for (const cell of cells) {
       if (cell.kind !== 'bench') continue; // native cells check themselves when built
@@ -162,7 +199,10 @@ for (const [name, drain] of [
     let between = 0;
     const r = drain(N * 10, { budgetSeconds: Infinity, probe, betweenPhases: () => between++ });
     t.like(r, { n: N * 10, entered: N * 10, released: N * 10, stopped: false, complete: true });
-    t.deepEqual(probe.log, Array.from({ length: N * 10 }, (_, i) => i));
+    t.deepEqual(
+      probe.log,
+      Array.from({ length: N * 10 }, (_, i) => i),
+    );
     t.is(between, 1);
   });
 
@@ -176,13 +216,23 @@ for (const [name, drain] of [
 }
 
 test('verifyDrain accepts both drains', (t) => {
-  for (const { workload, drain } of DRAINS) t.notThrows(() => verifyDrain(workload, drain, 50), workload);
+  for (const { workload, drain } of DRAINS)
+    t.notThrows(() => verifyDrain(workload, drain, 50), workload);
 });
 
 test('drain suite at tiny n: every size of both primitives complete, every thread released', (t) => {
-  const method = { ...methodFor(true), drainSizes: [10, 40], drainRepWakes: 80, drainWarmupSeconds: 0 };
+  const method = {
+    ...methodFor(true),
+    drainSizes: [10, 40],
+    drainRepWakes: 80,
+    drainWarmupSeconds: 0,
+  };
   let gcs = 0;
-  const { drain, notes } = runDrain(method, () => {}, () => gcs++);
+  const { drain, notes } = runDrain(
+    method,
+    () => {},
+    () => gcs++,
+  );
   t.deepEqual(
     drain.map((d) => [d.workload, d.n, d.status, d.reps, d.released]),
     [
@@ -194,15 +244,30 @@ test('drain suite at tiny n: every size of both primitives complete, every threa
   );
   for (const d of drain) {
     t.is(d.repNsPerWake.length, d.reps);
-    t.true(d.nsPerWake !== null && d.nsPerWake > 0 && d.blockNsPerThread !== null && d.blockNsPerThread > 0);
+    t.true(
+      d.nsPerWake !== null &&
+        d.nsPerWake > 0 &&
+        d.blockNsPerThread !== null &&
+        d.blockNsPerThread > 0,
+    );
   }
   t.is(gcs, 2 * 2 * (8 + 2), 'a GC before each drain and between its phases');
   t.deepEqual(notes, []);
 });
 
 test('drain suite: a size cut short by the budget is partial and every larger size is skipped with a note', (t) => {
-  const method = { ...methodFor(true), drainSizes: [500, 5_000, 50_000], drainRepWakes: 1, drainWarmupSeconds: 0, drainBudgetSeconds: 0 };
-  const { drain, notes } = runDrain(method, () => {}, () => {});
+  const method = {
+    ...methodFor(true),
+    drainSizes: [500, 5_000, 50_000],
+    drainRepWakes: 1,
+    drainWarmupSeconds: 0,
+    drainBudgetSeconds: 0,
+  };
+  const { drain, notes } = runDrain(
+    method,
+    () => {},
+    () => {},
+  );
   t.deepEqual(
     drain.map((d) => [d.workload, d.n, d.status]),
     [
@@ -218,11 +283,18 @@ test('drain suite: a size cut short by the budget is partial and every larger si
   t.true(partial.released > 0 && partial.released < 500 && partial.nsPerWake !== null);
   t.is(drain[1]!.nsPerWake, null);
   t.is(notes.length, 4);
-  t.regex(notes[0]!, /^drain-semaphore: skipped: n=5,000 would take too long at the measured rate \(n=500 released /);
+  t.regex(
+    notes[0]!,
+    /^drain-semaphore: skipped: n=5,000 would take too long at the measured rate \(n=500 released /,
+  );
 });
 
 test('drain goals: the largest n must drain completely within 2x the smallest n per wake', (t) => {
-  const row = (n: number, status: 'complete' | 'partial' | 'skipped', nsPerWake: number | null): DrainFigure => ({
+  const row = (
+    n: number,
+    status: 'complete' | 'partial' | 'skipped',
+    nsPerWake: number | null,
+  ): DrainFigure => ({
     suite: 'drain',
     workload: 'drain-semaphore',
     workloadLabel: 'semaphore drain',
@@ -236,14 +308,28 @@ test('drain goals: the largest n must drain completely within 2x the smallest n 
     drainSeconds: 1,
     ratioToSmallest: null,
   });
-  const goal = (drain: DrainFigure[]): Goal => evaluateGoals([], null, drain, false).find((g) => g.id === 'drain-semaphore')!;
-  t.like(goal([row(1000, 'complete', 200), row(1_000_000, 'complete', 390)]), { pass: true, value: 1.95 });
-  t.like(goal([row(1000, 'complete', 200), row(1_000_000, 'complete', 410)]), { pass: false, value: 2.05 });
-  const cut = goal([row(1000, 'complete', 200), row(100_000, 'partial', 300), row(1_000_000, 'skipped', null)]);
+  const goal = (drain: DrainFigure[]): Goal =>
+    evaluateGoals([], null, drain, false).find((g) => g.id === 'drain-semaphore')!;
+  t.like(goal([row(1000, 'complete', 200), row(1_000_000, 'complete', 390)]), {
+    pass: true,
+    value: 1.95,
+  });
+  t.like(goal([row(1000, 'complete', 200), row(1_000_000, 'complete', 410)]), {
+    pass: false,
+    value: 2.05,
+  });
+  const cut = goal([
+    row(1000, 'complete', 200),
+    row(100_000, 'partial', 300),
+    row(1_000_000, 'skipped', null),
+  ]);
   t.like(cut, { pass: false, value: 1.5 });
   t.regex(cut.text, /n=1,000,000 skipped; ratio at n=100,000, a partial drain/);
   t.like(goal([]), { pass: null, value: null });
-  t.like(evaluateGoals([], null, [], false).find((g) => g.id === 'drain-mutex'), { pass: null });
+  t.like(
+    evaluateGoals([], null, [], false).find((g) => g.id === 'drain-mutex'),
+    { pass: null },
+  );
 });
 
 // ---------------------------------------------------------------- native references
@@ -258,7 +344,10 @@ test('native references alternate strictly (skipped without cc)', (t) => {
         continue;
       }
       t.is(runNative(program, ['check', '50']).trim(), 'ok 100', name);
-      const out = JSON.parse(runNative(program, ['20', '3', '0'])) as { switchesPerRep: number; samples: number[] };
+      const out = JSON.parse(runNative(program, ['20', '3', '0'])) as {
+        switchesPerRep: number;
+        samples: number[];
+      };
       t.is(out.switchesPerRep, 40);
       t.is(out.samples.length, 3);
     }
@@ -278,11 +367,24 @@ test('stats: median, margin of error, spread', (t) => {
 });
 
 test('options: parsed, and unknown ones, missing values and contradictions refused', (t) => {
-  t.like(parseBenchArgs(['--quick', '--suite', 'yield', '--out', 'out']), { quick: true, suite: 'yield', out: 'out', save: false });
+  t.like(parseBenchArgs(['--quick', '--suite', 'yield', '--out', 'out']), {
+    quick: true,
+    suite: 'yield',
+    out: 'out',
+    save: false,
+  });
   t.like(parseBenchArgs(['--suite=memory']), { suite: 'memory', quick: false, out: null });
   t.like(parseBenchArgs(['--save']), { save: true });
   t.like(parseBenchArgs(['--help']), { exit: 0 });
-  for (const bad of [['--fast'], ['--suite'], ['--json', 'dir'], ['extra'], ['--quick', '--save'], ['--suite', 'yield', '--save'], ['--save', '--out', 'x']]) {
+  for (const bad of [
+    ['--fast'],
+    ['--suite'],
+    ['--json', 'dir'],
+    ['extra'],
+    ['--quick', '--save'],
+    ['--suite', 'yield', '--save'],
+    ['--save', '--out', 'x'],
+  ]) {
     t.like(parseBenchArgs(bad), { exit: 2 }, bad.join(' '));
   }
 });
@@ -306,12 +408,24 @@ test('bench: bad arguments are usage errors (exit 2, usage on stderr) and nothin
 test('a run writes to the git-ignored bench/out; only --save writes the committed bench/results', (t) => {
   const out = join(PACKAGE_ROOT, 'bench', 'out');
   const saved = join(PACKAGE_ROOT, 'bench', 'results');
-  const files = (argv: string[]) => outputFiles(parseBenchArgs(argv) as Exclude<ReturnType<typeof parseBenchArgs>, { exit: number }>);
+  const files = (argv: string[]) =>
+    outputFiles(
+      parseBenchArgs(argv) as Exclude<ReturnType<typeof parseBenchArgs>, { exit: number }>,
+    );
   t.deepEqual(files([]), { json: join(out, 'latest.json'), svg: join(out, 'chart.svg') });
   t.deepEqual(files(['--quick']), { json: join(out, 'quick.json'), svg: join(out, 'quick.svg') });
-  t.deepEqual(files(['--suite', 'yield']), { json: join(out, 'suite-yield.json'), svg: join(out, 'suite-yield.svg') });
-  t.deepEqual(files(['--quick', '--out', '/tmp/x']), { json: '/tmp/x/quick.json', svg: '/tmp/x/quick.svg' });
-  t.deepEqual(files(['--save']), { json: join(saved, 'latest.json'), svg: join(saved, 'chart.svg') });
+  t.deepEqual(files(['--suite', 'yield']), {
+    json: join(out, 'suite-yield.json'),
+    svg: join(out, 'suite-yield.svg'),
+  });
+  t.deepEqual(files(['--quick', '--out', '/tmp/x']), {
+    json: '/tmp/x/quick.json',
+    svg: '/tmp/x/quick.svg',
+  });
+  t.deepEqual(files(['--save']), {
+    json: join(saved, 'latest.json'),
+    svg: join(saved, 'chart.svg'),
+  });
   t.is(PACKAGE_ROOT, ROOT.replace(/\/$/, ''));
   const git = spawnSync('git', ['check-ignore', '-q', join(out, 'quick.json')], { cwd: ROOT });
   if (git.error !== undefined) t.log('git not available: ignore rule not checked');
@@ -320,7 +434,11 @@ test('a run writes to the git-ignored bench/out; only --save writes the committe
 
 test('the results validator rejects a document of the wrong shape', (t) => {
   t.not(validateResults({}).length, 0);
-  t.not(validateResults({ schema: 'greenkernel-bench/1', mode: 'full', notes: [], figures: 'no' }).length, 0);
+  t.not(
+    validateResults({ schema: 'greenkernel-bench/1', mode: 'full', notes: [], figures: 'no' })
+      .length,
+    0,
+  );
 });
 
 // ---------------------------------------------------------------- the whole harness
@@ -347,14 +465,30 @@ test('main --quick runs every suite in child processes and writes a results docu
     t.is(doc.mode, 'quick');
     t.deepEqual(
       doc.suites.map((s) => [s.name, s.ok]),
-      ['yield', 'handoff', 'roundrobin', 'spawn', 'memory', 'capacity', 'drain'].map((n) => [n, true]),
+      ['yield', 'handoff', 'roundrobin', 'spawn', 'memory', 'capacity', 'drain'].map((n) => [
+        n,
+        true,
+      ]),
     );
     const workloads = new Set(doc.figures.map((f) => f.workload));
-    for (const w of ['yield-pingpong', 'mailbox-pingpong', 'mutex-handoff', 'condvar-pingpong', 'rr-1000', 'rr-1000-d5', 'spawn-exit', 'blocked-d3', 'blocked-d1']) {
+    for (const w of [
+      'yield-pingpong',
+      'mailbox-pingpong',
+      'mutex-handoff',
+      'condvar-pingpong',
+      'rr-1000',
+      'rr-1000-d5',
+      'spawn-exit',
+      'blocked-d3',
+      'blocked-d1',
+    ]) {
       t.true(workloads.has(w), w);
     }
-    for (const f of doc.figures.filter((f) => f.unit === 'bytes/thread')) t.is(f.verifiedBlocked, methodFor(true).memoryThreads, f.contender);
-    const floor = doc.figures.find((f) => f.workload === 'yield-pingpong' && f.contender === 'raw-trampoline');
+    for (const f of doc.figures.filter((f) => f.unit === 'bytes/thread'))
+      t.is(f.verifiedBlocked, methodFor(true).memoryThreads, f.contender);
+    const floor = doc.figures.find(
+      (f) => f.workload === 'yield-pingpong' && f.contender === 'raw-trampoline',
+    );
     t.is(floor?.ratioToFloor, 1);
     t.truthy(doc.capacity);
     t.is(doc.capacity?.verifiedBlocked, methodFor(true).capacityThreads);
@@ -363,7 +497,9 @@ test('main --quick runs every suite in child processes and writes a results docu
     t.true(doc.capacity?.drainComplete);
     t.deepEqual(
       doc.drain.map((d) => [d.workload, d.n, d.status, d.released]),
-      ['drain-semaphore', 'drain-mutex'].flatMap((w) => methodFor(true).drainSizes.map((n) => [w, n, 'complete', n])),
+      ['drain-semaphore', 'drain-mutex'].flatMap((w) =>
+        methodFor(true).drainSizes.map((n) => [w, n, 'complete', n]),
+      ),
     );
     t.is(doc.drain[0]?.ratioToSmallest, 1);
     t.true(doc.goals.some((g) => g.id === 'capacity-drain' && g.pass === true));
@@ -388,11 +524,17 @@ test('main --quick runs every suite in child processes and writes a results docu
 test('without benchmark.js, Effection and Effect (as in an installed package) every other contender is measured and the skipped ones are named with the command that adds them', async (t) => {
   t.timeout(120_000);
   const hide = join(ROOT, 'spec', 'helpers', 'hide-packages.mjs');
-  const dirs = ['yield', 'memory'].map((suite) => ({ suite, dir: mkdtempSync(join(tmpdir(), `greenkernel-bench-bare-${suite}-`)) }));
+  const dirs = ['yield', 'memory'].map((suite) => ({
+    suite,
+    dir: mkdtempSync(join(tmpdir(), `greenkernel-bench-bare-${suite}-`)),
+  }));
   try {
     const runs = await Promise.all(
       dirs.map(({ suite, dir }) =>
-        runProgram('bench/index.ts', ['--quick', '--quiet', '--suite', suite, '--out', dir], { nodeArgs: ['--import', hide], timeoutMs: 110_000 }),
+        runProgram('bench/index.ts', ['--quick', '--quiet', '--suite', suite, '--out', dir], {
+          nodeArgs: ['--import', hide],
+          timeoutMs: 110_000,
+        }),
       ),
     );
     const measured: string[] = [];
@@ -400,13 +542,32 @@ test('without benchmark.js, Effection and Effect (as in an installed package) ev
       t.is(r.code, 0, r.stderr);
       t.regex(r.stdout, /not installed, not measured: .*effection.*effect-queue/);
       t.regex(r.stdout, /npm i -D effection@4 effect@4/);
-      const doc = JSON.parse(readFileSync(join(dirs[i]!.dir, 'quick.json'), 'utf8')) as BenchResults;
+      const doc = JSON.parse(
+        readFileSync(join(dirs[i]!.dir, 'quick.json'), 'utf8'),
+      ) as BenchResults;
       t.deepEqual(validateResults(doc), []);
       measured.push(...doc.figures.map((f) => `${f.workload}/${f.contender}`));
     }
-    for (const c of ['raw-trampoline', 'raw-runqueue', 'greenkernel-d1', 'greenkernel-d5', 'async-await-null', 'async-promise']) t.true(measured.includes(`yield-pingpong/${c}`), c);
-    for (const c of ['raw-generators', 'async-await', 'greenkernel-completion', 'greenkernel-semaphore-down']) t.true(measured.includes(`blocked-d3/${c}`), c);
-    t.false(measured.some((m) => /\/effect/.test(m)), measured.join(', '));
+    for (const c of [
+      'raw-trampoline',
+      'raw-runqueue',
+      'greenkernel-d1',
+      'greenkernel-d5',
+      'async-await-null',
+      'async-promise',
+    ])
+      t.true(measured.includes(`yield-pingpong/${c}`), c);
+    for (const c of [
+      'raw-generators',
+      'async-await',
+      'greenkernel-completion',
+      'greenkernel-semaphore-down',
+    ])
+      t.true(measured.includes(`blocked-d3/${c}`), c);
+    t.false(
+      measured.some((m) => /\/effect/.test(m)),
+      measured.join(', '),
+    );
   } finally {
     for (const { dir } of dirs) rmSync(dir, { recursive: true, force: true });
   }

@@ -12,7 +12,14 @@ import {
   wakeupOne,
   type Routine,
 } from '../lib/index.ts';
-import { expectError, expectFailure, later, settle, withHangGuard, type Outcome } from './helpers/util.ts';
+import {
+  expectError,
+  expectFailure,
+  later,
+  settle,
+  withHangGuard,
+  type Outcome,
+} from './helpers/util.ts';
 
 function sleeper(key: unknown, log: string[], name: string, k: Kernel, delay = 0) {
   return function* (): Routine<void> {
@@ -132,9 +139,24 @@ test('a wakeup before the timeout returns normally', (t) => {
 });
 
 test('tsleep outside a thread is NotInThreadError; wakeup from the host needs the kernel argument', (t) => {
-  expectError(t, t.throws(() => tsleep('k')), NotInThreadError, 'ENOTHREAD');
-  expectError(t, t.throws(() => wakeup('k')), InvalidArgumentError, 'EINVAL');
-  expectError(t, t.throws(() => wakeupOne('k')), InvalidArgumentError, 'EINVAL');
+  expectError(
+    t,
+    t.throws(() => tsleep('k')),
+    NotInThreadError,
+    'ENOTHREAD',
+  );
+  expectError(
+    t,
+    t.throws(() => wakeup('k')),
+    InvalidArgumentError,
+    'EINVAL',
+  );
+  expectError(
+    t,
+    t.throws(() => wakeupOne('k')),
+    InvalidArgumentError,
+    'EINVAL',
+  );
   const k = new Kernel();
   t.is(wakeup('k', k), 0);
   const log: string[] = [];

@@ -17,11 +17,15 @@ const cli = (...args: string[]) => runProgram('bin/cli.ts', args);
 test('greenkernel help lists every command and every flag of every command', async (t) => {
   const { code, stdout } = await cli('help');
   t.is(code, 0);
-  for (const command of ['demo', 'bench', 'help']) t.regex(stdout, new RegExp(`^  ${command}\\b`, 'm'), command);
+  for (const command of ['demo', 'bench', 'help'])
+    t.regex(stdout, new RegExp(`^  ${command}\\b`, 'm'), command);
   for (const flag of ['--list', '--dot', '--json']) t.true(stdout.includes(flag), flag);
   for (const command of [DEMO_COMMAND, BENCH_COMMAND] as Command[]) {
     for (const [name, flag] of Object.entries(command.flags)) {
-      t.true(stdout.includes(`--${name}${flag.type === 'string' ? ` ${flag.value}` : ''}`), `${command.name} --${name}`);
+      t.true(
+        stdout.includes(`--${name}${flag.type === 'string' ? ` ${flag.value}` : ''}`),
+        `${command.name} --${name}`,
+      );
     }
   }
   t.is((await cli('--help')).stdout, stdout);
@@ -37,7 +41,11 @@ test('no command, or an unknown one: usage on stderr, exit 2', async (t) => {
 });
 
 test('demo: an unknown flag or a missing value is a usage error (exit 2), and no demo runs', async (t) => {
-  for (const args of [['demo', '--bogus'], ['demo', 'ab-ba', '--json'], ['demo', '--list=yes']]) {
+  for (const args of [
+    ['demo', '--bogus'],
+    ['demo', 'ab-ba', '--json'],
+    ['demo', '--list=yes'],
+  ]) {
     const { code, stdout, stderr } = await cli(...args);
     t.is(code, 2, args.join(' '));
     t.is(stdout, '', 'nothing ran');
@@ -64,7 +72,9 @@ test('demo with an unknown name: exit 2, the known names on stderr', async (t) =
 test('demo --json - writes one JSON document to stdout (it parses), the prose goes to stderr', async (t) => {
   const { code, stdout, stderr } = await cli('demo', 'ab-ba', '--json', '-');
   t.is(code, 0, stderr);
-  const doc = JSON.parse(stdout) as { demos: { name: string; expected: boolean; reports: { kind: string; cycles: unknown[] }[] }[] };
+  const doc = JSON.parse(stdout) as {
+    demos: { name: string; expected: boolean; reports: { kind: string; cycles: unknown[] }[] }[];
+  };
   t.deepEqual(
     doc.demos.map((d) => [d.name, d.expected, d.reports.map((r) => r.kind)]),
     [['ab-ba', true, ['deadlock']]],
@@ -92,7 +102,15 @@ test('demo --json FILE --dot FILE write the files; stdout keeps the prose', asyn
   try {
     const json = join(dir, 'reports.json');
     const dot = join(dir, 'graphs.dot');
-    const { code, stdout } = await cli('demo', 'lost-wakeup', 'join-cycle', '--json', json, '--dot', dot);
+    const { code, stdout } = await cli(
+      'demo',
+      'lost-wakeup',
+      'join-cycle',
+      '--json',
+      json,
+      '--dot',
+      dot,
+    );
     t.is(code, 0);
     t.regex(stdout, /######## lost-wakeup/);
     t.regex(stdout, new RegExp(`wrote ${json.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));

@@ -10,7 +10,14 @@ import {
   sleep,
   type Routine,
 } from '../lib/index.ts';
-import { expectError, expectFailure, later, settle, withHangGuard, type Outcome } from './helpers/util.ts';
+import {
+  expectError,
+  expectFailure,
+  later,
+  settle,
+  withHangGuard,
+  type Outcome,
+} from './helpers/util.ts';
 
 test('every waiter gets the value, and late waiters get it at once', (t) => {
   const k = new Kernel();
@@ -70,11 +77,26 @@ test('fail() throws the same error to every waiter and to every later wait', (t)
 test('settling twice is InvalidArgumentError, whichever way, and keeps the first outcome', (t) => {
   const c = new Completion<number>('c');
   c.complete(1);
-  expectError(t, t.throws(() => c.complete(2)), InvalidArgumentError, 'EINVAL');
-  expectError(t, t.throws(() => c.fail(new Error('x'))), InvalidArgumentError, 'EINVAL');
+  expectError(
+    t,
+    t.throws(() => c.complete(2)),
+    InvalidArgumentError,
+    'EINVAL',
+  );
+  expectError(
+    t,
+    t.throws(() => c.fail(new Error('x'))),
+    InvalidArgumentError,
+    'EINVAL',
+  );
   const f = new Completion<number>('f');
   f.fail(new Error('first'));
-  expectError(t, t.throws(() => f.complete(3)), InvalidArgumentError, 'EINVAL');
+  expectError(
+    t,
+    t.throws(() => f.complete(3)),
+    InvalidArgumentError,
+    'EINVAL',
+  );
   const k = new Kernel();
   let v: number | undefined;
   k.spawn(function* reader() {
@@ -149,7 +171,12 @@ test('wait with a timeout throws TimeoutError, and a later complete() does not r
 
 test('wait outside a thread is NotInThreadError; another kernel gets CrossKernelError', (t) => {
   const c = new Completion<number>('c');
-  expectError(t, t.throws(() => c.wait()), NotInThreadError, 'ENOTHREAD');
+  expectError(
+    t,
+    t.throws(() => c.wait()),
+    NotInThreadError,
+    'ENOTHREAD',
+  );
   const k1 = new Kernel();
   k1.spawn(function* a() {
     yield* settle(() => c.wait(1)); // binds c to k1 (and times out)

@@ -11,7 +11,14 @@ import {
   sleep,
   type Routine,
 } from '../lib/index.ts';
-import { expectError, expectFailure, later, settle, withHangGuard, type Outcome } from './helpers/util.ts';
+import {
+  expectError,
+  expectFailure,
+  later,
+  settle,
+  withHangGuard,
+  type Outcome,
+} from './helpers/util.ts';
 
 test('producer/consumer with a Mesa wait loop delivers every item in order', (t) => {
   const k = new Kernel({ policy: 'random', seed: 11 });
@@ -239,7 +246,12 @@ test('waiting without holding the mutex is NotOwnerError; using two mutexes at o
 
 test('wait outside a thread is NotInThreadError', (t) => {
   const cv = new CondVar('cv');
-  expectError(t, t.throws(() => cv.wait(new Mutex())), NotInThreadError, 'ENOTHREAD');
+  expectError(
+    t,
+    t.throws(() => cv.wait(new Mutex())),
+    NotInThreadError,
+    'ENOTHREAD',
+  );
 });
 
 test('a waiter is woken by a signal from the host while another thread waits on a host call', async (t) => {

@@ -20,9 +20,7 @@ import {
   type Report,
   type Thread,
 } from '../lib/index.ts';
-import {
-  isRealCycle,
-} from '../lib/debug.ts';
+import { isRealCycle } from '../lib/debug.ts';
 
 type Op =
   | { kind: 'lock'; lock: number; write: boolean; timeout: number | null }
@@ -37,13 +35,30 @@ interface Program {
 }
 
 /** Most waits are untimed; one lock in five has a timeout of 1-5 ms. */
-const timeoutArb: fc.Arbitrary<number | null> = fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 5 }) });
+const timeoutArb: fc.Arbitrary<number | null> = fc.oneof(
+  { weight: 4, arbitrary: fc.constant(null) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 5 }) },
+);
 
 const opArb = (locks: number, timeouts: boolean): fc.Arbitrary<Op> =>
   fc.oneof(
-    { weight: 6, arbitrary: fc.record({ kind: fc.constant('lock' as const), lock: fc.nat(locks), write: fc.boolean(), timeout: timeouts ? timeoutArb : fc.constant(null) }) },
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        kind: fc.constant('lock' as const),
+        lock: fc.nat(locks),
+        write: fc.boolean(),
+        timeout: timeouts ? timeoutArb : fc.constant(null),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('unlock' as const), pick: fc.nat(3) }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('sleep' as const), ms: fc.integer({ min: 0, max: 3 }) }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant('sleep' as const),
+        ms: fc.integer({ min: 0, max: 3 }),
+      }),
+    },
     { weight: 1, arbitrary: fc.constant({ kind: 'yield' as const }) },
     { weight: 1, arbitrary: fc.constant({ kind: 'host' as const }) },
   );
@@ -52,7 +67,10 @@ const programArb = (timeouts: boolean): fc.Arbitrary<Program> =>
   fc.integer({ min: 2, max: 4 }).chain((locks) =>
     fc.record({
       locks: fc.constant(locks),
-      threads: fc.array(fc.array(opArb(locks, timeouts), { minLength: 1, maxLength: 8 }), { minLength: 2, maxLength: 4 }),
+      threads: fc.array(fc.array(opArb(locks, timeouts), { minLength: 1, maxLength: 8 }), {
+        minLength: 2,
+        maxLength: 4,
+      }),
       seed: fc.nat(1000),
     }),
   );
@@ -99,17 +117,38 @@ interface Outcome {
   pendingHost: number;
 }
 
-async function execute(p: Program, cycles: CycleMode, lockOrder: 'off' | 'warn' | 'fail' = 'off'): Promise<Outcome> {
-  const kernel = new Kernel({ name: 'prop', seed: p.seed, policy: 'random', maxSteps: 100_000, detection: { cycles, lockOrder } });
-  const res: Res[] = [...Array.from({ length: p.locks }, (_, i) => new Mutex(`L${i}`)), new RWLock('RW')];
-  const threads = p.threads.map((ops, i) => kernel.spawn(() => worker(ops, res), { name: `t${i}` }));
+async function execute(
+  p: Program,
+  cycles: CycleMode,
+  lockOrder: 'off' | 'warn' | 'fail' = 'off',
+): Promise<Outcome> {
+  const kernel = new Kernel({
+    name: 'prop',
+    seed: p.seed,
+    policy: 'random',
+    maxSteps: 100_000,
+    detection: { cycles, lockOrder },
+  });
+  const res: Res[] = [
+    ...Array.from({ length: p.locks }, (_, i) => new Mutex(`L${i}`)),
+    new RWLock('RW'),
+  ];
+  const threads = p.threads.map((ops, i) =>
+    kernel.spawn(() => worker(ops, res), { name: `t${i}` }),
+  );
   let error: unknown;
   try {
     await kernel.run();
   } catch (e) {
     error = e;
   }
-  return { error, kernel, threads, pendingTimers: kernel.pendingTimers, pendingHost: kernel.pendingHostCalls };
+  return {
+    error,
+    kernel,
+    threads,
+    pendingTimers: kernel.pendingTimers,
+    pendingHost: kernel.pendingHostCalls,
+  };
 }
 
 /** Each reported cycle step's thread waits for a resource whose owners include the next one. */
@@ -118,7 +157,12 @@ function reportCyclesAreReal(r: Report, threads: Thread[]): boolean {
     c.every((s, i) => {
       const t = threads.find((x) => x.id === s.thread.id)!;
       const next = threads.find((x) => x.id === c[(i + 1) % c.length]!.thread.id)!;
-      return s.heldBy.id === next.id && t.waitOn !== null && t.waitOn.name === s.waitsFor.name && t.waitOn.owners().includes(next);
+      return (
+        s.heldBy.id === next.id &&
+        t.waitOn !== null &&
+        t.waitOn.name === s.waitsFor.name &&
+        t.waitOn.owners().includes(next)
+      );
     }),
   );
 }
@@ -127,25 +171,34 @@ test('a run that cannot finish always ends with a report, never a hang; every re
   let deadlocks = 0;
   let stalls = 0;
   await fc.assert(
-    fc.asyncProperty(programArb(true), fc.constantFrom<CycleMode>('fail', 'off'), async (p, cycles) => {
-      const o = await execute(p, cycles);
-      if (o.error === undefined) return true;
-      if (o.error instanceof DeadlockError) {
-        deadlocks++;
-        const members = o.error.cycle.map((s) => s.thread);
-        return (
-          isRealCycle(o.error.cycle) &&
-          reportCyclesAreReal(o.error.report, o.threads) &&
-          o.error.report.threads.length > 0 &&
-          members.every((m) => m.heapIndex < 0) // a cycle through a timed wait is never reported
-        );
-      }
-      if (o.error instanceof StallError) {
-        stalls++;
-        return o.pendingTimers === 0 && o.pendingHost === 0 && o.error.report.threads.length > 0 && reportCyclesAreReal(o.error.report, o.threads);
-      }
-      throw o.error; // LimitExceededError (a hang) or anything else fails the property
-    }),
+    fc.asyncProperty(
+      programArb(true),
+      fc.constantFrom<CycleMode>('fail', 'off'),
+      async (p, cycles) => {
+        const o = await execute(p, cycles);
+        if (o.error === undefined) return true;
+        if (o.error instanceof DeadlockError) {
+          deadlocks++;
+          const members = o.error.cycle.map((s) => s.thread);
+          return (
+            isRealCycle(o.error.cycle) &&
+            reportCyclesAreReal(o.error.report, o.threads) &&
+            o.error.report.threads.length > 0 &&
+            members.every((m) => m.heapIndex < 0) // a cycle through a timed wait is never reported
+          );
+        }
+        if (o.error instanceof StallError) {
+          stalls++;
+          return (
+            o.pendingTimers === 0 &&
+            o.pendingHost === 0 &&
+            o.error.report.threads.length > 0 &&
+            reportCyclesAreReal(o.error.report, o.threads)
+          );
+        }
+        throw o.error; // LimitExceededError (a hang) or anything else fails the property
+      },
+    ),
     { numRuns: 600 },
   );
   t.log(`${deadlocks} deadlock reports, ${stalls} stall reports`);
@@ -154,12 +207,19 @@ test('a run that cannot finish always ends with a report, never a hang; every re
 
 test('same seed, same report', async (t) => {
   await fc.assert(
-    fc.asyncProperty(programArb(true), fc.constantFrom<CycleMode>('fail', 'off'), async (p, cycles) => {
-      const a = await execute(p, cycles);
-      const b = await execute(p, cycles);
-      const text = (o: Outcome): string => (o.error instanceof DeadlockError || o.error instanceof StallError ? formatReport(o.error.report) : String(o.error));
-      return text(a) === text(b) && a.kernel.steps === b.kernel.steps;
-    }),
+    fc.asyncProperty(
+      programArb(true),
+      fc.constantFrom<CycleMode>('fail', 'off'),
+      async (p, cycles) => {
+        const a = await execute(p, cycles);
+        const b = await execute(p, cycles);
+        const text = (o: Outcome): string =>
+          o.error instanceof DeadlockError || o.error instanceof StallError
+            ? formatReport(o.error.report)
+            : String(o.error);
+        return text(a) === text(b) && a.kernel.steps === b.kernel.steps;
+      },
+    ),
     { numRuns: 100 },
   );
   t.pass();
@@ -175,7 +235,13 @@ test('programs that take locks in one global order never get a report (no false 
       return ops.flatMap((op): Op[] => {
         if (op.kind === 'unlock') {
           top = -1;
-          return [{ kind: 'unlock', pick: 0 }, { kind: 'unlock', pick: 0 }, { kind: 'unlock', pick: 0 }, { kind: 'unlock', pick: 0 }, { kind: 'unlock', pick: 0 }];
+          return [
+            { kind: 'unlock', pick: 0 },
+            { kind: 'unlock', pick: 0 },
+            { kind: 'unlock', pick: 0 },
+            { kind: 'unlock', pick: 0 },
+            { kind: 'unlock', pick: 0 },
+          ];
         }
         if (op.kind !== 'lock') return [op];
         if (op.lock <= top) return [];
@@ -197,7 +263,9 @@ test('programs that take locks in one global order never get a report (no false 
 test('every mutex deadlock was foreseen by lock-order validation in the same run', async (t) => {
   const mutexOnly = programArb(false).map((p) => ({
     ...p,
-    threads: p.threads.map((ops) => ops.map((op) => (op.kind === 'lock' ? { ...op, lock: op.lock % p.locks } : op))),
+    threads: p.threads.map((ops) =>
+      ops.map((op) => (op.kind === 'lock' ? { ...op, lock: op.lock % p.locks } : op)),
+    ),
   }));
   let deadlocks = 0;
   await fc.assert(

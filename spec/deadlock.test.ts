@@ -56,16 +56,29 @@ test("cycles 'fail': run() rejects with DeadlockError (EDEADLK) the moment the c
     'first step: the thread that closed the cycle',
   );
   t.is(kernel.now(), 1);
-  t.is(bob.waitOn, a, 'in fail mode the closing wait still happens: the state is kept for inspection');
+  t.is(
+    bob.waitOn,
+    a,
+    'in fail mode the closing wait still happens: the state is kept for inspection',
+  );
   t.is(alice.waitOn, b);
   const r = error.report;
   t.is(r.kind, 'deadlock');
   t.is(r.seed, 42);
   t.is(r.step, kernel.steps);
-  t.deepEqual(r.threads.map((x) => x.name), ['bob', 'alice']);
-  t.deepEqual(r.threads[0]!.holds.map((h) => h.name), ['B']);
+  t.deepEqual(
+    r.threads.map((x) => x.name),
+    ['bob', 'alice'],
+  );
+  t.deepEqual(
+    r.threads[0]!.holds.map((h) => h.name),
+    ['B'],
+  );
   t.is(r.threads[0]!.waits!.resource!.name, 'A');
-  t.deepEqual(r.threads[0]!.waits!.owners.map((o) => o.name), ['alice']);
+  t.deepEqual(
+    r.threads[0]!.waits!.owners.map((o) => o.name),
+    ['alice'],
+  );
   t.is(error.message, formatReport(r), 'the message is the text report');
   t.deepEqual(detectionReports(kernel), [r]);
 });
@@ -90,7 +103,9 @@ test("cycles 'error': the closing thread gets EDEADLK at its yield* and is not q
       yield* a.lock();
       a.unlock();
     } catch (error) {
-      events.push(`bob: ${(error as DeadlockError).code}, queued: ${a.waiters.length}, waits: ${String(kernel.current?.waitKind)}`);
+      events.push(
+        `bob: ${(error as DeadlockError).code}, queued: ${a.waiters.length}, waits: ${String(kernel.current?.waitKind)}`,
+      );
       t.true(error instanceof DeadlockError);
       t.true((error as DeadlockError).report.notes[0]!.includes('refused'));
     }
@@ -107,7 +122,10 @@ test("cycles 'warn': the report is kept and the run goes on (here: to a stall)",
   t.is(reports.length, 1);
   t.is(reports[0]!.kind, 'deadlock');
   t.is(kernel.warnings.length, 1);
-  t.regex(kernel.warnings[0]!, /^DEADLOCK: wait-for cycle of 2 thread\(s\): bob#2 -\[mutex "A"\]-> alice#1 -\[mutex "B"\]-> bob#2$/);
+  t.regex(
+    kernel.warnings[0]!,
+    /^DEADLOCK: wait-for cycle of 2 thread\(s\): bob#2 -\[mutex "A"\]-> alice#1 -\[mutex "B"\]-> bob#2$/,
+  );
   t.is(error.report.cycles.length, 1, 'the stall report finds the same cycle in the graph');
 });
 
@@ -117,19 +135,29 @@ test("cycles 'off' and detection: false install no hook; the stall report still 
   t.is(kernel.hooks.beforeLock, undefined);
   const error = await t.throwsAsync(kernel.run(), { instanceOf: StallError });
   t.is(error.code, 'ESTALL');
-  t.deepEqual(error.report.cycles[0]!.map((s) => s.thread.name), ['alice', 'bob']);
+  t.deepEqual(
+    error.report.cycles[0]!.map((s) => s.thread.name),
+    ['alice', 'bob'],
+  );
   t.deepEqual(detectionReports(kernel), []);
 });
 
 test('defaults: cycles fail; lock order fail under ava (NODE_ENV=test), else off; env overrides; explicit wins', (t) => {
   t.is(process.env.NODE_ENV, 'test');
-  t.deepEqual({ ...resolveDetection(undefined), lockClass: null }, { cycles: 'fail', lockOrder: 'fail', lockClass: null, backtraces: true });
+  t.deepEqual(
+    { ...resolveDetection(undefined), lockClass: null },
+    { cycles: 'fail', lockOrder: 'fail', lockClass: null, backtraces: true },
+  );
   const kernel = new Kernel();
   t.is(detectionSettings(kernel).cycles, 'fail');
   t.is(detectionSettings(kernel).lockOrder, 'fail');
   t.is(typeof kernel.hooks.beforeBlock, 'function');
   t.is(typeof kernel.hooks.beforeLock, 'function');
-  const saved = { node: process.env.NODE_ENV, dl: process.env.GREENKERNEL_DEADLOCK, ld: process.env.GREENKERNEL_LOCKDEP };
+  const saved = {
+    node: process.env.NODE_ENV,
+    dl: process.env.GREENKERNEL_DEADLOCK,
+    ld: process.env.GREENKERNEL_LOCKDEP,
+  };
   try {
     process.env.NODE_ENV = 'production';
     t.is(resolveDetection({}).lockOrder, 'off');
@@ -137,7 +165,11 @@ test('defaults: cycles fail; lock order fail under ava (NODE_ENV=test), else off
     process.env.GREENKERNEL_DEADLOCK = 'error';
     t.is(resolveDetection({}).lockOrder, 'warn');
     t.is(resolveDetection({}).cycles, 'error');
-    t.is(resolveDetection({ cycles: 'off', lockOrder: 'fail' }).cycles, 'off', 'explicit options win');
+    t.is(
+      resolveDetection({ cycles: 'off', lockOrder: 'fail' }).cycles,
+      'off',
+      'explicit options win',
+    );
     t.is(resolveDetection(false).lockOrder, 'off');
   } finally {
     for (const [key, value] of [
@@ -174,7 +206,10 @@ test('a join cycle (the parent holds the lock its child needs) is reported', asy
     yield* child.join();
   });
   const error = await t.throwsAsync(kernel.run(), { instanceOf: DeadlockError });
-  t.deepEqual(error.cycle.map((s) => `${s.thread.name} ${s.kind} ${s.resource.name}`), ['child mutex sb', 'parent join child']);
+  t.deepEqual(
+    error.cycle.map((s) => `${s.thread.name} ${s.kind} ${s.resource.name}`),
+    ['child mutex sb', 'parent join child'],
+  );
 });
 
 test('locking against myself stays WouldDeadlockError (the core refuses it before any hook)', async (t) => {
@@ -205,7 +240,11 @@ test('the deadlock report has the blocked function and this file in its backtrac
     const top = thread.backtrace[0]!;
     t.is(top.fn, 'lockBoth', `${thread.name}: innermost frame`);
     t.true(top.file!.endsWith('spec/deadlock.test.ts'));
-    t.is(top.line, markLine, `${thread.name} (${thread.state}) is at the exact .ts line of its blocking call`);
+    t.is(
+      top.line,
+      markLine,
+      `${thread.name} (${thread.state}) is at the exact .ts line of its blocking call`,
+    );
     t.is(thread.backtrace[1]!.fn, thread.name, 'then the thread body');
   }
   t.regex(error.message, /lockBoth\(\)\n\s+spec\/deadlock\.test\.ts:\d+/);
@@ -232,11 +271,17 @@ test('a cycle closed by a condvar signal (its waiter moved onto a held mutex) is
   });
   const error = await t.throwsAsync(kernel.run(), { instanceOf: DeadlockError });
   t.true(signalled);
-  t.deepEqual(error.cycle.map((s) => `${s.thread.name} ${s.kind} ${s.resource.name}`).sort(), ['taker mutex L', 'waiter mutex M']);
+  t.deepEqual(error.cycle.map((s) => `${s.thread.name} ${s.kind} ${s.resource.name}`).sort(), [
+    'taker mutex L',
+    'waiter mutex M',
+  ]);
 });
 
 test('a cycle closed by declaring a completion holder after its waiter queued is reported at once', async (t) => {
-  const kernel = new Kernel({ name: 'late-holder', detection: { cycles: 'fail', lockOrder: 'off' } });
+  const kernel = new Kernel({
+    name: 'late-holder',
+    detection: { cycles: 'fail', lockOrder: 'off' },
+  });
   const lock = new Mutex('dev.lock');
   const io = new Completion<void>('io');
   const user = kernel.spawn(function* user() {

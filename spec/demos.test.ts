@@ -1,5 +1,12 @@
 import test from 'ava';
-import { DeadlockError, LockOrderError, StallError, detectionReports, type Report, type ThreadReport } from '../lib/index.ts';
+import {
+  DeadlockError,
+  LockOrderError,
+  StallError,
+  detectionReports,
+  type Report,
+  type ThreadReport,
+} from '../lib/index.ts';
 import * as abba from '../demos/ab-ba.ts';
 import * as joinCycle from '../demos/join-cycle.ts';
 import * as lockOrder from '../demos/lock-order.ts';
@@ -19,7 +26,12 @@ function thread(r: Report, name: string): ThreadReport {
 
 /** The innermost frame is `fn` in demos/`file`, and the frames below name the thread's callers. */
 function blockedIn(t: ThreadReport, fns: string[], file: string): boolean {
-  return t.backtrace.length >= fns.length && fns.every((fn, i) => t.backtrace[i]!.fn === fn && t.backtrace[i]!.file!.endsWith(`demos/${file}`));
+  return (
+    t.backtrace.length >= fns.length &&
+    fns.every(
+      (fn, i) => t.backtrace[i]!.fn === fn && t.backtrace[i]!.file!.endsWith(`demos/${file}`),
+    )
+  );
 }
 
 test('rump-io (0): the naive run-to-completion pool hangs, detected by its step bound', (t) => {
@@ -29,7 +41,10 @@ test('rump-io (0): the naive run-to-completion pool hangs, detected by its step 
   t.regex(hung.report, /HANG \(naive run-to-completion pool\)/);
   t.regex(hung.report, /context 0: runs "read blk 0", blocked waiting for io blk 0/);
   t.regex(hung.report, /queue: "completion io blk 1", "completion io blk 0"/);
-  t.true(runNaivePool({ contexts: 3, reads: 2 }).finished, 'one more context than reads: it finishes');
+  t.true(
+    runNaivePool({ contexts: 3, reads: 2 }).finished,
+    'one more context than reads: it finishes',
+  );
 });
 
 test('rump-io (a): kernel threads are independently runnable: 20 concurrent reads all complete', async (t) => {
@@ -52,7 +67,11 @@ test('rump-io (b): the kernel thread inherits the waiting user priority past the
   ]);
   t.is(intr.priority, 1);
   const inverted = await rump.priorityScenario('semaphore');
-  t.true(inverted.events.indexOf('hog finished its CPU burst') < inverted.events.indexOf('user got dev.lock (completed 2)'), 'without an owner there is no inheritance: inversion');
+  t.true(
+    inverted.events.indexOf('hog finished its CPU burst') <
+      inverted.events.indexOf('user got dev.lock (completed 2)'),
+    'without an owner there is no inheritance: inversion',
+  );
 });
 
 test('rump-io (c): on unlock the highest-priority waiter goes first, FIFO among equals', async (t) => {
@@ -68,19 +87,27 @@ test('rump-io (d): keeping dev.lock across the completion wait is a cycle throug
     ['intr mutex dev.lock -> cat', 'cat completion io blk 7 -> intr'],
   );
   const cat = thread(r, 'cat');
-  t.deepEqual(cat.holds.map((h) => h.name), ['dev.lock']);
+  t.deepEqual(
+    cat.holds.map((h) => h.name),
+    ['dev.lock'],
+  );
   t.true(blockedIn(cat, ['readBlock', 'vfsRead', 'cat'], 'rump-io.ts'));
   const intr = thread(r, 'intr');
   t.is(intr.kind, 'kernel');
   t.true(intr.daemon);
-  t.true(intr.backtrace.some((f) => f.fn === 'interruptThread' && f.file!.endsWith('demos/rump-io.ts')));
+  t.true(
+    intr.backtrace.some((f) => f.fn === 'interruptThread' && f.file!.endsWith('demos/rump-io.ts')),
+  );
 });
 
 test('ab-ba: the report names both threads, both mutexes, and transfer() in demos/ab-ba.ts', async (t) => {
   const { kernel } = abba.scenario('fail');
   const error = await t.throwsAsync(kernel.run(), { instanceOf: DeadlockError });
   const r = error.report;
-  t.deepEqual(r.cycles[0]!.map((s) => `${s.thread.name} waits ${s.waitsFor.name} held by ${s.heldBy.name}`), ['bob waits A held by alice', 'alice waits B held by bob']);
+  t.deepEqual(
+    r.cycles[0]!.map((s) => `${s.thread.name} waits ${s.waitsFor.name} held by ${s.heldBy.name}`),
+    ['bob waits A held by alice', 'alice waits B held by bob'],
+  );
   t.true(blockedIn(thread(r, 'alice'), ['transfer', 'alice'], 'ab-ba.ts'));
   t.true(blockedIn(thread(r, 'bob'), ['transfer', 'bob'], 'ab-ba.ts'));
   t.regex(error.message, /transfer\(\)\n\s+demos\/ab-ba\.ts:\d+:\d+/);
@@ -93,8 +120,15 @@ test('philosophers: five-thread cycle; the ordered variant finishes with no repo
   const bad = philosophers.table(false);
   const error = await t.throwsAsync(bad.kernel.run(), { instanceOf: DeadlockError });
   t.is(error.cycle.length, 5);
-  t.deepEqual(error.report.threads.map((x) => x.holds.map((h) => h.name)[0]).sort(), ['fork 0', 'fork 1', 'fork 2', 'fork 3', 'fork 4']);
-  for (const th of error.report.threads) t.true(blockedIn(th, ['eat', 'philosopher'], 'philosophers.ts'), th.name);
+  t.deepEqual(error.report.threads.map((x) => x.holds.map((h) => h.name)[0]).sort(), [
+    'fork 0',
+    'fork 1',
+    'fork 2',
+    'fork 3',
+    'fork 4',
+  ]);
+  for (const th of error.report.threads)
+    t.true(blockedIn(th, ['eat', 'philosopher'], 'philosophers.ts'), th.name);
   const good = philosophers.table(true);
   await good.kernel.run();
   t.is(good.meals.count, 15);
@@ -102,7 +136,9 @@ test('philosophers: five-thread cycle; the ordered variant finishes with no repo
 });
 
 test('lost wakeup: a stall report naming the condvar, with a lost-wakeup hint, blocked in consumeRacy()', async (t) => {
-  const error = await t.throwsAsync(lostWakeup.scenario(true).kernel.run(), { instanceOf: StallError });
+  const error = await t.throwsAsync(lostWakeup.scenario(true).kernel.run(), {
+    instanceOf: StallError,
+  });
   const consumer = thread(error.report, 'consumer');
   t.like(consumer.waits, { kind: 'condvar', resource: { name: 'queue.ready' }, owners: [] });
   t.regex(consumer.waits!.hint!, /lost wakeup/);
@@ -112,15 +148,25 @@ test('lost wakeup: a stall report naming the condvar, with a lost-wakeup hint, b
 });
 
 test('join cycle: through a join target and a mutex owner', async (t) => {
-  const error = await t.throwsAsync(joinCycle.scenario().kernel.run(), { instanceOf: DeadlockError });
-  t.deepEqual(error.report.cycles[0]!.map((s) => `${s.thread.name} ${s.kind}`), ['scanner mutex', 'mounter join']);
+  const error = await t.throwsAsync(joinCycle.scenario().kernel.run(), {
+    instanceOf: DeadlockError,
+  });
+  t.deepEqual(
+    error.report.cycles[0]!.map((s) => `${s.thread.name} ${s.kind}`),
+    ['scanner mutex', 'mounter join'],
+  );
   t.true(blockedIn(thread(error.report, 'mounter'), ['mount', 'mounter'], 'join-cycle.ts'));
   t.true(blockedIn(thread(error.report, 'scanner'), ['scanDisk'], 'join-cycle.ts'));
-  t.deepEqual(thread(error.report, 'mounter').holds.map((h) => h.name), ['superblock']);
+  t.deepEqual(
+    thread(error.report, 'mounter').holds.map((h) => h.name),
+    ['superblock'],
+  );
 });
 
 test('semaphore stall: both transfers wait on the exhausted semaphore in dmaTransfer()', async (t) => {
-  const error = await t.throwsAsync(semaphoreStall.scenario(false).kernel.run(), { instanceOf: StallError });
+  const error = await t.throwsAsync(semaphoreStall.scenario(false).kernel.run(), {
+    instanceOf: StallError,
+  });
   t.is(error.report.cycles.length, 0, 'ownerless: no cycle, a stall');
   for (const name of ['transfer A', 'transfer B']) {
     const th = thread(error.report, name);
@@ -153,17 +199,30 @@ test('a lock-order report is drawn as its cycle of lock classes, a deadlock as i
   t.true(dot.startsWith('digraph "lock-order lock-order graph" {'));
   t.regex(dot, /^ {2}"mutex buffer" \[/m);
   t.regex(dot, /^ {2}"mutex inode" \[/m);
-  t.regex(dot, /^ {2}"mutex buffer" -> "mutex inode" \[label="flusher#2 at step 3, 10 ms", color=red/m);
-  t.regex(dot, /^ {2}"mutex inode" -> "mutex buffer" \[label="writer#1 at step 1, 0 ms", color=red/m);
-  t.regex(dot, /label="LOCK ORDER INVERSION: possible deadlock \(mutex buffer -> mutex inode -> mutex buffer\)\\nan edge A -> B: B was taken while holding A"/);
+  t.regex(
+    dot,
+    /^ {2}"mutex buffer" -> "mutex inode" \[label="flusher#2 at step 3, 10 ms", color=red/m,
+  );
+  t.regex(
+    dot,
+    /^ {2}"mutex inode" -> "mutex buffer" \[label="writer#1 at step 1, 0 ms", color=red/m,
+  );
+  t.regex(
+    dot,
+    /label="LOCK ORDER INVERSION: possible deadlock \(mutex buffer -> mutex inode -> mutex buffer\)\\nan edge A -> B: B was taken while holding A"/,
+  );
   t.regex(dot, /\}$/);
-  const error = await t.throwsAsync(abba.scenario('fail').kernel.run(), { instanceOf: DeadlockError });
+  const error = await t.throwsAsync(abba.scenario('fail').kernel.run(), {
+    instanceOf: DeadlockError,
+  });
   t.regex(reportDot(error.report), /^digraph "ab-ba wait-for graph"/);
 });
 
 test('demoDocument: the JSON document of a run, one entry per demo, every report kept', async (t) => {
   const r = await abba.demo.run();
-  const doc = JSON.parse(JSON.stringify(demoDocument([{ demo: abba.demo, result: r }]))) as ReturnType<typeof demoDocument>;
+  const doc = JSON.parse(
+    JSON.stringify(demoDocument([{ demo: abba.demo, result: r }])),
+  ) as ReturnType<typeof demoDocument>;
   t.deepEqual(
     doc.demos.map((d) => [d.name, d.title, d.expected, d.reports.length]),
     [['ab-ba', abba.demo.title, true, 1]],

@@ -3,8 +3,22 @@
  * timeouts of any length.
  */
 import test from 'ava';
-import { HostRejectionError, InvalidArgumentError, Kernel, TimeoutError, hostcall, sleep } from '../lib/index.ts';
-import { expectError, expectFailure, later, settle, withHangGuard, type Outcome } from './helpers/util.ts';
+import {
+  HostRejectionError,
+  InvalidArgumentError,
+  Kernel,
+  TimeoutError,
+  hostcall,
+  sleep,
+} from '../lib/index.ts';
+import {
+  expectError,
+  expectFailure,
+  later,
+  settle,
+  withHangGuard,
+  type Outcome,
+} from './helpers/util.ts';
 
 test('a promise-like whose then() settles synchronously delivers its value; the host-call count stays exact', async (t) => {
   const k = new Kernel();
@@ -23,7 +37,9 @@ test('a promise-like whose then() rejects synchronously, or throws, delivers the
   const k = new Kernel();
   const outcomes: Outcome<unknown>[] = [];
   const boom = new Error('then threw');
-  const rejecting = { then: (_ok: unknown, fail: (e: unknown) => void) => fail(new Error('sync reject')) } as unknown as Promise<never>;
+  const rejecting = {
+    then: (_ok: unknown, fail: (e: unknown) => void) => fail(new Error('sync reject')),
+  } as unknown as Promise<never>;
   const throwing = {
     then: () => {
       throw boom;

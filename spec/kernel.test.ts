@@ -24,7 +24,14 @@ import {
   type Operation,
   type Routine,
 } from '../lib/index.ts';
-import { expectError, expectFailure, later, settle, withHangGuard, type Outcome } from './helpers/util.ts';
+import {
+  expectError,
+  expectFailure,
+  later,
+  settle,
+  withHangGuard,
+  type Outcome,
+} from './helpers/util.ts';
 
 /** Spawns threads that log their name each time they run, `rounds` times, with bare yields. */
 function roundRobin(k: Kernel, names: string[], rounds: number, log: string[], priority = 0): void {
@@ -59,14 +66,17 @@ test('FIFO among equal priorities: bare yields go round robin in spawn order', (
   t.deepEqual(log.join(''), 'abcabcabc');
 });
 
-test('a higher-priority thread spawned by a running thread runs at the spawner\'s next yield', (t) => {
+test("a higher-priority thread spawned by a running thread runs at the spawner's next yield", (t) => {
   const k = new Kernel();
   const log: string[] = [];
   k.spawn(function* parent() {
     log.push('parent 1');
-    k.spawn(function* child() {
-      log.push('child');
-    }, { priority: 3 });
+    k.spawn(
+      function* child() {
+        log.push('child');
+      },
+      { priority: 3 },
+    );
     log.push('parent 2');
     yield;
     log.push('parent 3');
@@ -80,15 +90,21 @@ test('no starvation among equal priorities: every busy thread progresses evenly'
     const k = new Kernel({ policy, seed: 3 });
     const counts = [0, 0, 0, 0];
     for (let i = 0; i < counts.length; i++) {
-      k.spawn(function* busy() {
-        for (;;) {
-          counts[i]!++;
-          yield;
-        }
-      }, { daemon: true });
+      k.spawn(
+        function* busy() {
+          for (;;) {
+            counts[i]!++;
+            yield;
+          }
+        },
+        { daemon: true },
+      );
     }
     k.runUntilIdle(4000);
-    t.true(counts.every((c) => c > 0), `${policy}: every thread ran`);
+    t.true(
+      counts.every((c) => c > 0),
+      `${policy}: every thread ran`,
+    );
     if (policy === 'fifo') t.deepEqual(counts, [1000, 1000, 1000, 1000]);
     else t.true(Math.min(...counts) > 500, `random: ${counts.join(',')}`);
   }
@@ -161,7 +177,12 @@ test('maxSteps turns a livelock into LimitExceededError, for runSync() and run()
     }
     return k;
   };
-  expectError(t, t.throws(() => make().runSync()), LimitExceededError, 'ELIMIT');
+  expectError(
+    t,
+    t.throws(() => make().runSync()),
+    LimitExceededError,
+    'ELIMIT',
+  );
   expectError(t, await t.throwsAsync(make().run()), LimitExceededError, 'ELIMIT');
 });
 
@@ -169,11 +190,31 @@ test('invalid options are InvalidArgumentError', (t) => {
   const k = new Kernel();
   const body = function* () {};
   for (const priority of [32, -1, 1.5, NaN]) {
-    expectError(t, t.throws(() => k.spawn(body, { priority })), InvalidArgumentError, 'EINVAL');
+    expectError(
+      t,
+      t.throws(() => k.spawn(body, { priority })),
+      InvalidArgumentError,
+      'EINVAL',
+    );
   }
-  expectError(t, t.throws(() => k.spawn(body, { kind: 'root' as 'user' })), InvalidArgumentError, 'EINVAL');
-  expectError(t, t.throws(() => k.spawn(42 as unknown as () => Routine)), InvalidArgumentError, 'EINVAL');
-  expectError(t, t.throws(() => k.spawn((() => 1) as unknown as () => Routine)), InvalidArgumentError, 'EINVAL');
+  expectError(
+    t,
+    t.throws(() => k.spawn(body, { kind: 'root' as 'user' })),
+    InvalidArgumentError,
+    'EINVAL',
+  );
+  expectError(
+    t,
+    t.throws(() => k.spawn(42 as unknown as () => Routine)),
+    InvalidArgumentError,
+    'EINVAL',
+  );
+  expectError(
+    t,
+    t.throws(() => k.spawn((() => 1) as unknown as () => Routine)),
+    InvalidArgumentError,
+    'EINVAL',
+  );
   const bad: KernelOptions[] = [
     { clock: 'wall' as 'real' },
     { policy: 'lifo' as 'fifo' },
@@ -181,7 +222,13 @@ test('invalid options are InvalidArgumentError', (t) => {
     { sliceSteps: 1.5 },
     { maxThreads: -1 },
   ];
-  for (const options of bad) expectError(t, t.throws(() => new Kernel(options)), InvalidArgumentError, 'EINVAL');
+  for (const options of bad)
+    expectError(
+      t,
+      t.throws(() => new Kernel(options)),
+      InvalidArgumentError,
+      'EINVAL',
+    );
   t.is(k.threads.length, 0, 'refused spawns created no thread');
   t.notThrows(() => k.spawn(body, { priority: 31 }));
   t.notThrows(() => k.spawn(body, { priority: 0 }));
@@ -191,7 +238,12 @@ test('maxThreads limits live threads with LimitExceededError', (t) => {
   const k = new Kernel({ maxThreads: 2 });
   k.spawn(function* a() {});
   k.spawn(function* b() {});
-  expectError(t, t.throws(() => k.spawn(function* c() {})), LimitExceededError, 'ELIMIT');
+  expectError(
+    t,
+    t.throws(() => k.spawn(function* c() {})),
+    LimitExceededError,
+    'ELIMIT',
+  );
   k.runSync();
   t.notThrows(() => k.spawn(function* d() {}));
 });
@@ -216,14 +268,29 @@ test('run() settles with steps and time; a stall rejects with StallError naming 
 });
 
 test('runSync() refuses the real clock and pending host calls; run() cannot be re-entered', async (t) => {
-  expectError(t, t.throws(() => new Kernel({ clock: 'real' }).runSync()), InvalidArgumentError, 'EINVAL');
+  expectError(
+    t,
+    t.throws(() => new Kernel({ clock: 'real' }).runSync()),
+    InvalidArgumentError,
+    'EINVAL',
+  );
   const k = new Kernel();
   k.spawn(function* h() {
     yield* hostcall(later(1, 0));
   });
-  expectError(t, t.throws(() => k.runSync()), InvalidArgumentError, 'EINVAL');
+  expectError(
+    t,
+    t.throws(() => k.runSync()),
+    InvalidArgumentError,
+    'EINVAL',
+  );
   const running = k.run();
-  expectError(t, t.throws(() => k.runSync()), InvalidArgumentError, 'EINVAL');
+  expectError(
+    t,
+    t.throws(() => k.runSync()),
+    InvalidArgumentError,
+    'EINVAL',
+  );
   await running;
   let inner: unknown;
   const k2 = new Kernel();
@@ -245,7 +312,10 @@ test('panic(err) makes the current run reject with err', (t) => {
     k.panic(fatal);
     yield;
   });
-  t.is(t.throws(() => k.runSync()), fatal);
+  t.is(
+    t.throws(() => k.runSync()),
+    fatal,
+  );
 });
 
 test('currentKernel() and currentThread() name the running thread; outside a thread they are ENOTHREAD', (t) => {
@@ -256,8 +326,18 @@ test('currentKernel() and currentThread() name the running thread; outside a thr
   });
   k.runSync();
   t.deepEqual(seen, [k, th, th]);
-  expectError(t, t.throws(() => currentKernel()), NotInThreadError, 'ENOTHREAD');
-  expectError(t, t.throws(() => currentThread()), NotInThreadError, 'ENOTHREAD');
+  expectError(
+    t,
+    t.throws(() => currentKernel()),
+    NotInThreadError,
+    'ENOTHREAD',
+  );
+  expectError(
+    t,
+    t.throws(() => currentThread()),
+    NotInThreadError,
+    'ENOTHREAD',
+  );
   t.is(k.current, null);
 });
 
@@ -350,7 +430,12 @@ test('real clock: a short sleep works through run() and lasts at least its lengt
   });
   await withHangGuard(k.run(), 'real-clock run()');
   t.true(elapsed >= 5, `slept ${elapsed} ms`);
-  expectError(t, t.throws(() => k.advanceTime()), InvalidArgumentError, 'EINVAL');
+  expectError(
+    t,
+    t.throws(() => k.advanceTime()),
+    InvalidArgumentError,
+    'EINVAL',
+  );
 });
 
 test('several kernels run concurrently with interleaving host calls and never interfere', async (t) => {
@@ -462,9 +547,24 @@ test('a thread of one kernel can run another kernel to completion; each keeps it
 });
 
 test('options that are not objects are InvalidArgumentError; detection takes an object or false', (t) => {
-  expectError(t, t.throws(() => new Kernel(null as unknown as {})), InvalidArgumentError, 'EINVAL');
-  expectError(t, t.throws(() => new Kernel(5 as unknown as {})), InvalidArgumentError, 'EINVAL');
-  const e = expectError(t, t.throws(() => new Kernel({ detection: 'off' as unknown as false })), InvalidArgumentError, 'EINVAL');
+  expectError(
+    t,
+    t.throws(() => new Kernel(null as unknown as {})),
+    InvalidArgumentError,
+    'EINVAL',
+  );
+  expectError(
+    t,
+    t.throws(() => new Kernel(5 as unknown as {})),
+    InvalidArgumentError,
+    'EINVAL',
+  );
+  const e = expectError(
+    t,
+    t.throws(() => new Kernel({ detection: 'off' as unknown as false })),
+    InvalidArgumentError,
+    'EINVAL',
+  );
   t.regex(e.message, /false/);
   t.notThrows(() => new Kernel({ detection: false }));
 });
@@ -499,7 +599,8 @@ test('a bad timeout is refused even when no wait is needed: one rule for every p
   });
   k.runSync();
   t.is(outcomes.length, 10);
-  for (const [name, o] of outcomes) t.is(o.ok ? 'ok' : (o.error as { code?: string }).code, 'EINVAL', name);
+  for (const [name, o] of outcomes)
+    t.is(o.ok ? 'ok' : (o.error as { code?: string }).code, 'EINVAL', name);
   t.is(m.owner, null, 'the mutex was not taken');
   t.deepEqual([rw.writer, rw.readers.length], [null, 0]);
   t.is(s.count, 2, 'no unit was taken');
@@ -592,8 +693,12 @@ test('cross-kernel rule: waking operations come from anywhere; taking and waitin
   t.deepEqual(woke.sort(), ['channel', 'completion done', 'condvar', 'semaphore']);
   t.is(refused.length, 4);
   for (const r of refused) {
-    const e = (r as { ok?: boolean; error?: unknown }).ok === false ? (r as { error: unknown }).error : r;
+    const e =
+      (r as { ok?: boolean; error?: unknown }).ok === false ? (r as { error: unknown }).error : r;
     const err = expectError(t, e, CrossKernelError, 'EXDEV');
-    t.regex(err.message, /(semaphore irq|mutex m) belongs to kernel ka; thread waker#1 of kernel kb/);
+    t.regex(
+      err.message,
+      /(semaphore irq|mutex m) belongs to kernel ka; thread waker#1 of kernel kb/,
+    );
   }
 });

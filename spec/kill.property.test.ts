@@ -25,7 +25,21 @@ import {
   type Thread,
 } from '../lib/index.ts';
 
-const OPS = ['mutex0', 'mutex01', 'read', 'write', 'sem', 'produce', 'consume', 'cvProduce', 'cvConsume', 'sleep', 'yield', 'chanSleep', 'chanWake'] as const;
+const OPS = [
+  'mutex0',
+  'mutex01',
+  'read',
+  'write',
+  'sem',
+  'produce',
+  'consume',
+  'cvProduce',
+  'cvConsume',
+  'sleep',
+  'yield',
+  'chanSleep',
+  'chanWake',
+] as const;
 type Op = (typeof OPS)[number];
 
 interface Program {
@@ -36,7 +50,10 @@ interface Program {
 }
 
 const programArb: fc.Arbitrary<Program> = fc.record({
-  threads: fc.array(fc.array(fc.constantFrom(...OPS), { minLength: 1, maxLength: 6 }), { minLength: 2, maxLength: 5 }),
+  threads: fc.array(fc.array(fc.constantFrom(...OPS), { minLength: 1, maxLength: 6 }), {
+    minLength: 2,
+    maxLength: 5,
+  }),
   seed: fc.nat(10_000),
   killAtStep: fc.nat(40),
   victim: fc.nat(4),
@@ -89,7 +106,7 @@ function* step(op: Op, w: World, me: () => Thread): Routine<void> {
       return;
     case 'read':
     case 'write':
-      yield* (op === 'read' ? w.rw.readLock() : w.rw.writeLock());
+      yield* op === 'read' ? w.rw.readLock() : w.rw.writeLock();
       try {
         yield* sleep(1);
       } finally {
@@ -151,7 +168,11 @@ function* step(op: Op, w: World, me: () => Thread): Routine<void> {
 
 /** Runs the program; returns what went wrong (empty: every property held). */
 function check(p: Program): string[] {
-  const k = new Kernel({ policy: 'random', seed: p.seed, detection: { cycles: 'warn', lockOrder: 'off', backtraces: false } });
+  const k = new Kernel({
+    policy: 'random',
+    seed: p.seed,
+    detection: { cycles: 'warn', lockOrder: 'off', backtraces: false },
+  });
   const w = world();
   const threads: Thread[] = p.threads.map((ops, i) => {
     const t: Thread = k.spawn(
@@ -173,16 +194,25 @@ function check(p: Program): string[] {
   }
   const problems: string[] = [];
   const exited = (t: Thread | null): boolean => t !== null && t.exitStatus !== null;
-  for (const m of [w.m0, w.m1]) if (exited(m.owner)) problems.push(`${m} owned by exited ${m.owner}`);
-  if (exited(w.rw.writer) || w.rw.readers.some(exited)) problems.push('rwlock held by an exited thread');
+  for (const m of [w.m0, w.m1])
+    if (exited(m.owner)) problems.push(`${m} owned by exited ${m.owner}`);
+  if (exited(w.rw.writer) || w.rw.readers.some(exited))
+    problems.push('rwlock held by an exited thread');
   const heldUnits = [...w.held.values()].reduce((a, b) => a + b, 0);
-  if (w.sem.count + heldUnits !== SEM_INITIAL) problems.push(`sem: count ${w.sem.count} + held ${heldUnits} != ${SEM_INITIAL}`);
+  if (w.sem.count + heldUnits !== SEM_INITIAL)
+    problems.push(`sem: count ${w.sem.count} + held ${heldUnits} != ${SEM_INITIAL}`);
   if (w.stock.count !== STOCK_INITIAL + w.produced - w.consumed) {
-    problems.push(`stock: count ${w.stock.count} != ${STOCK_INITIAL} + ${w.produced} ups - ${w.consumed} downs`);
+    problems.push(
+      `stock: count ${w.stock.count} != ${STOCK_INITIAL} + ${w.produced} ups - ${w.consumed} downs`,
+    );
   }
-  if (w.queue.length > 0 && w.cv.waiting > 0) problems.push(`lost signal: ${w.queue.length} item(s) queued, ${w.cv.waiting} consumer(s) asleep (${outcome})`);
+  if (w.queue.length > 0 && w.cv.waiting > 0)
+    problems.push(
+      `lost signal: ${w.queue.length} item(s) queued, ${w.cv.waiting} consumer(s) asleep (${outcome})`,
+    );
   const chanSleepers = k.threads.filter((t) => t.waitingFor?.kind === 'channel').length;
-  if (w.tokens > 0 && chanSleepers > 0) problems.push(`lost wake-up: ${w.tokens} token(s), ${chanSleepers} sleeper(s)`);
+  if (w.tokens > 0 && chanSleepers > 0)
+    problems.push(`lost wake-up: ${w.tokens} token(s), ${chanSleepers} sleeper(s)`);
   return problems;
 }
 

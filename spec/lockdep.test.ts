@@ -26,7 +26,10 @@ import {
 } from '../lib/debug.ts';
 
 function kernel(lockOrder: LockOrderMode, lockClass?: (l: Waitable) => string) {
-  return new Kernel({ name: 'lockdep', detection: { cycles: 'fail', lockOrder, ...(lockClass ? { lockClass } : {}) } });
+  return new Kernel({
+    name: 'lockdep',
+    detection: { cycles: 'fail', lockOrder, ...(lockClass ? { lockClass } : {}) },
+  });
 }
 
 function* nest(outer: Mutex, inner: Mutex) {
@@ -53,9 +56,24 @@ test('AB then, much later, BA: reported in a run that never deadlocks (warn keep
   const r = reports[0]!;
   t.is(r.kind, 'lock-order');
   t.deepEqual(r.lockOrder!.classes, ['mutex B', 'mutex A', 'mutex B']);
-  const [fresh, known] = r.lockOrder!.edges as [LockOrderReport['edges'][0], LockOrderReport['edges'][0]];
-  t.like(fresh, { from: 'mutex B', to: 'mutex A', thread: { name: 'second' }, time: 10, held: ['mutex B'] });
-  t.like(known, { from: 'mutex A', to: 'mutex B', thread: { name: 'first' }, time: 0, held: ['mutex A'] });
+  const [fresh, known] = r.lockOrder!.edges as [
+    LockOrderReport['edges'][0],
+    LockOrderReport['edges'][0],
+  ];
+  t.like(fresh, {
+    from: 'mutex B',
+    to: 'mutex A',
+    thread: { name: 'second' },
+    time: 10,
+    held: ['mutex B'],
+  });
+  t.like(known, {
+    from: 'mutex A',
+    to: 'mutex B',
+    thread: { name: 'first' },
+    time: 0,
+    held: ['mutex A'],
+  });
   t.deepEqual(
     fresh.backtrace.map((f) => f.fn),
     ['nest', 'second'],
@@ -92,7 +110,12 @@ test('a cycle of three classes is found when its last edge appears', async (t) =
     yield* nest(c, a);
   });
   await k.run();
-  t.deepEqual(detectionReports(k)[0]!.lockOrder!.classes, ['mutex C', 'mutex A', 'mutex B', 'mutex C']);
+  t.deepEqual(detectionReports(k)[0]!.lockOrder!.classes, [
+    'mutex C',
+    'mutex A',
+    'mutex B',
+    'mutex C',
+  ]);
 });
 
 test('a consistent order is never reported, and each unique chain is validated once', async (t) => {
@@ -116,7 +139,13 @@ test('a consistent order is never reported, and each unique chain is validated o
   await k.run();
   const v = detectorOf(k)!.validator!;
   t.is(v.chainsValidated, 2, 'chains (A,B) and (A,B,C), once each');
-  t.deepEqual(v.edges().map((e) => `${e.from} -> ${e.to}`).sort(), ['mutex A -> mutex B', 'mutex A -> mutex C', 'mutex B -> mutex C']);
+  t.deepEqual(
+    v
+      .edges()
+      .map((e) => `${e.from} -> ${e.to}`)
+      .sort(),
+    ['mutex A -> mutex B', 'mutex A -> mutex C', 'mutex B -> mutex C'],
+  );
   t.deepEqual(detectionReports(k), []);
 });
 
@@ -138,7 +167,12 @@ test('trylock adds no edge into the lock tried; a same-class nesting adds none e
     b.unlock();
   });
   await k.run();
-  t.deepEqual(detectorOf(k)!.validator!.edges().map((e) => `${e.from} -> ${e.to}`), ['mutex B -> mutex A']);
+  t.deepEqual(
+    detectorOf(k)!
+      .validator!.edges()
+      .map((e) => `${e.from} -> ${e.to}`),
+    ['mutex B -> mutex A'],
+  );
 });
 
 test('lock classes by a custom key: every inode lock is one class', async (t) => {
@@ -148,7 +182,11 @@ test('lock classes by a custom key: every inode lock is one class', async (t) =>
     yield* nest(new Mutex('buf 2'), new Mutex('inode 2'));
   });
   await k.run();
-  t.deepEqual(detectionReports(k)[0]!.lockOrder!.classes, ['mutex buf', 'mutex inode', 'mutex buf']);
+  t.deepEqual(detectionReports(k)[0]!.lockOrder!.classes, [
+    'mutex buf',
+    'mutex inode',
+    'mutex buf',
+  ]);
 });
 
 test('rwlocks take part: read A then B, and B then write A, is an inversion', async (t) => {
@@ -169,7 +207,11 @@ test('rwlocks take part: read A then B, and B then write A, is an inversion', as
     m.unlock();
   });
   await k.run();
-  t.deepEqual(detectionReports(k)[0]!.lockOrder!.classes, ['mutex entry', 'rwlock table', 'mutex entry']);
+  t.deepEqual(detectionReports(k)[0]!.lockOrder!.classes, [
+    'mutex entry',
+    'rwlock table',
+    'mutex entry',
+  ]);
 });
 
 test('LockValidator on its own: onInversion gets each inversion once', (t) => {
@@ -192,75 +234,92 @@ test('LockValidator on its own: onInversion gets each inversion once', (t) => {
 });
 
 // Serial: site recording is process-wide state.
-test.serial("lockClass 'site': locks created at one line are one class whatever their names; other lines are other classes", async (t) => {
-  const kernel = new Kernel({ detection: { cycles: 'off', lockOrder: 'warn', lockClass: 'site' } });
-  const make = (name: string): Mutex => new Mutex(name); // one creation site for every lock it makes
-  const a = make('a');
-  const b = make('b');
-  const elsewhere = new Mutex('a'); // same name as `a`, another line
-  t.regex(classBySite(a), /^mutex @ spec\/lockdep\.test\.ts:\d+$/);
-  t.is(classBySite(a), classBySite(b));
-  t.not(classBySite(a), classBySite(elsewhere));
-  kernel.spawn(function* nested() {
-    // a then b: one class taken while holding itself adds no edge (as lockdep's same-class rule).
-    yield* a.lock();
-    yield* b.lock();
-    b.unlock();
-    a.unlock();
-    // elsewhere then a, a then elsewhere: an inversion between two site classes.
-    yield* elsewhere.lock();
-    yield* a.lock();
-    a.unlock();
-    elsewhere.unlock();
-    yield* a.lock();
-    yield* elsewhere.lock();
-    elsewhere.unlock();
-    a.unlock();
-  });
-  await kernel.run();
-  const reports = detectionReports(kernel).filter((r) => r.kind === 'lock-order');
-  t.is(reports.length, 1);
-  t.true(reports[0]!.lockOrder!.classes.every((c) => c.startsWith('mutex @ spec/lockdep.test.ts:')));
-  attachDetection(kernel, false); // the only kernel that wanted sites lets go
-  t.is(classBySite(new Mutex('late')), 'mutex late', 'a lock created while sites are not recorded is classed by name');
-});
+test.serial(
+  "lockClass 'site': locks created at one line are one class whatever their names; other lines are other classes",
+  async (t) => {
+    const kernel = new Kernel({
+      detection: { cycles: 'off', lockOrder: 'warn', lockClass: 'site' },
+    });
+    const make = (name: string): Mutex => new Mutex(name); // one creation site for every lock it makes
+    const a = make('a');
+    const b = make('b');
+    const elsewhere = new Mutex('a'); // same name as `a`, another line
+    t.regex(classBySite(a), /^mutex @ spec\/lockdep\.test\.ts:\d+$/);
+    t.is(classBySite(a), classBySite(b));
+    t.not(classBySite(a), classBySite(elsewhere));
+    kernel.spawn(function* nested() {
+      // a then b: one class taken while holding itself adds no edge (as lockdep's same-class rule).
+      yield* a.lock();
+      yield* b.lock();
+      b.unlock();
+      a.unlock();
+      // elsewhere then a, a then elsewhere: an inversion between two site classes.
+      yield* elsewhere.lock();
+      yield* a.lock();
+      a.unlock();
+      elsewhere.unlock();
+      yield* a.lock();
+      yield* elsewhere.lock();
+      elsewhere.unlock();
+      a.unlock();
+    });
+    await kernel.run();
+    const reports = detectionReports(kernel).filter((r) => r.kind === 'lock-order');
+    t.is(reports.length, 1);
+    t.true(
+      reports[0]!.lockOrder!.classes.every((c) => c.startsWith('mutex @ spec/lockdep.test.ts:')),
+    );
+    attachDetection(kernel, false); // the only kernel that wanted sites lets go
+    t.is(
+      classBySite(new Mutex('late')),
+      'mutex late',
+      'a lock created while sites are not recorded is classed by name',
+    );
+  },
+);
 
 // Serial: site recording is process-wide state.
-test.serial("lockClass 'site' in one kernel does not make lock creation costly for good: recording stops when no kernel needs it", (t) => {
-  t.false(lockSitesRecorded(), 'off until a kernel asks');
-  const plain = new Kernel({ detection: { lockOrder: 'warn' } });
-  t.false(lockSitesRecorded(), 'a kernel classing by name records nothing');
-  const a = new Kernel({ detection: { lockOrder: 'warn', lockClass: 'site' } });
-  const b = new Kernel({ detection: { lockOrder: 'warn', lockClass: 'site' } });
-  t.true(lockSitesRecorded());
-  t.regex(classBySite(new Mutex('x')), / @ spec\/lockdep\.test\.ts:\d+$/);
-  attachDetection(a, { lockOrder: 'warn' }); // a changes its mind; b still wants sites
-  t.true(lockSitesRecorded());
-  attachDetection(b, false);
-  t.false(lockSitesRecorded());
-  t.is(classBySite(new Mutex('y')), 'mutex y');
-  const stop = recordLockSites();
-  t.true(lockSitesRecorded());
-  stop();
-  stop(); // idempotent
-  t.false(lockSitesRecorded());
-  void plain;
-});
+test.serial(
+  "lockClass 'site' in one kernel does not make lock creation costly for good: recording stops when no kernel needs it",
+  (t) => {
+    t.false(lockSitesRecorded(), 'off until a kernel asks');
+    const plain = new Kernel({ detection: { lockOrder: 'warn' } });
+    t.false(lockSitesRecorded(), 'a kernel classing by name records nothing');
+    const a = new Kernel({ detection: { lockOrder: 'warn', lockClass: 'site' } });
+    const b = new Kernel({ detection: { lockOrder: 'warn', lockClass: 'site' } });
+    t.true(lockSitesRecorded());
+    t.regex(classBySite(new Mutex('x')), / @ spec\/lockdep\.test\.ts:\d+$/);
+    attachDetection(a, { lockOrder: 'warn' }); // a changes its mind; b still wants sites
+    t.true(lockSitesRecorded());
+    attachDetection(b, false);
+    t.false(lockSitesRecorded());
+    t.is(classBySite(new Mutex('y')), 'mutex y');
+    const stop = recordLockSites();
+    t.true(lockSitesRecorded());
+    stop();
+    stop(); // idempotent
+    t.false(lockSitesRecorded());
+    void plain;
+  },
+);
 
 // Serial: site recording is process-wide state.
-test.serial("a kernel with lockClass 'site' that is garbage-collected stops the recording", async (t) => {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  (() => {
-    new Kernel({ detection: { lockOrder: 'warn', lockClass: 'site' } });
-  })();
-  t.true(lockSitesRecorded());
-  for (let i = 0; i < 50 && lockSitesRecorded(); i++) {
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  t.false(lockSitesRecorded());
-});
+test.serial(
+  "a kernel with lockClass 'site' that is garbage-collected stops the recording",
+  async (t) => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    (() => {
+      new Kernel({ detection: { lockOrder: 'warn', lockClass: 'site' } });
+    })();
+    t.true(lockSitesRecorded());
+    for (let i = 0; i < 50 && lockSitesRecorded(); i++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    t.false(lockSitesRecorded());
+  },
+);
 
 test('a lock-order table that fills switches validation off with a warning, instead of growing without limit', (t) => {
   const k = new Kernel({ detection: { cycles: 'off', lockOrder: 'fail', backtraces: false } });
@@ -287,7 +346,11 @@ test('a lock-order table that fills switches validation off with a warning, inst
 test('the class and chain tables are bounded too (small limits to show it)', (t) => {
   const make = (limits: { maxClasses?: number; maxChains?: number }) => {
     const messages: string[] = [];
-    const v = new LockValidator({ ...limits, onInversion: () => {}, onFull: (m) => messages.push(m) });
+    const v = new LockValidator({
+      ...limits,
+      onInversion: () => {},
+      onFull: (m) => messages.push(m),
+    });
     const k = new Kernel({ detection: false });
     k.hooks.beforeLock = v.check;
     k.spawn(function* lots() {

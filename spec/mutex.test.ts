@@ -186,8 +186,18 @@ test('unlock of a free mutex, or from the host, is NotOwnerError', (t) => {
 
 test('mutex.lock() outside a thread is NotInThreadError', (t) => {
   const m = new Mutex('m');
-  expectError(t, t.throws(() => m.lock()), NotInThreadError, 'ENOTHREAD');
-  expectError(t, t.throws(() => m.tryLock()), NotInThreadError, 'ENOTHREAD');
+  expectError(
+    t,
+    t.throws(() => m.lock()),
+    NotInThreadError,
+    'ENOTHREAD',
+  );
+  expectError(
+    t,
+    t.throws(() => m.tryLock()),
+    NotInThreadError,
+    'ENOTHREAD',
+  );
 });
 
 test('a mutex used by one kernel refuses the threads of another with CrossKernelError', (t) => {

@@ -164,11 +164,31 @@ test('resuming an operation twice (yield* of the same op again) is OperationMisu
 });
 
 test('operations outside any thread are NotInThreadError', (t) => {
-  expectError(t, t.throws(() => sleep(1)), NotInThreadError, 'ENOTHREAD');
-  expectError(t, t.throws(() => call(function* () {})), NotInThreadError, 'ENOTHREAD');
-  expectError(t, t.throws(() => hostcall(Promise.resolve(1))), NotInThreadError, 'ENOTHREAD');
+  expectError(
+    t,
+    t.throws(() => sleep(1)),
+    NotInThreadError,
+    'ENOTHREAD',
+  );
+  expectError(
+    t,
+    t.throws(() => call(function* () {})),
+    NotInThreadError,
+    'ENOTHREAD',
+  );
+  expectError(
+    t,
+    t.throws(() => hostcall(Promise.resolve(1))),
+    NotInThreadError,
+    'ENOTHREAD',
+  );
   const m = new Mutex('m');
-  const err = expectError(t, t.throws(() => m.lock()), NotInThreadError, 'ENOTHREAD');
+  const err = expectError(
+    t,
+    t.throws(() => m.lock()),
+    NotInThreadError,
+    'ENOTHREAD',
+  );
   t.regex(err.message, /Mutex\.lock\(\)/);
 });
 
@@ -193,7 +213,16 @@ test('call() passes arguments and returns the value; deep chains unwind in order
   });
   k.runSync();
   t.is(result, '>321');
-  t.deepEqual(log, ['enter 3', 'enter 2', 'enter 1', 'enter 0', 'leave 0', 'leave 1', 'leave 2', 'leave 3']);
+  t.deepEqual(log, [
+    'enter 3',
+    'enter 2',
+    'enter 1',
+    'enter 0',
+    'leave 0',
+    'leave 1',
+    'leave 2',
+    'leave 3',
+  ]);
 });
 
 test('an error thrown deep in call() frames can be caught by an intermediate frame', (t) => {
@@ -283,7 +312,11 @@ test('every error class carries its documented code and its class name', (t) => 
     [new OperationMisuseError('x'), 'EOPMISUSE', 'OperationMisuseError'],
     [new CrossKernelError('mutex m'), 'EXDEV', 'CrossKernelError'],
     [new LimitExceededError('x'), 'ELIMIT', 'LimitExceededError'],
-    [new UnjoinedThreadError([{ thread: 't#1', error: new Error('e') }]), 'ETHREAD', 'UnjoinedThreadError'],
+    [
+      new UnjoinedThreadError([{ thread: 't#1', error: new Error('e') }]),
+      'ETHREAD',
+      'UnjoinedThreadError',
+    ],
     [new HostRejectionError('no'), 'EHOST', 'HostRejectionError'],
   ];
   for (const [err, code, name] of cases) {
@@ -322,9 +355,24 @@ test('call(fn) where fn throws before returning a generator: the thread catches 
 test('bodies that are not generators are InvalidArgumentError, async generators included (spawn and call)', (t) => {
   const k = new Kernel();
   async function* asyncBody(): AsyncGenerator<undefined, void, unknown> {}
-  expectError(t, t.throws(() => k.spawn(asyncBody as unknown as () => Routine<void>)), InvalidArgumentError, 'EINVAL');
-  expectError(t, t.throws(() => k.spawn((() => 5) as unknown as () => Routine<void>)), InvalidArgumentError, 'EINVAL');
-  expectError(t, t.throws(() => k.spawn(function* () {}, null as unknown as {})), InvalidArgumentError, 'EINVAL');
+  expectError(
+    t,
+    t.throws(() => k.spawn(asyncBody as unknown as () => Routine<void>)),
+    InvalidArgumentError,
+    'EINVAL',
+  );
+  expectError(
+    t,
+    t.throws(() => k.spawn((() => 5) as unknown as () => Routine<void>)),
+    InvalidArgumentError,
+    'EINVAL',
+  );
+  expectError(
+    t,
+    t.throws(() => k.spawn(function* () {}, null as unknown as {})),
+    InvalidArgumentError,
+    'EINVAL',
+  );
   t.is(k.threads.length, 0, 'nothing was spawned');
   const outcomes: Outcome<unknown>[] = [];
   k.spawn(function* caller() {
@@ -356,7 +404,7 @@ test('an abandoned uncontended lock is rolled back as a contended one is: the mu
   t.is(ownerAfter, null);
 });
 
-test('a call past maxCallDepth throws LimitExceededError at the caller\'s yield*, which can catch it and go on', (t) => {
+test("a call past maxCallDepth throws LimitExceededError at the caller's yield*, which can catch it and go on", (t) => {
   const k = new Kernel({ maxCallDepth: 50 });
   let deepest = 0;
   let caughtAt = -1;

@@ -5,13 +5,25 @@
  */
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { ROOT } from './helpers/program.ts';
 
 function packedFiles(): Set<string> {
-  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const [pack] = JSON.parse(out) as { files: { path: string }[] }[];
   return new Set(pack!.files.map((f) => f.path));
 }
@@ -33,8 +45,20 @@ test('every source a shipped source map names is shipped too, so every path in a
     }
   }
   t.deepEqual(missing, []);
-  for (const f of ['lib/kernel/kernel.ts', 'bin/cli.ts', 'demos/ab-ba.ts', 'bench/native/coro.c', 'dist/bin/cli.js']) t.true(files.has(f), f);
-  t.false([...files].some((f) => f.startsWith('spec/') || f.startsWith('bench/results/') || f.startsWith('bench/out/')), 'no tests, no results');
+  for (const f of [
+    'lib/kernel/kernel.ts',
+    'bin/cli.ts',
+    'demos/ab-ba.ts',
+    'bench/native/coro.c',
+    'dist/bin/cli.js',
+  ])
+    t.true(files.has(f), f);
+  t.false(
+    [...files].some(
+      (f) => f.startsWith('spec/') || f.startsWith('bench/results/') || f.startsWith('bench/out/'),
+    ),
+    'no tests, no results',
+  );
 });
 
 test('the three entry points type-check in a consumer project, and the .d.ts hides the internals', (t) => {
@@ -48,7 +72,18 @@ test('the three entry points type-check in a consumer project, and the .d.ts hid
     symlinkSync(ROOT, join(dir, 'node_modules', 'greenkernel'), 'dir');
     writeFileSync(
       join(dir, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ['use.ts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: [],
+        },
+        files: ['use.ts'],
+      }),
     );
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
     writeFileSync(
@@ -66,14 +101,17 @@ test('the three entry points type-check in a consumer project, and the .d.ts hid
         'm.owner = null;',
         '// @ts-expect-error the wake interface is not on the kernel (it is in greenkernel/spi)',
         'k.wake(k.threads[0]!, 1);',
-        '// @ts-expect-error a thread\'s state word is internal',
+        "// @ts-expect-error a thread's state word is internal",
         'k.threads[0]!.state = 99;',
       ].join('\n'),
     );
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     let out = '';
     try {
-      execFileSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      execFileSync(process.execPath, [tsc, '-p', dir], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     } catch (e) {
       out = String((e as { stdout?: string }).stdout ?? e);
     }

@@ -1,5 +1,13 @@
 import test from 'ava';
-import { Kernel, MAX_OWNER_CHAIN, Mutex, RWLock, currentThread, sleep, type Thread } from '../lib/index.ts';
+import {
+  Kernel,
+  MAX_OWNER_CHAIN,
+  Mutex,
+  RWLock,
+  currentThread,
+  sleep,
+  type Thread,
+} from '../lib/index.ts';
 import { addHeld, removeHeld } from '../lib/sync/priority.ts';
 import { ThreadQueue } from '../lib/kernel/queue.ts';
 import { settle } from './helpers/util.ts';
@@ -46,7 +54,11 @@ test('priority inversion: the low-priority owner runs boosted and the high threa
   );
   k.runSync();
   t.deepEqual(events, ['low unlocked, prio now 1', 'high got m', 'medium done']);
-  t.deepEqual(prioWhileHolding, [1, 10, 10, 10, 10, 10], 'boosted to the waiter priority only while it waited');
+  t.deepEqual(
+    prioWhileHolding,
+    [1, 10, 10, 10, 10, 10],
+    'boosted to the waiter priority only while it waited',
+  );
   t.is(lowT.basePriority, 1);
 });
 
@@ -269,7 +281,14 @@ test('a writer blocked on an rwlock lends its priority to the writer holding it'
 
 type FakeThread = Thread & { label: string };
 function fake(label: string, priority: number): FakeThread {
-  return { label, priority, qnext: null, qprev: null, qowner: null, held: null } as unknown as FakeThread;
+  return {
+    label,
+    priority,
+    qnext: null,
+    qprev: null,
+    qowner: null,
+    held: null,
+  } as unknown as FakeThread;
 }
 
 test('the head of a wait queue is the highest priority, the earliest among equals, and null when empty', (t) => {
@@ -280,7 +299,10 @@ test('the head of a wait queue is the highest priority, the earliest among equal
   t.is((q.head as FakeThread).label, 'b');
   q.remove(threads[1]!);
   t.is((q.head as FakeThread).label, 'c');
-  t.deepEqual(q.toArray().map((th) => (th as FakeThread).label), ['c', 'd', 'a']);
+  t.deepEqual(
+    q.toArray().map((th) => (th as FakeThread).label),
+    ['c', 'd', 'a'],
+  );
 });
 
 test('addHeld/removeHeld keep acquisition order and remove the latest hold of a resource first', (t) => {
@@ -402,7 +424,7 @@ test('a waiter boosted while it waits moves ahead of the lower-priority waiters 
   t.deepEqual(order, ['w3', 'urgent', 'w1', 'w2']);
 });
 
-test('a reader of an rwlock is not boosted by the rwlock\'s waiters when it releases an unrelated mutex', (t) => {
+test("a reader of an rwlock is not boosted by the rwlock's waiters when it releases an unrelated mutex", (t) => {
   const k = new Kernel();
   const rw = new RWLock('inode');
   const m = new Mutex('m');
@@ -443,26 +465,38 @@ test('an owner chain longer than MAX_OWNER_CHAIN is cut short with a warning, by
     const locks = Array.from({ length: n + 1 }, (_, i) => new Mutex(`m${i}`));
     // Thread i holds lock i and then waits for lock i + 1; the last one holds its lock and sleeps.
     for (let i = 0; i < n; i++) {
-      k.spawn(function* link() {
-        yield* locks[i]!.lock();
-        yield* sleep(1);
-        yield* locks[i + 1]!.lock();
-      }, { daemon: true });
+      k.spawn(
+        function* link() {
+          yield* locks[i]!.lock();
+          yield* sleep(1);
+          yield* locks[i + 1]!.lock();
+        },
+        { daemon: true },
+      );
     }
-    k.spawn(function* last() {
-      yield* locks[n]!.lock();
-      yield* sleep(100);
-    }, { daemon: true });
-    k.spawn(function* urgent() {
-      yield* sleep(2);
-      yield* locks[0]!.lock();
-    }, { priority: 7, daemon: true });
+    k.spawn(
+      function* last() {
+        yield* locks[n]!.lock();
+        yield* sleep(100);
+      },
+      { daemon: true },
+    );
+    k.spawn(
+      function* urgent() {
+        yield* sleep(2);
+        yield* locks[0]!.lock();
+      },
+      { priority: 7, daemon: true },
+    );
     k.spawn(function* main() {
       yield* sleep(10);
     });
     k.runSync();
     const cut = k.warnings.filter((w) => w.includes(`longer than ${MAX_OWNER_CHAIN} hops`));
-    t.true(cut.some((w) => w.startsWith('priority inheritance')), `warnings: ${k.warnings.slice(0, 3).join(' | ')}`);
+    t.true(
+      cut.some((w) => w.startsWith('priority inheritance')),
+      `warnings: ${k.warnings.slice(0, 3).join(' | ')}`,
+    );
     if (detection === undefined) t.true(cut.some((w) => w.startsWith('deadlock detection')));
   }
 });

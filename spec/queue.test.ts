@@ -96,7 +96,12 @@ test('matches an array model under random push/pop/remove sequences', (t) => {
           q.remove(items[c.who]!);
           model.splice(i, 1);
         }
-        if (q.length !== model.length || q.head !== (model[0] ?? null) || q.tail !== (model.at(-1) ?? null)) return false;
+        if (
+          q.length !== model.length ||
+          q.head !== (model[0] ?? null) ||
+          q.tail !== (model.at(-1) ?? null)
+        )
+          return false;
       }
       const arr = q.toArray();
       return arr.length === model.length && arr.every((x, i) => x === model[i]);
@@ -107,9 +112,16 @@ test('matches an array model under random push/pop/remove sequences', (t) => {
 });
 
 test('mixed priorities: wake order is highest priority first, FIFO among equals, under random push/pop/remove', (t) => {
-  type Cmd = { kind: 'push'; who: number; priority: number } | { kind: 'pop' } | { kind: 'remove'; who: number };
+  type Cmd =
+    | { kind: 'push'; who: number; priority: number }
+    | { kind: 'pop' }
+    | { kind: 'remove'; who: number };
   const cmd: fc.Arbitrary<Cmd> = fc.oneof(
-    fc.record({ kind: fc.constant('push' as const), who: fc.nat(15), priority: fc.constantFrom(0, 1, 2, 5, 30, 31) }),
+    fc.record({
+      kind: fc.constant('push' as const),
+      who: fc.nat(15),
+      priority: fc.constantFrom(0, 1, 2, 5, 30, 31),
+    }),
     fc.record({ kind: fc.constant('pop' as const) }),
     fc.record({ kind: fc.constant('remove' as const), who: fc.nat(15) }),
   );
@@ -139,10 +151,12 @@ test('mixed priorities: wake order is highest priority first, FIFO among equals,
         }
         const m = model();
         const arr = q.toArray();
-        if (q.length !== m.length || arr.length !== m.length || !arr.every((x, i) => x === m[i])) return false;
+        if (q.length !== m.length || arr.length !== m.length || !arr.every((x, i) => x === m[i]))
+          return false;
         if (q.head !== (m[0] ?? null) || q.tail !== (m.at(-1) ?? null)) return false;
         // The back links agree with the forward ones.
-        for (let x = q.tail, i = m.length - 1; x !== null; x = x.qprev as Item | null, i--) if (x !== m[i]) return false;
+        for (let x = q.tail, i = m.length - 1; x !== null; x = x.qprev as Item | null, i--)
+          if (x !== m[i]) return false;
       }
       return true;
     }),

@@ -1,12 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
-import {
-  InvalidArgumentError,
-  Kernel,
-} from '../lib/index.ts';
-import {
-  SeededRandom,
-} from '../lib/spi.ts';
+import { InvalidArgumentError, Kernel } from '../lib/index.ts';
+import { SeededRandom } from '../lib/spi.ts';
 
 function sequence(seed: number, n = 8): number[] {
   const r = new SeededRandom(seed);
@@ -35,7 +30,11 @@ test('every safe integer seed has its own sequence: -1 vs 0 and 2^32 vs 1 differ
   t.notDeepEqual(sequence(2 ** 32 + 1), sequence(0));
   t.notDeepEqual(sequence(Number.MAX_SAFE_INTEGER), sequence(Number.MIN_SAFE_INTEGER));
   fc.assert(
-    fc.property(fc.maxSafeInteger(), fc.maxSafeInteger(), (a, b) => a === b || sequence(a, 3).join() !== sequence(b, 3).join()),
+    fc.property(
+      fc.maxSafeInteger(),
+      fc.maxSafeInteger(),
+      (a, b) => a === b || sequence(a, 3).join() !== sequence(b, 3).join(),
+    ),
   );
 });
 
@@ -61,9 +60,11 @@ test('below(n) is roughly uniform (each of 4 values within 20% of its share over
 });
 
 test('invalid seeds and bounds are RangeError', (t) => {
-  for (const seed of [1.5, NaN, Infinity, 2 ** 53]) t.throws(() => new SeededRandom(seed), { instanceOf: RangeError });
+  for (const seed of [1.5, NaN, Infinity, 2 ** 53])
+    t.throws(() => new SeededRandom(seed), { instanceOf: RangeError });
   const r = new SeededRandom(1);
-  for (const n of [0, -1, 2.5, 2 ** 32 + 1, NaN]) t.throws(() => r.below(n), { instanceOf: RangeError });
+  for (const n of [0, -1, 2.5, 2 ** 32 + 1, NaN])
+    t.throws(() => r.below(n), { instanceOf: RangeError });
 });
 
 test('a non-integer kernel seed is InvalidArgumentError (EINVAL), whatever the policy', (t) => {
@@ -71,6 +72,9 @@ test('a non-integer kernel seed is InvalidArgumentError (EINVAL), whatever the p
   // (not a GreenkernelError, no code), and policy 'fifo' accepts seed 0.5 silently.
   for (const policy of ['random', 'fifo'] as const) {
     const err = t.throws(() => new Kernel({ policy, seed: 0.5 }));
-    t.true(err instanceof InvalidArgumentError && err.code === 'EINVAL', `${policy}: ${String(err)}`);
+    t.true(
+      err instanceof InvalidArgumentError && err.code === 'EINVAL',
+      `${policy}: ${String(err)}`,
+    );
   }
 });

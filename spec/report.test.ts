@@ -14,11 +14,7 @@ import {
   tsleep,
   type Report,
 } from '../lib/index.ts';
-import {
-  buildReport,
-  summarize,
-  waitGraphDot,
-} from '../lib/debug.ts';
+import { buildReport, summarize, waitGraphDot } from '../lib/debug.ts';
 
 const quiet = { cycles: 'off', lockOrder: 'off' } as const;
 
@@ -47,9 +43,18 @@ test('kernel.dump() from inside a thread lists every live thread: running, runna
   });
   k.runSync();
   t.regex(dump, /^THREAD DUMP: 4 live thread\(s\)\nkernel "dumper", seed 9, step \d+, time 1 ms/);
-  t.regex(dump, /thread holder#1 \[user, prio 0, blocked on sleep, 1 ms, timed\]:\n  waits \(sleep\) since 0 ms\n  holds mutex "m"\n  holder\(\)\n  \tspec\/report\.test\.ts:\d+:\d+/);
-  t.regex(dump, /thread waiter#2 \[user, prio 0, blocked on mutex, 1 ms\]:\n  waits for mutex "m" held by holder#1 since 0 ms\n  waiter\(\)/);
-  t.regex(dump, /thread reporter#3 \[kernel, prio 3, running\]:\n  reporter\(\)\n  \tspec\/report\.test\.ts:\d+/);
+  t.regex(
+    dump,
+    /thread holder#1 \[user, prio 0, blocked on sleep, 1 ms, timed\]:\n  waits \(sleep\) since 0 ms\n  holds mutex "m"\n  holder\(\)\n  \tspec\/report\.test\.ts:\d+:\d+/,
+  );
+  t.regex(
+    dump,
+    /thread waiter#2 \[user, prio 0, blocked on mutex, 1 ms\]:\n  waits for mutex "m" held by holder#1 since 0 ms\n  waiter\(\)/,
+  );
+  t.regex(
+    dump,
+    /thread reporter#3 \[kernel, prio 3, running\]:\n  reporter\(\)\n  \tspec\/report\.test\.ts:\d+/,
+  );
   t.regex(dump, /thread idler#4 \[user, prio 0, runnable\]:\n  idler\(\)/);
 });
 
@@ -89,12 +94,20 @@ test('stall hints say why each ownerless or orphaned wait can never end', (t) =>
   t.regex(hints.onOrphan!, /held by leaver#5, which exited without releasing it/);
   t.is(error.report.threads.length, 5, 'every blocked thread, nothing else');
   t.is(error.report.kind, 'stall');
-  t.regex(error.message, /^STALL: 5 thread\(s\) blocked, nothing runnable, no timer, no host call in flight\n/);
+  t.regex(
+    error.message,
+    /^STALL: 5 thread\(s\) blocked, nothing runnable, no timer, no host call in flight\n/,
+  );
   t.true(k.warnings.some((w) => w.includes('leaver#5 exited holding mutex orphan')));
 });
 
 function deadlockReport(seed: number): Report {
-  const k = new Kernel({ name: 'det', seed, policy: 'random', detection: { cycles: 'fail', lockOrder: 'off' } });
+  const k = new Kernel({
+    name: 'det',
+    seed,
+    policy: 'random',
+    detection: { cycles: 'fail', lockOrder: 'off' },
+  });
   const locks = [0, 1, 2].map((i) => new Mutex(`L${i}`));
   for (let i = 0; i < 3; i++) {
     k.spawn(
@@ -164,5 +177,8 @@ test('waitGraphDot and buildReport without backtraces', (t) => {
 });
 
 test('summarize gives one line per report', (t) => {
-  t.regex(summarize(deadlockReport(2)), /^DEADLOCK: wait-for cycle of 3 thread\(s\): (w\d#\d -\[mutex "L\d"\]-> ){3}w\d#\d$/);
+  t.regex(
+    summarize(deadlockReport(2)),
+    /^DEADLOCK: wait-for cycle of 3 thread\(s\): (w\d#\d -\[mutex "L\d"\]-> ){3}w\d#\d$/,
+  );
 });

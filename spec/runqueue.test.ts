@@ -1,20 +1,21 @@
 import test from 'ava';
 import fc from 'fast-check';
-import {
-  InvariantError,
-  PRIORITY_LEVELS,
-  type Thread,
-} from '../lib/index.ts';
-import {
-  SeededRandom,
-} from '../lib/spi.ts';
+import { InvariantError, PRIORITY_LEVELS, type Thread } from '../lib/index.ts';
+import { SeededRandom } from '../lib/spi.ts';
 import { RunQueue } from '../lib/kernel/runqueue.ts';
 import { S_BLOCKED, S_RUNNABLE } from '../lib/kernel/thread.ts';
 
 type FakeThread = Thread & { label: string };
 /** Just enough of a Thread for the run queue: state, priority and queue links. */
 function fake(label: string, priority: number): FakeThread {
-  return { label, priority, state: S_RUNNABLE, qnext: null, qprev: null, qowner: null } as unknown as FakeThread;
+  return {
+    label,
+    priority,
+    state: S_RUNNABLE,
+    qnext: null,
+    qprev: null,
+    qowner: null,
+  } as unknown as FakeThread;
 }
 
 function drain(q: RunQueue): string[] {
@@ -30,9 +31,20 @@ test('there are 32 priority levels', (t) => {
 test('dequeueNext picks the highest priority first, FIFO within a level, including levels 0 and 31', (t) => {
   const q = new RunQueue(null);
   t.is(q.dequeueNext(), null);
-  for (const [label, p] of [['a0', 0], ['b31', 31], ['c5', 5], ['d0', 0], ['e31', 31], ['f5', 5]] as const) q.enqueue(fake(label, p));
+  for (const [label, p] of [
+    ['a0', 0],
+    ['b31', 31],
+    ['c5', 5],
+    ['d0', 0],
+    ['e31', 31],
+    ['f5', 5],
+  ] as const)
+    q.enqueue(fake(label, p));
   t.is(q.size, 6);
-  t.deepEqual(q.toArray().map((x) => (x as FakeThread).label), ['b31', 'e31', 'c5', 'f5', 'a0', 'd0']);
+  t.deepEqual(
+    q.toArray().map((x) => (x as FakeThread).label),
+    ['b31', 'e31', 'c5', 'f5', 'a0', 'd0'],
+  );
   t.deepEqual(drain(q), ['b31', 'e31', 'c5', 'f5', 'a0', 'd0']);
   t.is(q.size, 0);
 });
@@ -78,13 +90,22 @@ test('many threads at one level (past any initial capacity) keep FIFO order thro
     for (let i = 0; i < 20; i++) out.push((q.dequeueNext() as FakeThread).label);
   }
   out.push(...drain(q));
-  t.deepEqual(out, Array.from({ length: next }, (_, i) => String(i)));
+  t.deepEqual(
+    out,
+    Array.from({ length: next }, (_, i) => String(i)),
+  );
 });
 
 test('matches a model of per-level FIFO lists under random enqueue/dequeue/remove sequences', (t) => {
   type Cmd = { kind: 'enq'; prio: number } | { kind: 'deq' } | { kind: 'rm'; pick: number };
   const cmd: fc.Arbitrary<Cmd> = fc.oneof(
-    { weight: 3, arbitrary: fc.record({ kind: fc.constant('enq' as const), prio: fc.constantFrom(0, 1, 2, 30, 31) }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        kind: fc.constant('enq' as const),
+        prio: fc.constantFrom(0, 1, 2, 30, 31),
+      }),
+    },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('deq' as const) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('rm' as const), pick: fc.nat() }) },
   );
@@ -115,7 +136,10 @@ test('matches a model of per-level FIFO lists under random enqueue/dequeue/remov
         if (q.size !== model.reduce((s, l) => s + l.length, 0)) return false;
       }
       const expectedOrder = [...model].reverse().flat();
-      return q.toArray().every((th, i) => th === expectedOrder[i]) && q.toArray().length === expectedOrder.length;
+      return (
+        q.toArray().every((th, i) => th === expectedOrder[i]) &&
+        q.toArray().length === expectedOrder.length
+      );
     }),
     { numRuns: 300 },
   );

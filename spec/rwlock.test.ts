@@ -13,7 +13,14 @@ import {
 import { expectError, expectFailure, settle, type Outcome } from './helpers/util.ts';
 
 /** A thread body that sleeps `delay`, takes `rw` in `mode`, holds it `hold` ms, logs, releases. */
-function user(rw: RWLock, log: string[], name: string, mode: 'r' | 'w', delay: number, hold: number) {
+function user(
+  rw: RWLock,
+  log: string[],
+  name: string,
+  mode: 'r' | 'w',
+  delay: number,
+  hold: number,
+) {
   return function* (): Routine<void> {
     if (delay > 0) yield* sleep(delay);
     yield* mode === 'r' ? rw.readLock() : rw.writeLock();
@@ -60,7 +67,10 @@ test('a waiting writer is not starved by a stream of new readers', (t) => {
   for (let i = 0; i < 4; i++) k.spawn(user(rw, log, `n${i}`, 'r', 2 + 2 * i, 1), { name: `n${i}` });
   k.runSync();
   t.is(log[1], 'w+0W@10', 'the writer got the lock when the first reader left');
-  t.true(log.slice(2).every((l) => l.endsWith('@11')), 'readers that came after the writer waited for it');
+  t.true(
+    log.slice(2).every((l) => l.endsWith('@11')),
+    'readers that came after the writer waited for it',
+  );
 });
 
 test('on release to readers, every reader queued before the next writer gets the lock together', (t) => {
@@ -139,13 +149,28 @@ test('unlock without holding the rwlock is NotOwnerError; from the host too', (t
   });
   k.runSync();
   expectError(t, err, NotOwnerError, 'EPERM');
-  expectError(t, t.throws(() => rw.unlock()), NotOwnerError, 'EPERM');
+  expectError(
+    t,
+    t.throws(() => rw.unlock()),
+    NotOwnerError,
+    'EPERM',
+  );
 });
 
 test('readLock and writeLock outside a thread are NotInThreadError; another kernel gets CrossKernelError', (t) => {
   const rw = new RWLock('inode');
-  expectError(t, t.throws(() => rw.readLock()), NotInThreadError, 'ENOTHREAD');
-  expectError(t, t.throws(() => rw.writeLock()), NotInThreadError, 'ENOTHREAD');
+  expectError(
+    t,
+    t.throws(() => rw.readLock()),
+    NotInThreadError,
+    'ENOTHREAD',
+  );
+  expectError(
+    t,
+    t.throws(() => rw.writeLock()),
+    NotInThreadError,
+    'ENOTHREAD',
+  );
   const k1 = new Kernel();
   k1.spawn(function* a() {
     yield* rw.readLock();

@@ -25,7 +25,10 @@ type Op =
 
 const MAX_LOCKS = 4;
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ k: fc.constant('lock' as const), i: fc.nat(MAX_LOCKS - 1) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ k: fc.constant('lock' as const), i: fc.nat(MAX_LOCKS - 1) }),
+  },
   { weight: 3, arbitrary: fc.constant({ k: 'unlock' as const }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('sleep' as const), ms: fc.nat(3) }) },
   { weight: 2, arbitrary: fc.constant({ k: 'yield' as const }) },
@@ -73,7 +76,13 @@ interface Outcome {
 
 /** Runs a program on a fresh kernel; records mutual-exclusion violations instead of throwing. */
 function execute(p: Program, ordered: boolean, options: KernelOptions = {}): Outcome {
-  const kernel = new Kernel({ policy: 'random', seed: p.seed, trace: true, maxSteps: 100_000, ...options });
+  const kernel = new Kernel({
+    policy: 'random',
+    seed: p.seed,
+    trace: true,
+    maxSteps: 100_000,
+    ...options,
+  });
   const mutexes = Array.from({ length: p.locks }, (_, i) => new Mutex(`m${i}`));
   const inside = mutexes.map(() => 0);
   const sem = new Semaphore(p.semUnits, 'sem', p.semUnits);
@@ -135,7 +144,8 @@ test('ordered lock programs always complete, keep mutual exclusion, and replay i
       const a = execute(p, true);
       if (a.error !== undefined) throw a.error;
       if (a.violations.length > 0) throw new Error(a.violations.join('; '));
-      if (a.finished !== p.threads.length) throw new Error(`${a.finished}/${p.threads.length} threads finished`);
+      if (a.finished !== p.threads.length)
+        throw new Error(`${a.finished}/${p.threads.length} threads finished`);
       if (a.mutexes.some((m) => m.owner !== null)) throw new Error('a mutex is still held');
       const b = execute(p, true);
       if (b.kernel.trace !== a.kernel.trace) throw new Error('same seed, different trace');
@@ -152,7 +162,10 @@ function isDeadlockReport(e: unknown): boolean {
   if (e.code === 'ESTALL' || e.code === 'EDEADLK') return true;
   // A detector in 'error' mode throws EDEADLK at the waiting thread; uncaught, it is reported
   // as an unjoined failure.
-  return e instanceof UnjoinedThreadError && e.failures.every((f) => f.error instanceof GreenkernelError && f.error.code === 'EDEADLK');
+  return (
+    e instanceof UnjoinedThreadError &&
+    e.failures.every((f) => f.error instanceof GreenkernelError && f.error.code === 'EDEADLK')
+  );
 }
 
 for (const [label, options] of [
@@ -168,7 +181,8 @@ for (const [label, options] of [
         if (r.error === undefined) return r.finished === p.threads.length;
         deadlocks++;
         if (!isDeadlockReport(r.error)) throw r.error;
-        if (options.detection === false && (r.error as GreenkernelError).code !== 'ESTALL') throw r.error;
+        if (options.detection === false && (r.error as GreenkernelError).code !== 'ESTALL')
+          throw r.error;
         return true;
       }),
       { numRuns: 200 },
@@ -181,8 +195,16 @@ for (const [label, options] of [
 test('a known AB-BA deadlock is reported as a GreenkernelError (ESTALL without detection)', (t) => {
   const p: Program = {
     threads: [
-      [{ k: 'lock', i: 0 }, { k: 'sleep', ms: 1 }, { k: 'lock', i: 1 }],
-      [{ k: 'lock', i: 1 }, { k: 'sleep', ms: 1 }, { k: 'lock', i: 0 }],
+      [
+        { k: 'lock', i: 0 },
+        { k: 'sleep', ms: 1 },
+        { k: 'lock', i: 1 },
+      ],
+      [
+        { k: 'lock', i: 1 },
+        { k: 'sleep', ms: 1 },
+        { k: 'lock', i: 0 },
+      ],
     ],
     locks: 2,
     semUnits: 1,
@@ -237,6 +259,9 @@ test('determinism: the same program and seed give a byte-identical trace; anothe
   t.regex(a, /block .*mutex m/);
   t.is(a, b);
   const other = [18, 19, 20, 21, 22].map((s) => tracedProgram(s).trace);
-  t.true(other.some((tr) => tr !== a), 'some other seed schedules differently');
+  t.true(
+    other.some((tr) => tr !== a),
+    'some other seed schedules differently',
+  );
   t.is(new Kernel().trace, '', 'no trace unless asked for');
 });

@@ -12,7 +12,15 @@ import {
   sleep,
   type Routine,
 } from '../lib/index.ts';
-import { expectError, expectFailure, later, settle, withHangGuard, yields, type Outcome } from './helpers/util.ts';
+import {
+  expectError,
+  expectFailure,
+  later,
+  settle,
+  withHangGuard,
+  yields,
+  type Outcome,
+} from './helpers/util.ts';
 
 test('counting: with 2 units, two threads pass at once and a third waits for an up()', (t) => {
   const k = new Kernel();
@@ -127,18 +135,53 @@ test('up past max is LimitExceededError and has no effect at all', (t) => {
   t.is(waitingAfter, 1, 'the refused up() did not wake the waiter');
   t.true(waiterRan);
   const full = new Semaphore(1, 'full', 1);
-  expectError(t, t.throws(() => full.up()), LimitExceededError, 'ELIMIT');
+  expectError(
+    t,
+    t.throws(() => full.up()),
+    LimitExceededError,
+    'ELIMIT',
+  );
   t.is(full.count, 1);
 });
 
 test('invalid counts are InvalidArgumentError: negative or too-large initial, max < 1, up(0), up(1.5)', (t) => {
-  expectError(t, t.throws(() => new Semaphore(-1)), InvalidArgumentError, 'EINVAL');
-  expectError(t, t.throws(() => new Semaphore(3, 's', 2)), InvalidArgumentError, 'EINVAL');
-  expectError(t, t.throws(() => new Semaphore(0, 's', 0)), InvalidArgumentError, 'EINVAL');
-  expectError(t, t.throws(() => new Semaphore(0.5)), InvalidArgumentError, 'EINVAL');
+  expectError(
+    t,
+    t.throws(() => new Semaphore(-1)),
+    InvalidArgumentError,
+    'EINVAL',
+  );
+  expectError(
+    t,
+    t.throws(() => new Semaphore(3, 's', 2)),
+    InvalidArgumentError,
+    'EINVAL',
+  );
+  expectError(
+    t,
+    t.throws(() => new Semaphore(0, 's', 0)),
+    InvalidArgumentError,
+    'EINVAL',
+  );
+  expectError(
+    t,
+    t.throws(() => new Semaphore(0.5)),
+    InvalidArgumentError,
+    'EINVAL',
+  );
   const s = new Semaphore(0, 's');
-  expectError(t, t.throws(() => s.up(0)), InvalidArgumentError, 'EINVAL');
-  expectError(t, t.throws(() => s.up(1.5)), InvalidArgumentError, 'EINVAL');
+  expectError(
+    t,
+    t.throws(() => s.up(0)),
+    InvalidArgumentError,
+    'EINVAL',
+  );
+  expectError(
+    t,
+    t.throws(() => s.up(1.5)),
+    InvalidArgumentError,
+    'EINVAL',
+  );
   t.is(s.count, 0);
 });
 
@@ -164,8 +207,18 @@ test('down with a timeout throws TimeoutError, and a later up() goes to the coun
 
 test('down and tryDown outside a thread are NotInThreadError; up from the host is allowed', (t) => {
   const s = new Semaphore(0, 's');
-  expectError(t, t.throws(() => s.down()), NotInThreadError, 'ENOTHREAD');
-  expectError(t, t.throws(() => s.tryDown()), NotInThreadError, 'ENOTHREAD');
+  expectError(
+    t,
+    t.throws(() => s.down()),
+    NotInThreadError,
+    'ENOTHREAD',
+  );
+  expectError(
+    t,
+    t.throws(() => s.tryDown()),
+    NotInThreadError,
+    'ENOTHREAD',
+  );
   s.up(2);
   t.is(s.count, 2);
 });
@@ -245,7 +298,10 @@ test('waking one of n waiters does not scan the queue: the cost of up() does not
   const readsPerUp = (n: number): number => {
     const k = new Kernel({ detection: false });
     const s = new Semaphore(0, 'slots');
-    for (let i = 0; i < n; i++) k.spawn(function* waiter() { yield* s.down(); });
+    for (let i = 0; i < n; i++)
+      k.spawn(function* waiter() {
+        yield* s.down();
+      });
     k.runUntilIdle();
     t.is(s.waiting, n);
     const reads = priorityReadsDuring(() => {
@@ -257,5 +313,8 @@ test('waking one of n waiters does not scan the queue: the cost of up() does not
   };
   const small = readsPerUp(20);
   const large = readsPerUp(5000);
-  t.true(large <= small + 1, `priority reads per up(): ${small} with 20 waiters, ${large} with 5,000`);
+  t.true(
+    large <= small + 1,
+    `priority reads per up(): ${small} with 20 waiters, ${large} with 5,000`,
+  );
 });

@@ -18,7 +18,15 @@ import {
   type Routine,
   type Thread,
 } from '../lib/index.ts';
-import { expectError, expectFailure, later, settle, withHangGuard, yields, type Outcome } from './helpers/util.ts';
+import {
+  expectError,
+  expectFailure,
+  later,
+  settle,
+  withHangGuard,
+  yields,
+  type Outcome,
+} from './helpers/util.ts';
 
 test('spawned thread runs, returns a value, and join() delivers it', (t) => {
   const k = new Kernel();
@@ -305,7 +313,10 @@ test('thread.frames shows the call depth while blocked, outermost first', (t) =>
   k.runUntilIdle();
   t.is(th.frames.length, 3);
   t.is(th.stateName, 'blocked');
-  t.deepEqual(th.waitingFor && { kind: th.waitingFor.kind, resource: th.waitingFor.resource }, { kind: 'sleep', resource: null });
+  t.deepEqual(th.waitingFor && { kind: th.waitingFor.kind, resource: th.waitingFor.resource }, {
+    kind: 'sleep',
+    resource: null,
+  });
   k.runSync();
   t.is(th.frames.length, 0);
 });
@@ -412,7 +423,10 @@ test('a stall report lists the threads that failed just before with nobody joini
   t.is(e.report.failures.length, 1);
   t.like(e.report.failures[0], { thread: { name: 'producer' } });
   t.regex(e.report.failures[0]!.error, /producer crashed before up\(\)/);
-  t.regex(e.message, /failed with nobody joining[\s\S]*producer#1[\s\S]*producer crashed before up\(\)/);
+  t.regex(
+    e.message,
+    /failed with nobody joining[\s\S]*producer#1[\s\S]*producer crashed before up\(\)/,
+  );
 });
 
 test('UnjoinedThreadError names every failure (bounded) and carries a report like the other errors', (t) => {
@@ -424,7 +438,8 @@ test('UnjoinedThreadError names every failure (bounded) and carries a report lik
   }
   const e = t.throws(() => k.runSync(), { instanceOf: UnjoinedThreadError })!;
   t.is(e.failures.length, 3);
-  for (let i = 0; i < 3; i++) t.regex(e.message, new RegExp(`worker#${i + 1}: Error: worker ${i} failed`));
+  for (let i = 0; i < 3; i++)
+    t.regex(e.message, new RegExp(`worker#${i + 1}: Error: worker ${i} failed`));
   t.is(e.report!.kind, 'failures');
   t.is(e.report!.failures.length, 3);
 });
@@ -444,7 +459,7 @@ test('unjoined failures are bounded: past MAX_UNJOINED_FAILURES they are counted
   t.regex(e.message, /25 more not kept/);
 });
 
-test('joining many threads that already failed is linear (was quadratic: 40k joins took ~60 s, past ava\'s timeout)', (t) => {
+test("joining many threads that already failed is linear (was quadratic: 40k joins took ~60 s, past ava's timeout)", (t) => {
   const k = new Kernel({ detection: false });
   const n = 40_000;
   const failed: Thread[] = [];

@@ -1,6 +1,13 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { InvalidArgumentError, InvariantError, Kernel, sleep, type Routine, type Thread } from '../lib/index.ts';
+import {
+  InvalidArgumentError,
+  InvariantError,
+  Kernel,
+  sleep,
+  type Routine,
+  type Thread,
+} from '../lib/index.ts';
 import { TimerHeap } from '../lib/kernel/timers.ts';
 import { expectError } from './helpers/util.ts';
 
@@ -56,7 +63,12 @@ test('timers with equal deadlines fire in arming order', (t) => {
 test('sleeps of different lengths wake in deadline order, and zero-length sleeps yield', (t) => {
   const k = new Kernel();
   const woke: string[] = [];
-  for (const [name, ms] of [['30', 30], ['10', 10], ['20', 20], ['0', 0]] as const) {
+  for (const [name, ms] of [
+    ['30', 30],
+    ['10', 10],
+    ['20', 20],
+    ['0', 0],
+  ] as const) {
     k.spawn(
       function* (): Routine<void> {
         yield* sleep(ms);
@@ -113,7 +125,12 @@ function fakeThread(label: string): FakeThread {
 
 test('TimerHeap pops due timers in (deadline, arming order) and nothing that is not due', (t) => {
   const heap = new TimerHeap();
-  const [a, b, c, d] = ['a', 'b', 'c', 'd'].map(fakeThread) as [FakeThread, FakeThread, FakeThread, FakeThread];
+  const [a, b, c, d] = ['a', 'b', 'c', 'd'].map(fakeThread) as [
+    FakeThread,
+    FakeThread,
+    FakeThread,
+    FakeThread,
+  ];
   t.is(heap.nextDeadline(), Infinity);
   t.is(heap.popDue(1e9), null);
   heap.arm(a, 10);
@@ -140,7 +157,8 @@ test('TimerHeap cancel removes an armed timer anywhere in the heap and ignores a
   heap.cancel(threads[0]!);
   heap.cancel(threads[0]!);
   const popped: string[] = [];
-  for (let th = heap.popDue(100); th !== null; th = heap.popDue(100)) popped.push((th as FakeThread).label);
+  for (let th = heap.popDue(100); th !== null; th = heap.popDue(100))
+    popped.push((th as FakeThread).label);
   t.deepEqual(popped, ['t2', 't4', 't5']);
 });
 
@@ -152,7 +170,10 @@ test('TimerHeap refuses to arm a thread twice (InvariantError)', (t) => {
 });
 
 test('TimerHeap matches a sorted-list model under random arm/cancel/pop sequences', (t) => {
-  type Cmd = { kind: 'arm'; who: number; at: number } | { kind: 'cancel'; who: number } | { kind: 'pop'; now: number };
+  type Cmd =
+    | { kind: 'arm'; who: number; at: number }
+    | { kind: 'cancel'; who: number }
+    | { kind: 'pop'; now: number };
   const cmd: fc.Arbitrary<Cmd> = fc.oneof(
     fc.record({ kind: fc.constant('arm' as const), who: fc.nat(9), at: fc.nat(20) }),
     fc.record({ kind: fc.constant('cancel' as const), who: fc.nat(9) }),
@@ -177,7 +198,8 @@ test('TimerHeap matches a sorted-list model under random arm/cancel/pop sequence
           const expected = model.filter((e) => e.at <= c.now).map((e) => String(e.who));
           model = model.filter((e) => e.at > c.now);
           const got: string[] = [];
-          for (let th = heap.popDue(c.now); th !== null; th = heap.popDue(c.now)) got.push((th as FakeThread).label);
+          for (let th = heap.popDue(c.now); th !== null; th = heap.popDue(c.now))
+            got.push((th as FakeThread).label);
           if (got.join() !== expected.join()) return false;
         }
         if (heap.size !== model.length) return false;

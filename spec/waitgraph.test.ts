@@ -11,15 +11,8 @@ import {
   sleep,
   type Thread,
 } from '../lib/index.ts';
-import {
-  WAIT_MUTEX,
-} from '../lib/spi.ts';
-import {
-  cycleThrough,
-  findCycles,
-  isRealCycle,
-  waitGraph,
-} from '../lib/debug.ts';
+import { WAIT_MUTEX } from '../lib/spi.ts';
+import { cycleThrough, findCycles, isRealCycle, waitGraph } from '../lib/debug.ts';
 
 const quiet = { cycles: 'off', lockOrder: 'off' } as const;
 
@@ -44,7 +37,10 @@ test('the snapshot lists every wait with kind, resource, since, owners and timer
   k.advanceTime();
   k.runUntilIdle();
   const g = waitGraph(k);
-  t.deepEqual(g.threads.map((x) => x.name), ['holder', 'waiter', 'sleeper']);
+  t.deepEqual(
+    g.threads.map((x) => x.name),
+    ['holder', 'waiter', 'sleeper'],
+  );
   const w = g.waits.get(waiter)!;
   t.is(w.kind, 'mutex');
   t.is(w.resource, m);
@@ -124,8 +120,15 @@ test('findCycles finds an AB-BA cycle in the snapshot; isRealCycle confirms it',
   const cycles = findCycles(waitGraph(k));
   t.is(cycles.length, 1);
   const c = cycles[0]!;
-  t.deepEqual(c.map((s) => s.thread), [a, b], 'starts at the lowest id');
-  t.deepEqual(c.map((s) => s.resource), [mb, ma]);
+  t.deepEqual(
+    c.map((s) => s.thread),
+    [a, b],
+    'starts at the lowest id',
+  );
+  t.deepEqual(
+    c.map((s) => s.resource),
+    [mb, ma],
+  );
   t.true(isRealCycle(c));
   t.is(error.report.cycles.length, 1, 'the stall report shows the cycle too');
 });
@@ -138,8 +141,16 @@ test('cycleThrough: the check a thread makes before it blocks', (t) => {
   k.step(); // a runs: blocks on B (owner b is runnable: no cycle)
   t.is(a.waitKind, 'mutex');
   const closing = cycleThrough(b, ma, WAIT_MUTEX);
-  t.deepEqual(closing?.map((s) => `${s.thread.name}:${s.resource.name}`), ['b:A', 'a:B'], 'b waiting on A would close the cycle');
-  t.is(cycleThrough(a, mb, WAIT_MUTEX) === null, true, 'a waiting on B (owner b runnable): no cycle');
+  t.deepEqual(
+    closing?.map((s) => `${s.thread.name}:${s.resource.name}`),
+    ['b:A', 'a:B'],
+    'b waiting on A would close the cycle',
+  );
+  t.is(
+    cycleThrough(a, mb, WAIT_MUTEX) === null,
+    true,
+    'a waiting on B (owner b runnable): no cycle',
+  );
   t.is(cycleThrough(b, ma, WAIT_MUTEX)?.length, 2, 'the check changes nothing');
   k.kill(a);
   k.kill(b);
@@ -166,8 +177,14 @@ test('a cycle through several rwlock readers is found (bounded search)', async (
     yield* rw.writeLock();
   });
   const error = await t.throwsAsync(k.run(), { instanceOf: DeadlockError });
-  t.deepEqual(error.cycle.map((s) => s.thread.name), ['r1', 'w']);
-  t.deepEqual(error.cycle.map((s) => s.kind), ['mutex', 'rwlock-write']);
+  t.deepEqual(
+    error.cycle.map((s) => s.thread.name),
+    ['r1', 'w'],
+  );
+  t.deepEqual(
+    error.cycle.map((s) => s.kind),
+    ['mutex', 'rwlock-write'],
+  );
 });
 
 test('an owner blocked with a timeout ends the walk: a timed wait is not a deadlock', async (t) => {

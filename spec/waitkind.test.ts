@@ -14,10 +14,7 @@ import {
   type Thread,
   type Waitable,
 } from '../lib/index.ts';
-import {
-  registerWaitKind,
-  waitKindName,
-} from '../lib/spi.ts';
+import { registerWaitKind, waitKindName } from '../lib/spi.ts';
 import { block, enter, suspended } from '../lib/spi.ts';
 import type { Operation } from '../lib/index.ts';
 import { MAX_WAIT_KINDS } from '../lib/kernel/waitkind.ts';
@@ -28,7 +25,8 @@ const WAIT_TEST_IO = registerWaitKind({
   durable: true,
   ownerless: false,
   stallHint: (r) => `no completion thread will finish ${r?.name}`,
-  phrase: (r, owners) => `waits for I/O on ${r.name}${owners === '' ? '' : ` (completed by ${owners})`}`,
+  phrase: (r, owners) =>
+    `waits for I/O on ${r.name}${owners === '' ? '' : ` (completed by ${owners})`}`,
 });
 
 /** A request to a toy device: its waiters wait for the device's completion thread, if any. */
@@ -56,20 +54,23 @@ class IoRequest implements Waitable {
   }
 }
 
-test.serial('a registered kind is named in the thread state, the dump and a stall report, with its hint', (t) => {
-  const k = new Kernel();
-  const request = new IoRequest('dev0 lba 17', null);
-  const user = k.spawn(function* reader() {
-    yield* request.wait();
-  });
-  k.runUntilIdle();
-  t.is(user.waitKind, 'test-io');
-  t.is(waitKindName(WAIT_TEST_IO), 'test-io');
-  const e = t.throws(() => k.runSync(), { instanceOf: StallError })!;
-  t.is(e.report.threads[0]!.waits?.kind, 'test-io');
-  t.regex(e.message, /waits for I\/O on dev0 lba 17/);
-  t.regex(e.message, /no completion thread will finish dev0 lba 17/);
-});
+test.serial(
+  'a registered kind is named in the thread state, the dump and a stall report, with its hint',
+  (t) => {
+    const k = new Kernel();
+    const request = new IoRequest('dev0 lba 17', null);
+    const user = k.spawn(function* reader() {
+      yield* request.wait();
+    });
+    k.runUntilIdle();
+    t.is(user.waitKind, 'test-io');
+    t.is(waitKindName(WAIT_TEST_IO), 'test-io');
+    const e = t.throws(() => k.runSync(), { instanceOf: StallError })!;
+    t.is(e.report.threads[0]!.waits?.kind, 'test-io');
+    t.regex(e.message, /waits for I\/O on dev0 lba 17/);
+    t.regex(e.message, /no completion thread will finish dev0 lba 17/);
+  },
+);
 
 test.serial('cycle detection walks a registered kind through the owner it answers', async (t) => {
   const k = new Kernel();
@@ -86,12 +87,25 @@ test.serial('cycle detection walks a registered kind through the owner it answer
   });
   const e = await t.throwsAsync(k.run());
   t.true(e instanceof DeadlockError, String(e));
-  t.regex((e as DeadlockError).message, /waits for I\/O on dev0 lba 3 \(completed by completion#1\)/);
+  t.regex(
+    (e as DeadlockError).message,
+    /waits for I\/O on dev0 lba 3 \(completed by completion#1\)/,
+  );
 });
 
 test.serial('a name is registered once; past MAX_WAIT_KINDS registration is refused', (t) => {
-  expectError(t, t.throws(() => registerWaitKind({ name: 'test-io', durable: true, ownerless: false })), InvalidArgumentError, 'EINVAL');
-  expectError(t, t.throws(() => registerWaitKind({ name: '', durable: true, ownerless: false })), InvalidArgumentError, 'EINVAL');
+  expectError(
+    t,
+    t.throws(() => registerWaitKind({ name: 'test-io', durable: true, ownerless: false })),
+    InvalidArgumentError,
+    'EINVAL',
+  );
+  expectError(
+    t,
+    t.throws(() => registerWaitKind({ name: '', durable: true, ownerless: false })),
+    InvalidArgumentError,
+    'EINVAL',
+  );
   let registered = 0;
   const error = t.throws(() => {
     for (let i = 0; i <= MAX_WAIT_KINDS; i++) {

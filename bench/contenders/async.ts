@@ -20,12 +20,22 @@ async function awaitNullLoop(id: number, rounds: number, probe: Probe | null): P
   }
 }
 
-async function nested(depth: number, id: number, rounds: number, probe: Probe | null): Promise<void> {
+async function nested(
+  depth: number,
+  id: number,
+  rounds: number,
+  probe: Probe | null,
+): Promise<void> {
   if (depth <= 2) await awaitNullLoop(id, rounds, probe);
   else await nested(depth - 1, id, rounds, probe);
 }
 
-function asyncThread(depth: number, id: number, rounds: number, probe: Probe | null): Promise<void> {
+function asyncThread(
+  depth: number,
+  id: number,
+  rounds: number,
+  probe: Probe | null,
+): Promise<void> {
   return depth <= 1 ? awaitNullLoop(id, rounds, probe) : nested(depth, id, rounds, probe);
 }
 
@@ -90,7 +100,12 @@ export function promisePingPong(rounds: number, probe: Probe | null): Runner {
  * @example
  * await awaitNullRoundRobin(1000, 50, 1, null).run(); // 50,000 switches
  */
-export function awaitNullRoundRobin(threads: number, rounds: number, depth: number, probe: Probe | null): Runner {
+export function awaitNullRoundRobin(
+  threads: number,
+  rounds: number,
+  depth: number,
+  probe: Probe | null,
+): Runner {
   return {
     mode: 'async',
     async run(): Promise<void> {

@@ -35,7 +35,8 @@ function yieldLoop(id: number, rounds: number, probe: Probe | null): EffectLib.E
 export function effectRoundRobin(threads: number, rounds: number, probe: Probe | null): Runner {
   const program = Effect.gen(function* () {
     const fibers: EffectLib.Fiber.Fiber<void>[] = [];
-    for (let i = 0; i < threads; i++) fibers.push(yield* Effect.forkChild(yieldLoop(i, rounds, probe)));
+    for (let i = 0; i < threads; i++)
+      fibers.push(yield* Effect.forkChild(yieldLoop(i, rounds, probe)));
     for (let i = 0; i < threads; i++) yield* Fiber.join(fibers[i]!);
   });
   return {
@@ -62,7 +63,11 @@ export function effectYieldPingPong(rounds: number, probe: Probe | null): Runner
  * @example
  * await effectQueuePingPong(5000, 'default', null).run(); // 10,000 hand-offs
  */
-export function effectQueuePingPong(rounds: number, scheduler: 'default' | 'sync', probe: Probe | null): Runner {
+export function effectQueuePingPong(
+  rounds: number,
+  scheduler: 'default' | 'sync',
+  probe: Probe | null,
+): Runner {
   const program = Effect.gen(function* () {
     const toA = yield* Queue.bounded<number>(1);
     const toB = yield* Queue.bounded<number>(1);

@@ -99,7 +99,8 @@ export function effectionRoundRobin(threads: number, rounds: number, probe: Prob
     async run(): Promise<void> {
       await run(function* (): Operation<void> {
         const tasks: Task<void>[] = [];
-        for (let i = 0; i < threads; i++) tasks.push(yield* spawn(() => yieldLoop(i, rounds, probe)));
+        for (let i = 0; i < threads; i++)
+          tasks.push(yield* spawn(() => yieldLoop(i, rounds, probe)));
         for (let i = 0; i < threads; i++) yield* tasks[i]!;
       });
     },

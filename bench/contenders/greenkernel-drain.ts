@@ -78,7 +78,9 @@ function blockPhase(kernel: Kernel, n: number, body: () => Routine<void>, counts
   kernel.runUntilIdle();
   const seconds = (performance.now() - t0) / 1000;
   if (counts.entered !== n || counts.released !== 0) {
-    throw new Error(`drain: block phase left ${counts.entered} of ${n} threads waiting, ${counts.released} already released`);
+    throw new Error(
+      `drain: block phase left ${counts.entered} of ${n} threads waiting, ${counts.released} already released`,
+    );
   }
   return seconds;
 }
@@ -90,9 +92,24 @@ function releasePhase(kernel: Kernel, budgetSeconds: number): { seconds: number;
   return { seconds: (performance.now() - t0) / 1000, idle };
 }
 
-function result(n: number, counts: Counts, blockSeconds: number, release: { seconds: number; idle: boolean }, free: boolean, kernel: Kernel): DrainRun {
+function result(
+  n: number,
+  counts: Counts,
+  blockSeconds: number,
+  release: { seconds: number; idle: boolean },
+  free: boolean,
+  kernel: Kernel,
+): DrainRun {
   const complete = release.idle && counts.released === n && free && kernel.liveCount === 0;
-  return { n, entered: counts.entered, released: counts.released, blockSeconds, releaseSeconds: release.seconds, stopped: !release.idle, complete };
+  return {
+    n,
+    entered: counts.entered,
+    released: counts.released,
+    blockSeconds,
+    releaseSeconds: release.seconds,
+    stopped: !release.idle,
+    complete,
+  };
 }
 
 /**

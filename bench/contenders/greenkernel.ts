@@ -39,7 +39,13 @@ function* nestPlain(depth: number, id: number, rounds: number, probe: Probe | nu
  * @example
  * kernel.spawn(gkThreadBody(5, 'call', 0, 100, null));
  */
-export function gkThreadBody(depth: number, style: CallStyle, id: number, rounds: number, probe: Probe | null): () => Routine<void> {
+export function gkThreadBody(
+  depth: number,
+  style: CallStyle,
+  id: number,
+  rounds: number,
+  probe: Probe | null,
+): () => Routine<void> {
   if (depth <= 1) return () => leaf(id, rounds, probe);
   if (style === 'call') return () => nestCall(depth, id, rounds, probe);
   return () => nestPlain(depth, id, rounds, probe);
@@ -51,7 +57,12 @@ export function gkThreadBody(depth: number, style: CallStyle, id: number, rounds
  * @example
  * gkYieldPingPong(5000, 5, 'call', null).run(); // 10,000 switches at depth 5
  */
-export function gkYieldPingPong(rounds: number, depth: number, style: CallStyle, probe: Probe | null): Runner {
+export function gkYieldPingPong(
+  rounds: number,
+  depth: number,
+  style: CallStyle,
+  probe: Probe | null,
+): Runner {
   const bodyA = gkThreadBody(depth, style, 0, rounds, probe);
   const bodyB = gkThreadBody(depth, style, 1, rounds, probe);
   return {
@@ -73,9 +84,15 @@ const FOREVER = Number.MAX_SAFE_INTEGER;
  * @example
  * const r = gkRoundRobin(1000, 10, 5, null); r.run(); // 10,000 switches, 5 frames deep
  */
-export function gkRoundRobin(threads: number, rounds: number, depth: number, probe: Probe | null): Runner {
+export function gkRoundRobin(
+  threads: number,
+  rounds: number,
+  depth: number,
+  probe: Probe | null,
+): Runner {
   const kernel = new Kernel({ name: 'bench-rr' });
-  for (let i = 0; i < threads; i++) kernel.spawn(gkThreadBody(depth, 'call', i, FOREVER, probe), { name: 'rr' });
+  for (let i = 0; i < threads; i++)
+    kernel.spawn(gkThreadBody(depth, 'call', i, FOREVER, probe), { name: 'rr' });
   const steps = threads * rounds;
   return {
     mode: 'sync',

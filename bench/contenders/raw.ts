@@ -37,7 +37,12 @@ function* nest(depth: number, id: number, rounds: number, probe: Probe | null): 
  * @example
  * const g = rawThread(5, 0, 10, null); g.next(); // now suspended 5 frames deep
  */
-export function rawThread(depth: number, id: number, rounds: number, probe: Probe | null): RawThread {
+export function rawThread(
+  depth: number,
+  id: number,
+  rounds: number,
+  probe: Probe | null,
+): RawThread {
   return depth <= 1 ? leaf(id, rounds, probe) : nest(depth, id, rounds, probe);
 }
 
@@ -92,7 +97,12 @@ const FOREVER = Number.MAX_SAFE_INTEGER;
  * @example
  * const r = trampolineRoundRobin(1000, 10, 1, null); r.run(); // 10,000 switches
  */
-export function trampolineRoundRobin(threads: number, rounds: number, depth: number, probe: Probe | null): Runner {
+export function trampolineRoundRobin(
+  threads: number,
+  rounds: number,
+  depth: number,
+  probe: Probe | null,
+): Runner {
   const gens: RawThread[] = [];
   for (let i = 0; i < threads; i++) gens.push(rawThread(depth, i, FOREVER, probe));
   return {
@@ -111,7 +121,12 @@ export function trampolineRoundRobin(threads: number, rounds: number, depth: num
  * @example
  * const r = runQueueRoundRobin(1000, 10, 5, null); r.run(); // 10,000 switches, 5 frames deep
  */
-export function runQueueRoundRobin(threads: number, rounds: number, depth: number, probe: Probe | null): Runner {
+export function runQueueRoundRobin(
+  threads: number,
+  rounds: number,
+  depth: number,
+  probe: Probe | null,
+): Runner {
   const q = new RingQueue<RawThread>(threads);
   for (let i = 0; i < threads; i++) q.push(rawThread(depth, i, FOREVER, probe));
   const switches = threads * rounds;

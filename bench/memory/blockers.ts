@@ -74,7 +74,9 @@ const raw: Blocker = {
   label: 'raw generators, suspended yield* chain',
   block(count, depth) {
     const counter: Counter = { n: 0 };
-    let gens: Generator<undefined, void, undefined>[] = new Array<Generator<undefined, void, undefined>>(count);
+    let gens: Generator<undefined, void, undefined>[] = new Array<
+      Generator<undefined, void, undefined>
+    >(count);
     for (let i = 0; i < count; i++) {
       const g = depth <= 1 ? rawLeaf(counter) : rawNest(depth, counter);
       g.next();
@@ -109,7 +111,8 @@ const asyncAwait: Blocker = {
     let open: () => void = () => {};
     const gate = new Promise<void>((resolve) => (open = resolve));
     const all: Promise<void>[] = new Array<Promise<void>>(count);
-    for (let i = 0; i < count; i++) all[i] = depth <= 1 ? asyncLeaf(gate, counter) : asyncNest(depth, gate, counter);
+    for (let i = 0; i < count; i++)
+      all[i] = depth <= 1 ? asyncLeaf(gate, counter) : asyncNest(depth, gate, counter);
     return {
       blocked: () => counter.n,
       release: async () => {
@@ -144,7 +147,12 @@ function gkBlocker(label: string, kind: 'completion' | 'semaphore'): Blocker {
         blocked(): number {
           let n = 0;
           for (const t of kernel.threads) {
-            if (t.stateName === 'blocked' && t.waitingFor?.kind === kind && t.frames.length === depth) n++;
+            if (
+              t.stateName === 'blocked' &&
+              t.waitingFor?.kind === kind &&
+              t.frames.length === depth
+            )
+              n++;
           }
           return n;
         },
@@ -154,7 +162,12 @@ function gkBlocker(label: string, kind: 'completion' | 'semaphore'): Blocker {
           kernel.runSync();
         },
       };
-      return kind === 'semaphore' ? { ...held, releaseOneByOne: (budgetSeconds) => releaseOneByOne(kernel, slots, budgetSeconds) } : held;
+      return kind === 'semaphore'
+        ? {
+            ...held,
+            releaseOneByOne: (budgetSeconds) => releaseOneByOne(kernel, slots, budgetSeconds),
+          }
+        : held;
     },
   };
 }
@@ -177,7 +190,11 @@ function releaseOneByOne(kernel: Kernel, slots: Semaphore, budgetSeconds: number
   const t0 = performance.now();
   const idle = runWithin(kernel, t0 + budgetSeconds * 1000);
   const seconds = (performance.now() - t0) / 1000;
-  return { released: waiting - slots.waiting, seconds, complete: idle && slots.waiting === 0 && kernel.liveCount === 0 };
+  return {
+    released: waiting - slots.waiting,
+    seconds,
+    complete: idle && slots.waiting === 0 && kernel.liveCount === 0,
+  };
 }
 
 // ---------------------------------------------------------------- Effection
@@ -200,7 +217,11 @@ const effection: Blocker = {
     const root = run(function* (): Operation<void> {
       const tasks: Task<void>[] = new Array<Task<void>>(count);
       for (let i = 0; i < count; i++) {
-        tasks[i] = yield* spawn(() => (depth <= 1 ? effectionLeaf(gate.operation, counter) : effectionNest(depth, gate.operation, counter)));
+        tasks[i] = yield* spawn(() =>
+          depth <= 1
+            ? effectionLeaf(gate.operation, counter)
+            : effectionNest(depth, gate.operation, counter),
+        );
       }
       for (let i = 0; i < count; i++) yield* tasks[i]!;
     });
@@ -216,14 +237,21 @@ const effection: Blocker = {
 
 // ---------------------------------------------------------------- Effect
 
-function effectLeaf(gate: EffectLib.Deferred.Deferred<void>, counter: Counter): EffectLib.Effect.Effect<void> {
+function effectLeaf(
+  gate: EffectLib.Deferred.Deferred<void>,
+  counter: Counter,
+): EffectLib.Effect.Effect<void> {
   return Effect.gen(function* () {
     counter.n++;
     yield* Deferred.await(gate);
     counter.n--;
   });
 }
-function effectNest(depth: number, gate: EffectLib.Deferred.Deferred<void>, counter: Counter): EffectLib.Effect.Effect<void> {
+function effectNest(
+  depth: number,
+  gate: EffectLib.Deferred.Deferred<void>,
+  counter: Counter,
+): EffectLib.Effect.Effect<void> {
   return Effect.gen(function* () {
     if (depth <= 2) yield* effectLeaf(gate, counter);
     else yield* effectNest(depth - 1, gate, counter);
@@ -240,7 +268,9 @@ const effect: Blocker = {
       Effect.gen(function* () {
         const fibers: EffectLib.Fiber.Fiber<void>[] = new Array<EffectLib.Fiber.Fiber<void>>(count);
         for (let i = 0; i < count; i++) {
-          fibers[i] = yield* Effect.forkChild(depth <= 1 ? effectLeaf(gate, counter) : effectNest(depth, gate, counter));
+          fibers[i] = yield* Effect.forkChild(
+            depth <= 1 ? effectLeaf(gate, counter) : effectNest(depth, gate, counter),
+          );
         }
         for (let i = 0; i < count; i++) yield* Fiber.join(fibers[i]!);
       }),
@@ -252,7 +282,8 @@ const effect: Blocker = {
       release: async () => {
         Deferred.doneUnsafe(gate, Effect.void);
         scheduler.dispatcher.flush();
-        if (root.pollUnsafe() === undefined) throw new Error('Effect fibers did not finish after release');
+        if (root.pollUnsafe() === undefined)
+          throw new Error('Effect fibers did not finish after release');
       },
     };
   },
@@ -261,11 +292,19 @@ const effect: Blocker = {
 const ALL_BLOCKERS: Readonly<Record<string, Blocker>> = {
   'raw-generators': raw,
   'async-await': asyncAwait,
-  'greenkernel-completion': gkBlocker('greenkernel, Completion.wait() under call frames', 'completion'),
-  'greenkernel-semaphore-down': gkBlocker('greenkernel, Semaphore.down() under call frames', 'semaphore'),
+  'greenkernel-completion': gkBlocker(
+    'greenkernel, Completion.wait() under call frames',
+    'completion',
+  ),
+  'greenkernel-semaphore-down': gkBlocker(
+    'greenkernel, Semaphore.down() under call frames',
+    'semaphore',
+  ),
   'effection-tasks': effection,
   'effect-fibers': effect,
 };
 
 /** Every contender's blocker, by contender id: those whose library is installed. */
-export const BLOCKERS: Readonly<Record<string, Blocker>> = Object.fromEntries(Object.entries(ALL_BLOCKERS).filter(([id]) => missingPackageFor(id) === null));
+export const BLOCKERS: Readonly<Record<string, Blocker>> = Object.fromEntries(
+  Object.entries(ALL_BLOCKERS).filter(([id]) => missingPackageFor(id) === null),
+);

@@ -39,7 +39,12 @@ export function forceGc(): void {
  * const r = await measureBlocked('greenkernel-completion', 100_000, 3);
  * r.median; // bytes per blocked thread
  */
-export async function measureBlocked(contender: string, count: number, depth: number, workload: string): Promise<MemoryResult> {
+export async function measureBlocked(
+  contender: string,
+  count: number,
+  depth: number,
+  workload: string,
+): Promise<MemoryResult> {
   const blocker = BLOCKERS[contender];
   if (blocker === undefined) throw new Error(`no blocker for contender ${contender}`);
   const warm = blocker.block(WARM_THREADS, depth);

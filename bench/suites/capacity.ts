@@ -29,7 +29,10 @@ const DEPTH = 3;
  * @example
  * const c = await runCapacity(methodFor(true), console.error); c.verifiedBlocked; // 10,000
  */
-export async function runCapacity(method: Method, progress: (line: string) => void): Promise<CapacityResult> {
+export async function runCapacity(
+  method: Method,
+  progress: (line: string) => void,
+): Promise<CapacityResult> {
   const blocker = BLOCKERS['greenkernel-semaphore-down']!;
   const threads = method.capacityThreads;
   forceGc();
@@ -40,7 +43,9 @@ export async function runCapacity(method: Method, progress: (line: string) => vo
   forceGc();
   const mem = process.memoryUsage();
   const verifiedBlocked = held.blocked();
-  progress(`  ${verifiedBlocked} threads blocked ${DEPTH} frames deep in ${seconds.toFixed(2)} s, heap ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`);
+  progress(
+    `  ${verifiedBlocked} threads blocked ${DEPTH} frames deep in ${seconds.toFixed(2)} s, heap ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`,
+  );
   const budget = method.capacityDrainBudgetSeconds;
   const drain = held.releaseOneByOne!(budget);
   progress(

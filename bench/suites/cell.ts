@@ -22,5 +22,14 @@ export function benchCell(
   create: (probe: Probe | null) => Runner,
   note?: string,
 ): BenchCell {
-  return { kind: 'bench', workload, contender, unit, opsPerRun, expect, create, ...(note !== undefined ? { note } : {}) };
+  return {
+    kind: 'bench',
+    workload,
+    contender,
+    unit,
+    opsPerRun,
+    expect,
+    create,
+    ...(note !== undefined ? { note } : {}),
+  };
 }

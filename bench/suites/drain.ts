@@ -23,7 +23,12 @@
  * Invariants: runs under --expose-gc (the default `gc`, scavenge, needs it); a drain that was not stopped by
  * the budget yet did not release every thread fails the suite; ratios are of one process.
  */
-import { mutexDrain, semaphoreDrain, type DrainOptions, type DrainRun } from '../contenders/greenkernel-drain.ts';
+import {
+  mutexDrain,
+  semaphoreDrain,
+  type DrainOptions,
+  type DrainRun,
+} from '../contenders/greenkernel-drain.ts';
 import { checkSchedule } from '../expect.ts';
 import type { Method } from '../method.ts';
 import { median } from '../stats.ts';
@@ -64,7 +69,9 @@ export function scavenge(): void {
 export function verifyDrain(workload: string, drain: Drain, n: number): void {
   const probe: Probe = { log: [] };
   const r = drain(n, { budgetSeconds: Infinity, probe });
-  const problem = r.complete ? checkSchedule(probe.log, { threads: n, rounds: 1 }) : `released ${r.released} of ${n}, or left the primitive held or a thread alive`;
+  const problem = r.complete
+    ? checkSchedule(probe.log, { threads: n, rounds: 1 })
+    : `released ${r.released} of ${n}, or left the primitive held or a thread alive`;
   if (problem !== null) throw new Error(`${workload} does not do the work it claims: ${problem}`);
 }
 
@@ -77,13 +84,26 @@ function warmUp(drain: Drain, n: number, seconds: number): void {
 const nsPerWake = (r: DrainRun): number => (r.releaseSeconds * 1e9) / Math.max(1, r.released);
 
 /** Times the reps of one size; stops early at the first rep the budget cut short. */
-function timeSize(workload: string, drain: Drain, n: number, method: Method, gc: () => void): DrainRun[] {
+function timeSize(
+  workload: string,
+  drain: Drain,
+  n: number,
+  method: Method,
+  gc: () => void,
+): DrainRun[] {
   const reps = Math.max(1, Math.floor(method.drainRepWakes / n));
   const runs: DrainRun[] = [];
   for (let i = 0; i < reps; i++) {
     gc();
-    const r = drain(n, { budgetSeconds: method.drainBudgetSeconds, probe: null, betweenPhases: gc });
-    if (!r.stopped && !r.complete) throw new Error(`${workload} n=${n}: the kernel went idle with ${r.released} of ${n} threads released`);
+    const r = drain(n, {
+      budgetSeconds: method.drainBudgetSeconds,
+      probe: null,
+      betweenPhases: gc,
+    });
+    if (!r.stopped && !r.complete)
+      throw new Error(
+        `${workload} n=${n}: the kernel went idle with ${r.released} of ${n} threads released`,
+      );
     runs.push(r);
     if (r.stopped) break;
   }
@@ -120,13 +140,29 @@ function summarize(workload: string, n: number, runs: readonly DrainRun[]): Drai
   };
 }
 
-function skipped(workload: string, n: number, partial: DrainResult, budgetSeconds: number): DrainResult {
+function skipped(
+  workload: string,
+  n: number,
+  partial: DrainResult,
+  budgetSeconds: number,
+): DrainResult {
   const atThatRate = (n * partial.nsPerWake!) / 1e9;
   const note =
     `skipped: n=${count(n)} would take too long at the measured rate ` +
     `(n=${count(partial.n)} released ${count(partial.released)} in ${partial.drainSeconds.toFixed(1)} s, ${count(partial.nsPerWake!)} ns per wake; ` +
     `${count(n)} wakes at that rate: ${count(atThatRate)} s, budget ${budgetSeconds} s)`;
-  return { workload, n, status: 'skipped', reps: 0, nsPerWake: null, repNsPerWake: [], blockNsPerThread: null, released: 0, drainSeconds: 0, note };
+  return {
+    workload,
+    n,
+    status: 'skipped',
+    reps: 0,
+    nsPerWake: null,
+    repNsPerWake: [],
+    blockNsPerThread: null,
+    released: 0,
+    drainSeconds: 0,
+    note,
+  };
 }
 
 function progressLine(r: DrainResult): string {
@@ -143,17 +179,26 @@ function progressLine(r: DrainResult): string {
  * @example
  * const { drain, notes } = runDrain(methodFor(true), (line) => console.error(line));
  */
-export function runDrain(method: Method, progress: (line: string) => void, gc: () => void = scavenge): { drain: DrainResult[]; notes: string[] } {
+export function runDrain(
+  method: Method,
+  progress: (line: string) => void,
+  gc: () => void = scavenge,
+): { drain: DrainResult[]; notes: string[] } {
   const drain: DrainResult[] = [];
   const notes: string[] = [];
   const smallest = method.drainSizes[0]!;
   for (const { workload, drain: fn } of DRAINS) {
     verifyDrain(workload, fn, smallest);
     warmUp(fn, smallest, method.drainWarmupSeconds);
-    progress(`  ${workload}: verified (n=${count(smallest)}, FIFO), warmed up ${method.drainWarmupSeconds}s`);
+    progress(
+      `  ${workload}: verified (n=${count(smallest)}, FIFO), warmed up ${method.drainWarmupSeconds}s`,
+    );
     let partial: DrainResult | null = null;
     for (const n of method.drainSizes) {
-      const r: DrainResult = partial !== null ? skipped(workload, n, partial, method.drainBudgetSeconds) : summarize(workload, n, timeSize(workload, fn, n, method, gc));
+      const r: DrainResult =
+        partial !== null
+          ? skipped(workload, n, partial, method.drainBudgetSeconds)
+          : summarize(workload, n, timeSize(workload, fn, n, method, gc));
       if (r.status === 'partial') partial = r;
       if (r.status === 'skipped') notes.push(`${workload}: ${r.note!}`);
       drain.push(r);

@@ -10,7 +10,11 @@
 import { promisePingPong } from '../contenders/async.ts';
 import { effectQueuePingPong } from '../contenders/effect.ts';
 import { effectionChannelPingPong } from '../contenders/effection.ts';
-import { gkCondvarPingPong, gkMutexHandoff, gkSemaphorePingPong } from '../contenders/greenkernel-sync.ts';
+import {
+  gkCondvarPingPong,
+  gkMutexHandoff,
+  gkSemaphorePingPong,
+} from '../contenders/greenkernel-sync.ts';
 import { rawMailboxPingPong } from '../contenders/raw-mailbox.ts';
 import type { Method } from '../method.ts';
 import { nativeCellIfBuilt } from '../native.ts';
@@ -26,8 +30,12 @@ import { benchCell } from './cell.ts';
 export function handoffCells(method: Method, notes: string[]): Cell[] {
   const r = method.pingPongRounds;
   const expect = { threads: 2, rounds: r };
-  const cell = (workload: string, contender: string, create: Parameters<typeof benchCell>[5], note?: string): Cell =>
-    benchCell(workload, contender, 'ns/switch', 2 * r, expect, create, note);
+  const cell = (
+    workload: string,
+    contender: string,
+    create: Parameters<typeof benchCell>[5],
+    note?: string,
+  ): Cell => benchCell(workload, contender, 'ns/switch', 2 * r, expect, create, note);
   const cells: Cell[] = [
     cell('mailbox-pingpong', 'raw-mailbox', (p) => rawMailboxPingPong(r, p)),
     cell('mailbox-pingpong', 'greenkernel-semaphore', (p) => gkSemaphorePingPong(r, p)),
@@ -39,7 +47,15 @@ export function handoffCells(method: Method, notes: string[]): Cell[] {
     cell('condvar-pingpong', 'greenkernel-condvar', (p) => gkCondvarPingPong(r, p)),
   ];
   const rounds = method.quick ? 200 : 10_000;
-  const pthread = nativeCellIfBuilt('pthread_pingpong', method, notes, 'condvar-pingpong', 'c-pthread', rounds, 'two OS threads on 2 cores; native, own process');
+  const pthread = nativeCellIfBuilt(
+    'pthread_pingpong',
+    method,
+    notes,
+    'condvar-pingpong',
+    'c-pthread',
+    rounds,
+    'two OS threads on 2 cores; native, own process',
+  );
   if (pthread !== null) cells.push(pthread);
   return cells;
 }

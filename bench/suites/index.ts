@@ -25,7 +25,11 @@ export interface Suite {
   run(method: Method, progress: (line: string) => void): Promise<SuiteOutput>;
 }
 
-function timingSuite(name: string, title: string, cells: (method: Method, notes: string[]) => Cell[]): Suite {
+function timingSuite(
+  name: string,
+  title: string,
+  cells: (method: Method, notes: string[]) => Cell[],
+): Suite {
   return {
     name,
     title,
@@ -35,7 +39,15 @@ function timingSuite(name: string, title: string, cells: (method: Method, notes:
       const notes: string[] = [];
       try {
         const results = await measureCells(cells(method, notes), method, progress);
-        return { suite: name, cells: results, memory: [], capacity: null, drain: [], notes, seconds: (performance.now() - t0) / 1000 };
+        return {
+          suite: name,
+          cells: results,
+          memory: [],
+          capacity: null,
+          drain: [],
+          notes,
+          seconds: (performance.now() - t0) / 1000,
+        };
       } finally {
         removeNativeBuilds();
       }
@@ -55,7 +67,15 @@ export const SUITES: readonly Suite[] = [
     async run(method, progress) {
       const t0 = performance.now();
       const memory = await runMemory(method, progress);
-      return { suite: 'memory', cells: [], memory, capacity: null, drain: [], notes: [], seconds: (performance.now() - t0) / 1000 };
+      return {
+        suite: 'memory',
+        cells: [],
+        memory,
+        capacity: null,
+        drain: [],
+        notes: [],
+        seconds: (performance.now() - t0) / 1000,
+      };
     },
   },
   {
@@ -65,7 +85,15 @@ export const SUITES: readonly Suite[] = [
     async run(method, progress) {
       const t0 = performance.now();
       const capacity = await runCapacity(method, progress);
-      return { suite: 'capacity', cells: [], memory: [], capacity, drain: [], notes: [], seconds: (performance.now() - t0) / 1000 };
+      return {
+        suite: 'capacity',
+        cells: [],
+        memory: [],
+        capacity,
+        drain: [],
+        notes: [],
+        seconds: (performance.now() - t0) / 1000,
+      };
     },
   },
   {
@@ -75,7 +103,15 @@ export const SUITES: readonly Suite[] = [
     async run(method, progress) {
       const t0 = performance.now();
       const { drain, notes } = runDrain(method, progress);
-      return { suite: 'drain', cells: [], memory: [], capacity: null, drain, notes, seconds: (performance.now() - t0) / 1000 };
+      return {
+        suite: 'drain',
+        cells: [],
+        memory: [],
+        capacity: null,
+        drain,
+        notes,
+        seconds: (performance.now() - t0) / 1000,
+      };
     },
   },
 ];

@@ -22,15 +22,22 @@ const DEPTHS: readonly { depth: number; workload: string }[] = [
  * @example
  * const rows = await runMemory(methodFor(true), console.error);
  */
-export async function runMemory(method: Method, progress: (line: string) => void): Promise<MemoryResult[]> {
+export async function runMemory(
+  method: Method,
+  progress: (line: string) => void,
+): Promise<MemoryResult[]> {
   const out: MemoryResult[] = [];
   for (const { depth, workload } of DEPTHS) {
     for (const contender of Object.keys(BLOCKERS)) {
       const r = await measureBlocked(contender, method.memoryThreads, depth, workload);
       if (r.verifiedBlocked !== r.threads) {
-        throw new Error(`${workload}/${contender}: ${r.verifiedBlocked} of ${r.threads} threads were blocked at depth ${depth}`);
+        throw new Error(
+          `${workload}/${contender}: ${r.verifiedBlocked} of ${r.threads} threads were blocked at depth ${depth}`,
+        );
       }
-      progress(`  ${workload}/${contender}: ${r.median.toFixed(0)} bytes/thread (${r.threads} threads verified blocked)`);
+      progress(
+        `  ${workload}/${contender}: ${r.median.toFixed(0)} bytes/thread (${r.threads} threads verified blocked)`,
+      );
       out.push(r);
     }
   }

@@ -28,10 +28,26 @@ export function roundRobinCells(method: Method): Cell[] {
   const kept = method.rrRounds;
   const fresh = method.rrRoundsFresh;
   const freshNote = `threads created in every run, amortised over ${fresh} rounds`;
-  const persistent = (workload: string, contender: string, create: (p: Probe | null) => Runner): Cell =>
+  const persistent = (
+    workload: string,
+    contender: string,
+    create: (p: Probe | null) => Runner,
+  ): Cell =>
     benchCell(workload, contender, 'ns/switch', t * kept, { threads: t, rounds: kept }, create);
-  const created = (workload: string, contender: string, create: (p: Probe | null) => Runner): Cell =>
-    benchCell(workload, contender, 'ns/switch', t * fresh, { threads: t, rounds: fresh }, create, freshNote);
+  const created = (
+    workload: string,
+    contender: string,
+    create: (p: Probe | null) => Runner,
+  ): Cell =>
+    benchCell(
+      workload,
+      contender,
+      'ns/switch',
+      t * fresh,
+      { threads: t, rounds: fresh },
+      create,
+      freshNote,
+    );
   return [
     persistent('rr-1000', 'raw-trampoline', (p) => trampolineRoundRobin(t, kept, 1, p)),
     persistent('rr-1000', 'raw-runqueue', (p) => runQueueRoundRobin(t, kept, 1, p)),

@@ -41,7 +41,15 @@ export function yieldCells(method: Method, notes: string[]): Cell[] {
     cell('effect', (p) => effectYieldPingPong(r, p)),
   ];
   const rounds = method.quick ? 1_000 : 500_000;
-  const coro = nativeCellIfBuilt('coro', method, notes, 'yield-pingpong', 'c-setjmp', rounds, 'native, own process; repetitions timed with clock_gettime');
+  const coro = nativeCellIfBuilt(
+    'coro',
+    method,
+    notes,
+    'yield-pingpong',
+    'c-setjmp',
+    rounds,
+    'native, own process; repetitions timed with clock_gettime',
+  );
   if (coro !== null) cells.push(coro);
   return cells;
 }

@@ -33,7 +33,13 @@ import { LockValidator, classBySite, recordLockSites, type LockOrderReport } fro
 
 /** A kernel that classes locks by site stops the recording when it is collected. */
 const siteRecordingOwners = new FinalizationRegistry<() => void>((stop) => stop());
-import { MANY_OWNERS, S_BLOCKED, type StackFrame, type Thread, type Waitable } from '../kernel/thread.ts';
+import {
+  MANY_OWNERS,
+  S_BLOCKED,
+  type StackFrame,
+  type Thread,
+  type Waitable,
+} from '../kernel/thread.ts';
 import { isOwnerless, type WaitKindId } from '../kernel/waitkind.ts';
 import { cycleThrough, soleOwner, type Cycle } from './waitgraph.ts';
 
@@ -73,9 +79,15 @@ export interface Finding<R> {
 /** Turns findings into records and errors (the report layer's FindingSink makes reports). */
 export interface FindingSink<R> {
   /** `thread`'s wait closed `cycle` (first step: `thread`); `lockOrder`: the inversion that request showed. */
-  deadlock(kernel: Kernel, f: { thread: Thread; cycle: Cycle; lockOrder: LockOrderReport | null; note: string }): Finding<R>;
+  deadlock(
+    kernel: Kernel,
+    f: { thread: Thread; cycle: Cycle; lockOrder: LockOrderReport | null; note: string },
+  ): Finding<R>;
   /** `thread`'s lock request showed a lock-order inversion. */
-  lockOrder(kernel: Kernel, f: { thread: Thread; inversion: LockOrderReport; note: string }): Finding<R>;
+  lockOrder(
+    kernel: Kernel,
+    f: { thread: Thread; inversion: LockOrderReport; note: string },
+  ): Finding<R>;
   /** The backtrace recorded with a new lock-order edge (when backtraces are on). */
   backtraceOf(t: Thread): StackFrame[];
 }
@@ -94,22 +106,42 @@ const ORDER_MODES: readonly string[] = ['off', 'warn', 'fail'];
  * resolveDetection(false).lockOrder; // 'off'
  */
 export function resolveDetection(options: DetectionOptions | false | undefined): ResolvedDetection {
-  if (options === false) return { cycles: 'off', lockOrder: 'off', lockClass: undefined, backtraces: true };
+  if (options === false)
+    return { cycles: 'off', lockOrder: 'off', lockClass: undefined, backtraces: true };
   if (options !== undefined && (options === null || typeof options !== 'object')) {
-    throw new InvalidArgumentError(`detection must be an object of settings, or false to switch detection off; got ${String(options)}`);
+    throw new InvalidArgumentError(
+      `detection must be an object of settings, or false to switch detection off; got ${String(options)}`,
+    );
   }
   const o = options ?? {};
   const envCycles = process.env.GREENKERNEL_DEADLOCK;
   const envOrder = process.env.GREENKERNEL_LOCKDEP;
-  const cycles = o.cycles ?? (envCycles !== undefined && CYCLE_MODES.includes(envCycles) ? (envCycles as CycleMode) : 'fail');
+  const cycles =
+    o.cycles ??
+    (envCycles !== undefined && CYCLE_MODES.includes(envCycles)
+      ? (envCycles as CycleMode)
+      : 'fail');
   const lockOrder =
     o.lockOrder ??
-    (envOrder !== undefined && ORDER_MODES.includes(envOrder) ? (envOrder as LockOrderMode) : process.env.NODE_ENV === 'test' ? 'fail' : 'off');
-  if (!CYCLE_MODES.includes(cycles)) throw new InvalidArgumentError(`detection.cycles must be one of ${CYCLE_MODES.join(', ')}, got ${String(cycles)}`);
-  if (!ORDER_MODES.includes(lockOrder)) throw new InvalidArgumentError(`detection.lockOrder must be one of ${ORDER_MODES.join(', ')}, got ${String(lockOrder)}`);
-  const lockClass = o.lockClass === 'site' ? classBySite : o.lockClass === 'name' ? undefined : o.lockClass;
+    (envOrder !== undefined && ORDER_MODES.includes(envOrder)
+      ? (envOrder as LockOrderMode)
+      : process.env.NODE_ENV === 'test'
+        ? 'fail'
+        : 'off');
+  if (!CYCLE_MODES.includes(cycles))
+    throw new InvalidArgumentError(
+      `detection.cycles must be one of ${CYCLE_MODES.join(', ')}, got ${String(cycles)}`,
+    );
+  if (!ORDER_MODES.includes(lockOrder))
+    throw new InvalidArgumentError(
+      `detection.lockOrder must be one of ${ORDER_MODES.join(', ')}, got ${String(lockOrder)}`,
+    );
+  const lockClass =
+    o.lockClass === 'site' ? classBySite : o.lockClass === 'name' ? undefined : o.lockClass;
   if (lockClass !== undefined && typeof lockClass !== 'function') {
-    throw new InvalidArgumentError(`detection.lockClass must be 'name', 'site' or a function, got ${String(lockClass)}`);
+    throw new InvalidArgumentError(
+      `detection.lockClass must be 'name', 'site' or a function, got ${String(lockClass)}`,
+    );
   }
   return { cycles, lockOrder, lockClass, backtraces: o.backtraces ?? true };
 }
@@ -121,7 +153,11 @@ export function resolveDetection(options: DetectionOptions | false | undefined):
  * @example
  * installDetector(kernel, resolveDetection({ cycles: 'warn' }), reportFindings);
  */
-export function installDetector<R>(kernel: Kernel, settings: ResolvedDetection, sink: FindingSink<R>): Detector<R> | null {
+export function installDetector<R>(
+  kernel: Kernel,
+  settings: ResolvedDetection,
+  sink: FindingSink<R>,
+): Detector<R> | null {
   const old = kernel.extension(DETECTOR);
   if (old !== undefined) old.detach();
   if (settings.cycles === 'off' && settings.lockOrder === 'off') {
@@ -162,7 +198,12 @@ export class Detector<R> {
    */
   private readonly stopSiteRecording: (() => void) | null;
   /** The inversion found by the lock request being made now ('fail' mode), until it blocks or not. */
-  private pendingOrder: { thread: Thread; step: number; error: Error; inversion: LockOrderReport } | null = null;
+  private pendingOrder: {
+    thread: Thread;
+    step: number;
+    error: Error;
+    inversion: LockOrderReport;
+  } | null = null;
 
   /** @internal */
   constructor(
@@ -214,7 +255,8 @@ export class Detector<R> {
     // Assigned, not deleted: deleting would turn the hooks object into a slow dictionary.
     if (hooks.beforeBlock === this.beforeBlock) hooks.beforeBlock = undefined;
     if (hooks.waitChanged === this.waitChanged) hooks.waitChanged = undefined;
-    if (this.validator !== null && hooks.beforeLock === this.validator.check) hooks.beforeLock = undefined;
+    if (this.validator !== null && hooks.beforeLock === this.validator.check)
+      hooks.beforeLock = undefined;
     if (this.stopSiteRecording !== null) {
       this.stopSiteRecording();
       siteRecordingOwners.unregister(this);
@@ -249,7 +291,12 @@ export class Detector<R> {
     const mode = this.settings.cycles === 'error' && !refusable ? 'fail' : this.settings.cycles;
     // The lock request that showed an inversion a moment ago is the one that closed the cycle:
     // what happened is this deadlock, and the lock-order finding rides along.
-    const order = this.pendingOrder !== null && this.pendingOrder.thread === t && this.pendingOrder.step === this.kernel.steps ? this.pendingOrder : null;
+    const order =
+      this.pendingOrder !== null &&
+      this.pendingOrder.thread === t &&
+      this.pendingOrder.step === this.kernel.steps
+        ? this.pendingOrder
+        : null;
     this.pendingOrder = null;
     const finding = this.sink.deadlock(this.kernel, {
       thread: t,
@@ -272,7 +319,11 @@ export class Detector<R> {
   }
 
   private onInversion(inversion: LockOrderReport, t: Thread): void {
-    const finding = this.sink.lockOrder(this.kernel, { thread: t, inversion, note: `detection.lockOrder = '${this.settings.lockOrder}'` });
+    const finding = this.sink.lockOrder(this.kernel, {
+      thread: t,
+      inversion,
+      note: `detection.lockOrder = '${this.settings.lockOrder}'`,
+    });
     this.keep(finding);
     if (this.settings.lockOrder === 'warn') {
       this.kernel.warn(finding.summary);
@@ -284,8 +335,15 @@ export class Detector<R> {
   }
 }
 
-function makeBeforeBlock(d: Detector<unknown>): (t: Thread, resource: Waitable | null, kind: WaitKindId, timeoutMs: number | undefined) => void {
-  return function beforeBlock(t: Thread, resource: Waitable | null, kind: WaitKindId, timeoutMs: number | undefined): void {
+function makeBeforeBlock(
+  d: Detector<unknown>,
+): (t: Thread, resource: Waitable | null, kind: WaitKindId, timeoutMs: number | undefined) => void {
+  return function beforeBlock(
+    t: Thread,
+    resource: Waitable | null,
+    kind: WaitKindId,
+    timeoutMs: number | undefined,
+  ): void {
     // Ownerless kinds (semaphore, condvar, channel): no edge out of them, so no cycle through them.
     if (resource === null || isOwnerless(kind)) return;
     // The common case, an owner that is running or runnable, returns after one call.

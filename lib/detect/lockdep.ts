@@ -165,7 +165,13 @@ export class LockValidator {
   private readonly byKey = new Map<string, LockClass>();
   private readonly chains = new Set<number>();
   private readonly classify: (lock: Waitable) => string;
-  private readonly memo: MemoEntry[] = Array.from({ length: MEMO_SIZE }, () => ({ lock: null, n: 0, h0: null, h1: null, h2: null }));
+  private readonly memo: MemoEntry[] = Array.from({ length: MEMO_SIZE }, () => ({
+    lock: null,
+    n: 0,
+    h0: null,
+    h1: null,
+    h2: null,
+  }));
   private memoNext = 0;
   /** Inversions reported so far, in order (at most MAX_INVERSIONS_KEPT; the rest are counted). */
   readonly inversions: LockOrderReport[] = [];
@@ -240,8 +246,10 @@ export class LockValidator {
     }
     const key = (h1 >>> 0) * 0x200000 + (h2 >>> 11);
     if (this.chains.has(key)) return;
-    if (this.byKey.size > this.maxClasses) return this.stop(`more than ${this.maxClasses} lock classes (MAX_LOCK_CLASSES)`);
-    if (this.chains.size >= this.maxChains) return this.stop(`more than ${this.maxChains} lock chains (MAX_LOCK_CHAINS)`);
+    if (this.byKey.size > this.maxClasses)
+      return this.stop(`more than ${this.maxClasses} lock classes (MAX_LOCK_CLASSES)`);
+    if (this.chains.size >= this.maxChains)
+      return this.stop(`more than ${this.maxChains} lock chains (MAX_LOCK_CHAINS)`);
     this.chains.add(key);
     this.validate(t, held, cls);
   }
@@ -285,7 +293,8 @@ export class LockValidator {
     for (let i = 0; i < held.length; i++) {
       const from = this.classOf(held[i]!);
       if (from === cls || from.after.has(cls)) continue;
-      if (this.edgeCount >= this.maxEdges) return this.stop(`more than ${this.maxEdges} lock-order edges (MAX_LOCK_ORDER_EDGES)`);
+      if (this.edgeCount >= this.maxEdges)
+        return this.stop(`more than ${this.maxEdges} lock-order edges (MAX_LOCK_ORDER_EDGES)`);
       this.edgeCount++;
       chain ??= held.map((h) => this.classOf(h).key);
       frames ??= this.options.backtraceOf?.(t) ?? [];
@@ -301,7 +310,10 @@ export class LockValidator {
       from.after.set(cls, edge);
       const back = this.pathBetween(cls, from);
       if (back !== null) {
-        const inversion: LockOrderReport = { classes: [from.key, cls.key, ...back.map((e) => e.to)], edges: [edge, ...back] };
+        const inversion: LockOrderReport = {
+          classes: [from.key, cls.key, ...back.map((e) => e.to)],
+          edges: [edge, ...back],
+        };
         if (this.inversions.length < MAX_INVERSIONS_KEPT) this.inversions.push(inversion);
         else this.inversionsDropped++;
         this.options.onInversion(inversion, t);
@@ -327,7 +339,7 @@ export class LockValidator {
         via.set(next, { prev: c, edge });
         if (next === to) {
           const path: OrderEdgeReport[] = [];
-          for (let x: LockClass = to; x !== from && path.length < MAX_CLASS_VISITS; ) {
+          for (let x: LockClass = to; x !== from && path.length < MAX_CLASS_VISITS;) {
             const step = via.get(x)!;
             path.push(step.edge);
             x = step.prev;

@@ -13,7 +13,13 @@
  * timer (a timed wait will end, so it is not a deadlock); every walk is bounded (MAX_OWNER_CHAIN,
  * MAX_VISITS), so a corrupted or huge graph cannot hang the detector.
  */
-import { MANY_OWNERS, MAX_OWNER_CHAIN, S_BLOCKED, type Thread, type Waitable } from '../kernel/thread.ts';
+import {
+  MANY_OWNERS,
+  MAX_OWNER_CHAIN,
+  S_BLOCKED,
+  type Thread,
+  type Waitable,
+} from '../kernel/thread.ts';
 import { waitKindName, type WaitKind, type WaitKindId } from '../kernel/waitkind.ts';
 import type { KernelCore as Kernel } from '../kernel/kernel.ts';
 
@@ -78,7 +84,14 @@ export function waitGraph(kernel: Kernel): WaitGraph {
     if (t.state !== S_BLOCKED || t.waitKind === null) continue;
     const r = t.waitOn;
     if (r !== null) see(r);
-    waits.set(t, { thread: t, kind: t.waitKind, resource: r, since: t.waitSince, owners: r === null ? [] : owners.get(r)!, timed: t.heapIndex >= 0 });
+    waits.set(t, {
+      thread: t,
+      kind: t.waitKind,
+      resource: r,
+      since: t.waitSince,
+      owners: r === null ? [] : owners.get(r)!,
+      timed: t.heapIndex >= 0,
+    });
   }
   for (const t of threads) for (const r of t.holding) see(r);
   return { kernel, time: kernel.now(), threads, waits, resources, owners };
@@ -142,7 +155,9 @@ export function cycleThrough(self: Thread, resource: Waitable, kindId: WaitKindI
     r = next;
   }
   // Only a chain of that many distinct blocked owners gets here (a cycle closes sooner).
-  self.kernel.warn(`deadlock detection: the owner chain from ${self} is longer than ${MAX_OWNER_CHAIN} hops; the walk stopped there`);
+  self.kernel.warn(
+    `deadlock detection: the owner chain from ${self} is longer than ${MAX_OWNER_CHAIN} hops; the walk stopped there`,
+  );
   return null;
 }
 
@@ -157,7 +172,11 @@ export function isRealCycle(cycle: Cycle): boolean {
   if (cycle.length === 0) return false;
   return cycle.every((s, i) => {
     const next = cycle[(i + 1) % cycle.length]!.thread;
-    return s.thread.state === S_BLOCKED && s.thread.waitOn === s.resource && s.resource.owners().includes(next);
+    return (
+      s.thread.state === S_BLOCKED &&
+      s.thread.waitOn === s.resource &&
+      s.resource.owners().includes(next)
+    );
   });
 }
 
@@ -199,7 +218,9 @@ function searchFrom(self: Thread, resource: Waitable, kind: WaitKind): Cycle | n
   const ownersOf = (t: Thread): readonly Thread[] => {
     const r = t === self ? resource : t.waitOn;
     if (r === null) return [];
-    return r.owners().filter((o) => o === self || (o.state === S_BLOCKED && o.heapIndex < 0 && o.waitOn !== null));
+    return r
+      .owners()
+      .filter((o) => o === self || (o.state === S_BLOCKED && o.heapIndex < 0 && o.waitOn !== null));
   };
   const path = shortestPathBack(self, ownersOf);
   if (path === null) return null;
@@ -215,7 +236,7 @@ function shortestPathBack(start: Thread, next: (t: Thread) => readonly Thread[])
     for (const o of next(t)) {
       if (o === start) {
         const path = [t];
-        for (let p = t; p !== start && path.length <= MAX_VISITS; ) path.push((p = parent.get(p)!));
+        for (let p = t; p !== start && path.length <= MAX_VISITS;) path.push((p = parent.get(p)!));
         return path.reverse();
       }
       if (!parent.has(o)) {
@@ -228,7 +249,10 @@ function shortestPathBack(start: Thread, next: (t: Thread) => readonly Thread[])
 }
 
 /** Tarjan's strongly connected components, iterative; components and members in id order. */
-function stronglyConnected(nodes: readonly Thread[], next: (t: Thread) => readonly Thread[]): Thread[][] {
+function stronglyConnected(
+  nodes: readonly Thread[],
+  next: (t: Thread) => readonly Thread[],
+): Thread[][] {
   const index = new Map<Thread, number>();
   const low = new Map<Thread, number>();
   const onStack = new Set<Thread>();

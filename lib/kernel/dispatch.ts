@@ -12,8 +12,29 @@ import { assert } from './assert.ts';
 import { LimitExceededError, OperationMisuseError, ThreadKilledError } from './errors.ts';
 import type { KernelCore } from './kernel.ts';
 import { MAX_UNJOINED_FAILURES } from './options.ts';
-import { BLOCK_MARK, CALL_MARK, OP_BLOCKED, OP_FAIL, OP_IDLE, OP_READY, cpu, type Routine, type Yielded } from './operation.ts';
-import { F_DAEMON, F_KILL_PENDING, F_KILLED, F_RETURNED, F_THREW, F_UNWINDING, S_BLOCKED, S_EXITED, S_RUNNABLE, type Thread } from './thread.ts';
+import {
+  BLOCK_MARK,
+  CALL_MARK,
+  OP_BLOCKED,
+  OP_FAIL,
+  OP_IDLE,
+  OP_READY,
+  cpu,
+  type Routine,
+  type Yielded,
+} from './operation.ts';
+import {
+  F_DAEMON,
+  F_KILL_PENDING,
+  F_KILLED,
+  F_RETURNED,
+  F_THREW,
+  F_UNWINDING,
+  S_BLOCKED,
+  S_EXITED,
+  S_RUNNABLE,
+  type Thread,
+} from './thread.ts';
 import { wake, wakeWithError } from './waits.ts';
 
 const log = createDebug('greenkernel:sched');
@@ -29,7 +50,6 @@ const RESUME_THROW = 2; // throw(payload): a misuse error delivered at a bare `y
 const AFTER_RESULT = 3; // payload is the result of a resume already made
 const AFTER_THROW = 4; // payload is the error a resume already made threw
 
-
 /**
  * The scheduler loop: dispatches runnable threads, highest priority first, until none is
  * runnable, `maxSteps` were made, the kernel panicked, or (if `untilNoUserThreads`) the last
@@ -42,7 +62,11 @@ export function dispatchLoop(k: KernelCore, maxSteps: number, untilNoUserThreads
   const real = k.clock === 'real';
   let n = 0;
   try {
-    while (n < maxSteps && k.fatal === undefined && (!untilNoUserThreads || k.liveUserThreads > 0)) {
+    while (
+      n < maxSteps &&
+      k.fatal === undefined &&
+      (!untilNoUserThreads || k.liveUserThreads > 0)
+    ) {
       if (real && (n & (REAL_CLOCK_TIMER_CHECK - 1)) === 0 && k.timers.size > 0) k.fireDueTimers();
       const t = runq.dequeueNext();
       if (t === null) break;
@@ -88,7 +112,10 @@ export function runThread(k: KernelCore, t: Thread): void {
     }
     if (yielded === BLOCK_MARK) {
       // The primitive queued the thread and set its state; a self-wake never reaches here.
-      assert(t.opState === OP_BLOCKED && t.state === S_BLOCKED, 'a thread yields BLOCK only from a blocking operation');
+      assert(
+        t.opState === OP_BLOCKED && t.state === S_BLOCKED,
+        'a thread yields BLOCK only from a blocking operation',
+      );
       return;
     }
   }
@@ -115,7 +142,8 @@ export function execute(k: KernelCore, t: Thread, mode: number, payload: unknown
         else throw payload; // AFTER_THROW
       } catch (error) {
         if (t.opState !== OP_IDLE) k.abandonedOperation(t);
-        if ((t.flags & F_UNWINDING) !== 0) k.warn(`${t}: error while unwinding after kill: ${String(error)}`);
+        if ((t.flags & F_UNWINDING) !== 0)
+          k.warn(`${t}: error while unwinding after kill: ${String(error)}`);
         if (!t.popFrame()) return exit(k, t, F_THREW, error);
         frame = t.top!;
         mode = resumeModeAfterPop(k, t);
@@ -141,14 +169,19 @@ export function execute(k: KernelCore, t: Thread, mode: number, payload: unknown
     }
     const yielded = r.value;
     if (yielded === BLOCK_MARK) {
-      assert(t.opState === OP_BLOCKED && t.state === S_BLOCKED, 'a thread yields BLOCK only from a blocking operation');
+      assert(
+        t.opState === OP_BLOCKED && t.state === S_BLOCKED,
+        'a thread yields BLOCK only from a blocking operation',
+      );
       return;
     }
     if (yielded === CALL_MARK) {
       if (t.depth >= k.maxCallDepth) {
         // Refused at the caller's `yield* call(...)`; the callee never started.
         t.opState = OP_FAIL;
-        t.opValue = new LimitExceededError(`${t}: call depth would exceed maxCallDepth=${k.maxCallDepth} (runaway recursion?)`);
+        t.opValue = new LimitExceededError(
+          `${t}: call depth would exceed maxCallDepth=${k.maxCallDepth} (runaway recursion?)`,
+        );
         continue;
       }
       const callee = t.opValue as Routine;
@@ -185,7 +218,12 @@ export function resumeModeAfterPop(k: KernelCore, t: Thread): number {
  * A thread yielded something other than an operation, or yielded while an operation it created
  * was not yielded. Cleans up and returns the error to throw at its `yield`.
  */
-export function misuse(k: KernelCore, t: Thread, yielded: unknown, returned = false): OperationMisuseError {
+export function misuse(
+  k: KernelCore,
+  t: Thread,
+  yielded: unknown,
+  returned = false,
+): OperationMisuseError {
   const pending = t.opState !== OP_IDLE;
   if (pending) k.abandonedOperation(t);
   return new OperationMisuseError(
@@ -196,8 +234,14 @@ export function misuse(k: KernelCore, t: Thread, yielded: unknown, returned = fa
 }
 
 export function exit(k: KernelCore, t: Thread, how: number, value: unknown): void {
-  assert(t === cpu.current && t.state === S_RUNNABLE && t.depth === 0, 'a thread exits from its last frame while running');
-  const held = t.held === null || t.held.length === 0 ? NOTHING_HELD : t.held.map((r) => `${r.resourceKind} ${r.name}`);
+  assert(
+    t === cpu.current && t.state === S_RUNNABLE && t.depth === 0,
+    'a thread exits from its last frame while running',
+  );
+  const held =
+    t.held === null || t.held.length === 0
+      ? NOTHING_HELD
+      : t.held.map((r) => `${r.resourceKind} ${r.name}`);
   if ((t.flags & F_UNWINDING) !== 0) {
     how = F_KILLED;
     value = new ThreadKilledError(t.toString(), String(t.result), held);
@@ -212,7 +256,8 @@ export function exit(k: KernelCore, t: Thread, how: number, value: unknown): voi
   t.clearFrames();
   forget(k, t);
   if ((t.flags & F_DAEMON) === 0) k.liveUserThreads--;
-  if (k.traceLines !== null) k.record('exit', t, how === F_RETURNED ? 'returned' : how === F_THREW ? 'threw' : 'killed');
+  if (k.traceLines !== null)
+    k.record('exit', t, how === F_RETURNED ? 'returned' : how === F_THREW ? 'threw' : 'killed');
   const joiners = t.joiners;
   if (joiners !== null && joiners.length > 0) {
     for (let j = joiners.popFront(); j !== null; j = joiners.popFront()) {
@@ -240,6 +285,7 @@ export function forget(k: KernelCore, t: Thread): void {
 }
 
 function describeValue(v: unknown): string {
-  if (v !== null && typeof v === 'object' && typeof (v as Promise<unknown>).then === 'function') return 'a Promise (use yield* hostcall(promise))';
+  if (v !== null && typeof v === 'object' && typeof (v as Promise<unknown>).then === 'function')
+    return 'a Promise (use yield* hostcall(promise))';
   return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
 }

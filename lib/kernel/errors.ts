@@ -93,8 +93,14 @@ export class OperationMisuseError extends GreenkernelError {
  */
 export class CrossKernelError extends GreenkernelError {
   constructor(resource: string, ownerKernel = 'another kernel', thread = '', threadKernel = '') {
-    const who = thread === '' ? '' : `; thread ${thread} of kernel ${threadKernel} cannot take it or wait on it`;
-    super('EXDEV', `${resource} belongs to ${ownerKernel === 'another kernel' ? ownerKernel : `kernel ${ownerKernel}`}${who} (only waking operations may cross kernels)`);
+    const who =
+      thread === ''
+        ? ''
+        : `; thread ${thread} of kernel ${threadKernel} cannot take it or wait on it`;
+    super(
+      'EXDEV',
+      `${resource} belongs to ${ownerKernel === 'another kernel' ? ownerKernel : `kernel ${ownerKernel}`}${who} (only waking operations may cross kernels)`,
+    );
   }
 }
 

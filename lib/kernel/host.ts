@@ -23,7 +23,10 @@ import { block, hostBegin, hostEnd, wake, wakeWithError } from './waits.ts';
  * @example
  * const text = yield* hostcall(() => fs.promises.readFile(path, 'utf8'));
  */
-export function hostcall<T>(work: Promise<T> | (() => Promise<T>), timeoutMs?: number): Operation<T> {
+export function hostcall<T>(
+  work: Promise<T> | (() => Promise<T>),
+  timeoutMs?: number,
+): Operation<T> {
   const self = enter('hostcall()', timeoutMs); // a bad timeout is refused before work() starts
   const kernel = self.kernel;
   let promise: Promise<T>;
@@ -33,7 +36,10 @@ export function hostcall<T>(work: Promise<T> | (() => Promise<T>), timeoutMs?: n
     return failed(self, asError(error));
   }
   if (promise === null || typeof (promise as Promise<T>)?.then !== 'function') {
-    return failed(self, new InvalidArgumentError('hostcall(work): work must be a Promise or return one'));
+    return failed(
+      self,
+      new InvalidArgumentError('hostcall(work): work must be a Promise or return one'),
+    );
   }
   const wait = new HostWait(kernel);
   block(self, wait, WAIT_HOST, undefined);
@@ -81,7 +87,13 @@ class HostWait implements Waitable {
   /** Fails the wait with TimeoutError after `ms` of host time, unless it settled first. */
   expireAfter(t: Thread, ms: number): void {
     const started = performance.now();
-    this.cancelTimer = afterHostDelay(ms, () => this.settle(t, OP_FAIL, new TimeoutError('host call', Math.round(performance.now() - started))));
+    this.cancelTimer = afterHostDelay(ms, () =>
+      this.settle(
+        t,
+        OP_FAIL,
+        new TimeoutError('host call', Math.round(performance.now() - started)),
+      ),
+    );
   }
 
   private close(): void {

@@ -16,7 +16,12 @@
  */
 import { assert } from './assert.ts';
 import { dispatchLoop } from './dispatch.ts';
-import { InvalidArgumentError, LimitExceededError, TimeoutError, WouldDeadlockError } from './errors.ts';
+import {
+  InvalidArgumentError,
+  LimitExceededError,
+  TimeoutError,
+  WouldDeadlockError,
+} from './errors.ts';
 import {
   OP_IDLE,
   OP_READY,
@@ -48,13 +53,31 @@ import { SeededRandom } from './random.ts';
 import { PRIORITY_LEVELS, RunQueue } from './runqueue.ts';
 import { ThreadQueue } from './queue.ts';
 import { runToCompletion, runToCompletionSync } from './runloop.ts';
-import { F_DAEMON, F_KERNEL, F_KILL_PENDING, F_RETURNED, F_UNWINDING, S_BLOCKED, S_EXITED, S_RUNNABLE, Thread } from './thread.ts';
+import {
+  F_DAEMON,
+  F_KERNEL,
+  F_KILL_PENDING,
+  F_RETURNED,
+  F_UNWINDING,
+  S_BLOCKED,
+  S_EXITED,
+  S_RUNNABLE,
+  Thread,
+} from './thread.ts';
 import { WAIT_JOIN, WAIT_SLEEP } from './waitkind.ts';
 import { TimerHeap } from './timers.ts';
 import { block, cancelWait, wake, wakeWithError } from './waits.ts';
 
 export { KernelSlot, MAX_UNJOINED_FAILURES } from './options.ts';
-export type { ClockMode, KernelCoreOptions, KernelHooks, KernelReporter, LockMode, RunResult, SpawnOptions } from './options.ts';
+export type {
+  ClockMode,
+  KernelCoreOptions,
+  KernelHooks,
+  KernelReporter,
+  LockMode,
+  RunResult,
+  SpawnOptions,
+} from './options.ts';
 
 /**
  * The scheduler core. Users create `Kernel` (lib/main.ts), which is this with deadlock detection
@@ -119,11 +142,16 @@ export class KernelCore {
     checkOptionsObject(options, 'new Kernel(options)');
     this.name = options.name ?? 'kernel';
     this.seed = options.seed ?? 0;
-    if (!Number.isSafeInteger(this.seed)) throw new InvalidArgumentError(`seed must be a safe integer, got ${String(this.seed)}`);
+    if (!Number.isSafeInteger(this.seed))
+      throw new InvalidArgumentError(`seed must be a safe integer, got ${String(this.seed)}`);
     this.clock = options.clock ?? 'virtual';
-    if (this.clock !== 'virtual' && this.clock !== 'real') throw new InvalidArgumentError(`clock must be 'virtual' or 'real', got ${String(this.clock)}`);
+    if (this.clock !== 'virtual' && this.clock !== 'real')
+      throw new InvalidArgumentError(
+        `clock must be 'virtual' or 'real', got ${String(this.clock)}`,
+      );
     const policy = options.policy ?? 'fifo';
-    if (policy !== 'fifo' && policy !== 'random') throw new InvalidArgumentError(`policy must be 'fifo' or 'random', got ${String(policy)}`);
+    if (policy !== 'fifo' && policy !== 'random')
+      throw new InvalidArgumentError(`policy must be 'fifo' or 'random', got ${String(policy)}`);
     this.runq = new RunQueue(policy === 'random' ? new SeededRandom(this.seed) : null);
     this.traceLines = options.trace === true ? this.traceKept : null;
     this.maxTraceLines = positiveInt(options.maxTraceLines ?? 1e6, 'maxTraceLines');
@@ -163,15 +191,20 @@ export class KernelCore {
    * const t = kernel.spawn(function* producer() { yield; return 1; }, { kind: 'kernel', priority: 4 });
    */
   spawn<T>(body: () => Routine<T>, options: SpawnOptions = {}): Thread<T> {
-    if (typeof body !== 'function') throw new InvalidArgumentError('spawn(body): body must be a generator function');
+    if (typeof body !== 'function')
+      throw new InvalidArgumentError('spawn(body): body must be a generator function');
     checkOptionsObject(options, 'spawn(body, options)');
     const priority = options.priority ?? 0;
     if (!Number.isInteger(priority) || priority < 0 || priority >= PRIORITY_LEVELS) {
-      throw new InvalidArgumentError(`priority must be an integer in [0, ${PRIORITY_LEVELS - 1}], got ${priority}`);
+      throw new InvalidArgumentError(
+        `priority must be an integer in [0, ${PRIORITY_LEVELS - 1}], got ${priority}`,
+      );
     }
     const kind = options.kind ?? 'user';
-    if (kind !== 'kernel' && kind !== 'user') throw new InvalidArgumentError(`kind must be 'kernel' or 'user', got ${String(kind)}`);
-    if (this.live.length >= this.maxThreads) throw new LimitExceededError(`${this.name}: more than ${this.maxThreads} live threads`);
+    if (kind !== 'kernel' && kind !== 'user')
+      throw new InvalidArgumentError(`kind must be 'kernel' or 'user', got ${String(kind)}`);
+    if (this.live.length >= this.maxThreads)
+      throw new LimitExceededError(`${this.name}: more than ${this.maxThreads} live threads`);
     const routine = checkRoutine(body(), 'spawn(body)');
     const flags = (kind === 'kernel' ? F_KERNEL : 0) | (options.daemon === true ? F_DAEMON : 0);
     const id = this.nextThreadId++;
@@ -218,9 +251,15 @@ export class KernelCore {
    * kernel.kill(worker, 'shutdown');
    */
   kill(t: Thread, reason = 'killed'): void {
-    if (t.kernel !== this) throw new InvalidArgumentError(`thread ${t} belongs to kernel ${t.kernel.name}, not ${this.name}`);
+    if (t.kernel !== this)
+      throw new InvalidArgumentError(
+        `thread ${t} belongs to kernel ${t.kernel.name}, not ${this.name}`,
+      );
     if (t.state === S_EXITED || (t.flags & (F_KILL_PENDING | F_UNWINDING)) !== 0) return;
-    if (t === cpu.current) throw new InvalidArgumentError(`thread ${t} cannot kill itself: return from its body instead`);
+    if (t === cpu.current)
+      throw new InvalidArgumentError(
+        `thread ${t} cannot kill itself: return from its body instead`,
+      );
     t.flags |= F_KILL_PENDING;
     t.result = reason;
     if (this.traceLines !== null) this.record('kill', t, reason);
@@ -253,8 +292,15 @@ export class KernelCore {
   /** @internal join(): see Thread.join. */
   join(target: Thread, timeoutMs: number | undefined): Operation<unknown> {
     const self = enter('join()', timeoutMs);
-    if (target.kernel !== this) return failed(self, new InvalidArgumentError(`cannot join ${target}: it belongs to kernel ${target.kernel.name}`));
-    if (target === self) return failed(self, new WouldDeadlockError(`thread ${self} cannot join itself`));
+    if (target.kernel !== this)
+      return failed(
+        self,
+        new InvalidArgumentError(
+          `cannot join ${target}: it belongs to kernel ${target.kernel.name}`,
+        ),
+      );
+    if (target === self)
+      return failed(self, new WouldDeadlockError(`thread ${self} cannot join itself`));
     if (target.state === S_EXITED) return this.joinResult(self, target);
     block(self, target, WAIT_JOIN, timeoutMs);
     if (target.joiners === null) target.joiners = new ThreadQueue<Thread>();
@@ -288,7 +334,8 @@ export class KernelCore {
    * kernel.runUntilIdle(); kernel.advanceTime(); kernel.runUntilIdle();
    */
   advanceTime(): boolean {
-    if (this.clock !== 'virtual') throw new InvalidArgumentError('advanceTime() is for the virtual clock');
+    if (this.clock !== 'virtual')
+      throw new InvalidArgumentError('advanceTime() is for the virtual clock');
     const next = this.timers.nextDeadline();
     if (next === Infinity) return false;
     if (next > this.virtualNow) this.virtualNow = next;
@@ -306,12 +353,18 @@ export class KernelCore {
         continue;
       }
       const resource = t.waitOn;
-      assert(resource !== null && t.state === S_BLOCKED, 'a timed-out waiter is blocked on a resource');
+      assert(
+        resource !== null && t.state === S_BLOCKED,
+        'a timed-out waiter is blocked on a resource',
+      );
       if (resource.onTimeout !== undefined) {
         resource.onTimeout(t);
       } else {
         resource.removeWaiter(t);
-        wakeWithError(t, new TimeoutError(`${resource.resourceKind} ${resource.name}`, now - t.waitSince));
+        wakeWithError(
+          t,
+          new TimeoutError(`${resource.resourceKind} ${resource.name}`, now - t.waitSince),
+        );
       }
     }
   }
@@ -355,7 +408,8 @@ export class KernelCore {
    * error stands, unless `replacing` names it: a more precise finding about the same event.
    */
   panic(error: unknown, replacing?: unknown): void {
-    if (this.fatal === undefined || (replacing !== undefined && this.fatal === replacing)) this.fatal = error;
+    if (this.fatal === undefined || (replacing !== undefined && this.fatal === replacing))
+      this.fatal = error;
   }
 
   // ---------------------------------------------------------------- dispatch
@@ -388,13 +442,11 @@ export class KernelCore {
   /** @internal */
   refuseOwnThread(what: string): void {
     const running = cpu.current;
-    if (running !== null && running.kernel === this) throw new InvalidArgumentError(`${what}: a thread cannot drive its own kernel (${running} is running on ${this.name})`);
+    if (running !== null && running.kernel === this)
+      throw new InvalidArgumentError(
+        `${what}: a thread cannot drive its own kernel (${running} is running on ${this.name})`,
+      );
   }
-
-
-
-
-
 
   /** @internal The running thread `t` created an operation and never yielded it: undo its wait. */
   abandonedOperation(t: Thread): void {
@@ -410,8 +462,6 @@ export class KernelCore {
     t.waitOn = null;
     this.warn(`${t}: an operation was created but never yielded`);
   }
-
-
 
   /** @internal */
   observeFailure(t: Thread): void {
@@ -454,13 +504,6 @@ export class KernelCore {
     return runToCompletionSync(this);
   }
 
-
-
-
-
-
-
-
   // ---------------------------------------------------------------- observation
 
   /**
@@ -489,11 +532,17 @@ export class KernelCore {
   record(event: string, t: Thread, detail: string): void {
     const lines = this.traceLines!;
     if (lines.length >= this.maxTraceLines) {
-      lines.push(`${this.steps} ${this.now()} trace-stopped maxTraceLines=${this.maxTraceLines} reached; later events are not recorded`);
-      this.warn(`${this.name}: the trace stopped at step ${this.steps} (maxTraceLines=${this.maxTraceLines})`);
+      lines.push(
+        `${this.steps} ${this.now()} trace-stopped maxTraceLines=${this.maxTraceLines} reached; later events are not recorded`,
+      );
+      this.warn(
+        `${this.name}: the trace stopped at step ${this.steps} (maxTraceLines=${this.maxTraceLines})`,
+      );
       this.traceLines = null;
       return;
     }
-    lines.push(`${this.steps} ${this.now()} ${event} ${t.name}#${t.id}${detail === '' ? '' : ' ' + detail}`);
+    lines.push(
+      `${this.steps} ${this.now()} ${event} ${t.name}#${t.id}${detail === '' ? '' : ' ' + detail}`,
+    );
   }
 }

@@ -191,9 +191,13 @@ export function suspended<T>(t: Thread): Operation<T> {
  * function* readBlock(dev: Device, n: number) { ...; return data; }
  * const data = yield* call(readBlock, dev, 7);
  */
-export function call<A extends unknown[], T>(fn: (...args: A) => Routine<T>, ...args: A): Operation<T> {
+export function call<A extends unknown[], T>(
+  fn: (...args: A) => Routine<T>,
+  ...args: A
+): Operation<T> {
   const t = enter('call()');
-  if (typeof fn !== 'function') throw new InvalidArgumentError('call(fn): fn must be a generator function');
+  if (typeof fn !== 'function')
+    throw new InvalidArgumentError('call(fn): fn must be a generator function');
   // Made before the operation starts: if fn throws, the thread simply gets the error here.
   const routine = checkRoutine(fn(...args), 'call(fn)');
   t.opState = OP_CALL;
@@ -211,10 +215,14 @@ export function call<A extends unknown[], T>(fn: (...args: A) => Routine<T>, ...
 export function checkRoutine<T>(routine: Routine<T>, what: string): Routine<T> {
   const r = routine as unknown as { next?: unknown; [Symbol.asyncIterator]?: unknown } | null;
   if (r === null || typeof r !== 'object' || typeof r.next !== 'function') {
-    throw new InvalidArgumentError(`${what}: the function must return a generator (write function*)`);
+    throw new InvalidArgumentError(
+      `${what}: the function must return a generator (write function*)`,
+    );
   }
   if (typeof r[Symbol.asyncIterator] === 'function') {
-    throw new InvalidArgumentError(`${what}: an async generator cannot run on a thread; write function* and wait for host promises with yield* hostcall(p)`);
+    throw new InvalidArgumentError(
+      `${what}: an async generator cannot run on a thread; write function* and wait for host promises with yield* hostcall(p)`,
+    );
   }
   return routine;
 }

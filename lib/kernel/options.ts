@@ -80,7 +80,12 @@ export interface KernelHooks {
    * The running thread `t` is about to wait on `resource` (not yet queued, nothing changed
    * yet). May throw to refuse the wait: the error is thrown at the thread's `yield*`.
    */
-  beforeBlock?(t: Thread, resource: Waitable | null, kind: WaitKindId, timeoutMs: number | undefined): void;
+  beforeBlock?(
+    t: Thread,
+    resource: Waitable | null,
+    kind: WaitKindId,
+    timeoutMs: number | undefined,
+  ): void;
   /**
    * The running thread `t` requests `lock` (before it is acquired or waited for); `t.held`
    * lists what it already holds. `trylock` requests never wait. May throw to refuse.
@@ -100,9 +105,17 @@ export interface KernelHooks {
  */
 export interface KernelReporter {
   /** The error run() rejects with when nothing can run again. */
-  stallError(kernel: KernelCore, blocked: readonly Thread[], failures: readonly { thread: Thread; error: unknown }[]): Error;
+  stallError(
+    kernel: KernelCore,
+    blocked: readonly Thread[],
+    failures: readonly { thread: Thread; error: unknown }[],
+  ): Error;
   /** The error run() rejects with when threads failed with nobody joining them. */
-  unjoinedError(kernel: KernelCore, failures: readonly { thread: Thread; error: unknown }[], dropped: number): Error;
+  unjoinedError(
+    kernel: KernelCore,
+    failures: readonly { thread: Thread; error: unknown }[],
+    dropped: number,
+  ): Error;
   /** kernel.dump(). */
   dump(kernel: KernelCore, threads: readonly Thread[]): string;
 }
@@ -110,10 +123,19 @@ export interface KernelReporter {
 /** The reporter of a kernel nobody gave one (the core alone): plain errors, one line a thread. */
 export const PLAIN_REPORTER: KernelReporter = {
   stallError: (k, blocked) =>
-    new GreenkernelError('ESTALL', `${k.name}: ${blocked.length} thread(s) blocked, nothing runnable, no timer, no host call in flight: ${blocked.join(', ')}`),
+    new GreenkernelError(
+      'ESTALL',
+      `${k.name}: ${blocked.length} thread(s) blocked, nothing runnable, no timer, no host call in flight: ${blocked.join(', ')}`,
+    ),
   unjoinedError: (k, failures, dropped) =>
-    new GreenkernelError('ETHREAD', `${k.name}: ${failures.length + dropped} thread(s) failed with nobody joining them: ${failures.map((f) => `${f.thread}: ${describeError(f.error)}`).join('; ')}`),
-  dump: (_k, threads) => threads.map((t) => `${t} ${t.stateName}${t.waitKind === null ? '' : ` on ${t.waitKind}`}`).join('\n'),
+    new GreenkernelError(
+      'ETHREAD',
+      `${k.name}: ${failures.length + dropped} thread(s) failed with nobody joining them: ${failures.map((f) => `${f.thread}: ${describeError(f.error)}`).join('; ')}`,
+    ),
+  dump: (_k, threads) =>
+    threads
+      .map((t) => `${t} ${t.stateName}${t.waitKind === null ? '' : ` on ${t.waitKind}`}`)
+      .join('\n'),
 };
 
 /**
@@ -138,11 +160,12 @@ export const MAX_WARNINGS = 10_000;
  */
 export const MAX_UNJOINED_FAILURES = 1000;
 export function checkOptionsObject(options: unknown, what: string): void {
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`${what}: options must be an object, got ${String(options)}`);
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError(`${what}: options must be an object, got ${String(options)}`);
 }
 
 export function positiveInt(n: number, what: string): number {
-  if (!(Number.isInteger(n) && n > 0)) throw new InvalidArgumentError(`${what} must be a positive integer, got ${n}`);
+  if (!(Number.isInteger(n) && n > 0))
+    throw new InvalidArgumentError(`${what} must be a positive integer, got ${n}`);
   return n;
 }
-

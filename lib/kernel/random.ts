@@ -18,7 +18,8 @@ export class SeededRandom {
    * rng.below(6); // a die roll, the same one for every run seeded 42
    */
   constructor(seed: number) {
-    if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a safe integer, got ${seed}`);
+    if (!Number.isSafeInteger(seed))
+      throw new RangeError(`seed must be a safe integer, got ${seed}`);
     // Low 32 bits in d, high bits in c: every safe integer gets its own state (folding the high
     // word into d made seeds collide, e.g. -1 with 0 and 2^32 with 1). For seeds in [0, 2^32)
     // the high word is 0, so their sequences are unchanged.
@@ -53,7 +54,8 @@ export class SeededRandom {
    * new SeededRandom(7).below(10); // 0..9
    */
   below(n: number): number {
-    if (!(n > 0 && n <= 0x100000000 && Number.isInteger(n))) throw new RangeError(`below(${n}): n must be an integer in [1, 2^32]`);
+    if (!(n > 0 && n <= 0x100000000 && Number.isInteger(n)))
+      throw new RangeError(`below(${n}): n must be an integer in [1, 2^32]`);
     // Rejection sampling removes modulo bias; expected iterations < 2.
     const limit = 0x100000000 - (0x100000000 % n);
     for (let i = 0; i < 64; i++) {

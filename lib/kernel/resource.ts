@@ -40,7 +40,12 @@ export abstract class Resource {
     const k = this.kernel;
     if (k === t.kernel) return k;
     if (k === null) return (this.kernel = t.kernel);
-    throw new CrossKernelError(`${this.resourceKind} ${this.name}`, k.name, t.toString(), t.kernel.name);
+    throw new CrossKernelError(
+      `${this.resourceKind} ${this.name}`,
+      k.name,
+      t.toString(),
+      t.kernel.name,
+    );
   }
 
   toString(): string {

@@ -63,7 +63,8 @@ export async function runToCompletion(k: KernelCore): Promise<RunResult> {
  * kernel.runSync(); // { steps: 2, time: 5 }
  */
 export function runToCompletionSync(k: KernelCore): RunResult {
-  if (k.clock !== 'virtual') throw new InvalidArgumentError('runSync() needs the virtual clock; use run()');
+  if (k.clock !== 'virtual')
+    throw new InvalidArgumentError('runSync() needs the virtual clock; use run()');
   enterRun(k);
   const startSteps = k.steps;
   try {
@@ -73,7 +74,10 @@ export function runToCompletionSync(k: KernelCore): RunResult {
       throwIfFatal(k);
       if (k.liveUserThreads === 0) break;
       if (!k.runq.empty) continue;
-      if (k.hostPending > 0) throw new InvalidArgumentError(`${k.name}: threads wait for host calls; use run(), not runSync()`);
+      if (k.hostPending > 0)
+        throw new InvalidArgumentError(
+          `${k.name}: threads wait for host calls; use run(), not runSync()`,
+        );
       if (k.advanceTime()) continue;
       throw stallError(k);
     }
@@ -142,4 +146,3 @@ export function waitForHost(k: KernelCore): Promise<void> {
 function turnHostEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
-

@@ -49,14 +49,16 @@ class Ring {
   removeAt(k: number): Thread {
     const mask = this.mask;
     const t = this.slots[(this.head + k) & mask]!;
-    for (let j = this.head + k; j > this.head; j--) this.slots[j & mask] = this.slots[(j - 1) & mask];
+    for (let j = this.head + k; j > this.head; j--)
+      this.slots[j & mask] = this.slots[(j - 1) & mask];
     this.slots[this.head & mask] = undefined;
     this.head++;
     return t;
   }
 
   indexOf(t: Thread): number {
-    for (let k = 0; k < this.tail - this.head; k++) if (this.slots[(this.head + k) & this.mask] === t) return k;
+    for (let k = 0; k < this.tail - this.head; k++)
+      if (this.slots[(this.head + k) & this.mask] === t) return k;
     return -1;
   }
 
@@ -120,7 +122,8 @@ export class RunQueue {
     const n = level.tail - level.head;
     // The random policy draws only when there is a choice, so a seed's schedule does not
     // depend on how often a thread ran alone.
-    const t = this.random === null || n === 1 ? level.shift() : level.removeAt(this.random.below(n));
+    const t =
+      this.random === null || n === 1 ? level.shift() : level.removeAt(this.random.below(n));
     if (level.tail === level.head) {
       this.nonEmpty = bits & ~(1 << p);
       if (level.mask >= SHRINK_ABOVE) level.reset();

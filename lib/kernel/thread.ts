@@ -16,7 +16,13 @@
 import { assert } from './assert.ts';
 import type { KernelCore as Kernel } from './kernel.ts';
 import { PRIORITY_LEVELS } from './queue.ts';
-import { MAX_WAIT_KINDS, WAIT_KIND_BITS, waitKindName, type WaitKind, type WaitKindId } from './waitkind.ts';
+import {
+  MAX_WAIT_KINDS,
+  WAIT_KIND_BITS,
+  waitKindName,
+  type WaitKind,
+  type WaitKindId,
+} from './waitkind.ts';
 import type { Linked, ThreadQueue } from './queue.ts';
 import { cpu, type Operation, type Routine } from './operation.ts';
 
@@ -149,11 +155,23 @@ const WAIT_SHIFT = 23;
 const WAIT_MASK = MAX_WAIT_KINDS << WAIT_SHIFT;
 const REACQUIRE_BIT = F_REACQUIRE << FLAGS_SHIFT;
 // The fields must hold what is put in them, and fit a Smi: checked once, at load.
-assert((PRIO_MASK >>> PRIO_SHIFT) + 1 === PRIORITY_LEVELS, 'thread word: the priority fields hold PRIORITY_LEVELS levels');
-assert(BASE_SHIFT - PRIO_SHIFT === 5 && WAIT_SHIFT - BASE_SHIFT === 5, 'thread word: the two priority fields do not overlap');
-assert(WAIT_MASK >>> WAIT_SHIFT === MAX_WAIT_KINDS, 'thread word: the wait field holds every wait-kind id');
+assert(
+  (PRIO_MASK >>> PRIO_SHIFT) + 1 === PRIORITY_LEVELS,
+  'thread word: the priority fields hold PRIORITY_LEVELS levels',
+);
+assert(
+  BASE_SHIFT - PRIO_SHIFT === 5 && WAIT_SHIFT - BASE_SHIFT === 5,
+  'thread word: the two priority fields do not overlap',
+);
+assert(
+  WAIT_MASK >>> WAIT_SHIFT === MAX_WAIT_KINDS,
+  'thread word: the wait field holds every wait-kind id',
+);
 assert(WAIT_SHIFT + WAIT_KIND_BITS <= 30, 'thread word: fits a Smi');
-assert(F_REACQUIRE < 1 << 8 && (FLAGS_MASK >>> FLAGS_SHIFT) === 0xff, 'thread word: the flags fit their 8 bits');
+assert(
+  F_REACQUIRE < 1 << 8 && FLAGS_MASK >>> FLAGS_SHIFT === 0xff,
+  'thread word: the flags fit their 8 bits',
+);
 /**
  * A green thread. Create threads with `kernel.spawn`, never with `new`.
  *
@@ -161,14 +179,17 @@ assert(F_REACQUIRE < 1 << 8 && (FLAGS_MASK >>> FLAGS_SHIFT) === 0xff, 'thread wo
  * object of 15 slots; the two outermost callers live in slots, deeper ones in its extras.
  */
 export class Thread<T = unknown> implements Linked, Waitable {
-  /** SPI (Linked): the wait queue links; only a ThreadQueue writes them. */ qnext: Linked | null = null;
+  /** SPI (Linked): the wait queue links; only a ThreadQueue writes them. */ qnext: Linked | null =
+    null;
   /** SPI (Linked). */ qprev: Linked | null = null;
   /** SPI (Linked). */ qowner: ThreadQueue<Linked> | null = null;
   /** @internal the generator that runs now */ top: Routine | null;
   /** @internal outermost caller */ private caller1: Routine | null = null;
   /** @internal second caller */ private caller2: Routine | null = null;
-  /** @internal value, error or pending frame of the operation in flight */ opValue: unknown = undefined;
-  /** @internal what it waits on, or what woke it (see the invariants above) */ waitOn: Waitable | null = null;
+  /** @internal value, error or pending frame of the operation in flight */ opValue: unknown =
+    undefined;
+  /** @internal what it waits on, or what woke it (see the invariants above) */ waitOn: Waitable | null =
+    null;
   /** @internal virtual time the current wait began */ waitSince = 0;
   /** @internal state, opState, flags, priorities, waitKind: see the layout above */ private word: number;
   /** @internal position in the kernel's table of live threads */ liveIndex = -1;
@@ -184,7 +205,11 @@ export class Thread<T = unknown> implements Linked, Waitable {
     basePriority: number,
   ) {
     this.top = body;
-    this.word = S_RUNNABLE | (flags << FLAGS_SHIFT) | (basePriority << PRIO_SHIFT) | (basePriority << BASE_SHIFT);
+    this.word =
+      S_RUNNABLE |
+      (flags << FLAGS_SHIFT) |
+      (basePriority << PRIO_SHIFT) |
+      (basePriority << BASE_SHIFT);
   }
 
   /** For the wait-for graph: joiners wait on a thread. A getter, so it costs no per-thread slot. */
@@ -243,7 +268,8 @@ export class Thread<T = unknown> implements Linked, Waitable {
 
   /** @internal One write for a block: state BLOCKED, wait kind `kind`, no longer re-acquiring. */
   markBlocked(kind: WaitKindId): void {
-    this.word = (this.word & ~(STATE_MASK | WAIT_MASK | REACQUIRE_BIT)) | S_BLOCKED | (kind << WAIT_SHIFT);
+    this.word =
+      (this.word & ~(STATE_MASK | WAIT_MASK | REACQUIRE_BIT)) | S_BLOCKED | (kind << WAIT_SHIFT);
   }
   /** @internal One write: it waits for (or is handed) a mutex to re-take after a condvar wait. */
   markReacquire(): void {
@@ -400,14 +426,19 @@ export class Thread<T = unknown> implements Linked, Waitable {
    * How it ended and with what, or null while it lives. Reading it does not count as joining:
    * an error nobody joined is still reported by run().
    */
-  get outcome(): { status: 'returned'; value: T } | { status: 'threw' | 'killed'; error: unknown } | null {
+  get outcome():
+    { status: 'returned'; value: T } | { status: 'threw' | 'killed'; error: unknown } | null {
     const status = this.exitStatus;
     if (status === null) return null;
-    return status === 'returned' ? { status, value: this.result as T } : { status, error: this.result };
+    return status === 'returned'
+      ? { status, value: this.result as T }
+      : { status, error: this.result };
   }
   /** What it waits for now, or null. */
   get waitingFor(): { kind: WaitKind; resource: Waitable | null; since: number } | null {
-    return this.waitKind === null ? null : { kind: this.waitKind, resource: this.waitOn, since: this.waitSince };
+    return this.waitKind === null
+      ? null
+      : { kind: this.waitKind, resource: this.waitOn, since: this.waitSince };
   }
   /** The locks it holds, in acquisition order. */
   get holding(): readonly Waitable[] {

@@ -38,7 +38,10 @@ export function afterHostDelay(ms: number, fn: () => void): () => void {
   let timer: ReturnType<typeof setTimeout>;
   const arm = (): void => {
     const left = due - performance.now();
-    timer = left > MAX_HOST_TIMER_MS ? setTimeout(arm, MAX_HOST_TIMER_MS) : setTimeout(fn, Math.max(0, left));
+    timer =
+      left > MAX_HOST_TIMER_MS
+        ? setTimeout(arm, MAX_HOST_TIMER_MS)
+        : setTimeout(fn, Math.max(0, left));
   };
   arm();
   return () => clearTimeout(timer);

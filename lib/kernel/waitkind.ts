@@ -58,9 +58,16 @@ const ids = new Map<WaitKind, WaitKindId>();
  * block(self, request, WAIT_IO, undefined);
  */
 export function registerWaitKind(spec: WaitKindSpec): WaitKindId {
-  if (typeof spec?.name !== 'string' || spec.name === '') throw new InvalidArgumentError('registerWaitKind: a kind needs a name');
-  if (ids.has(spec.name)) throw new InvalidArgumentError(`registerWaitKind: wait kind '${spec.name}' is already registered`);
-  if (specs.length > MAX_WAIT_KINDS) throw new LimitExceededError(`registerWaitKind: more than ${MAX_WAIT_KINDS} wait kinds (WAIT_KIND_BITS=${WAIT_KIND_BITS})`);
+  if (typeof spec?.name !== 'string' || spec.name === '')
+    throw new InvalidArgumentError('registerWaitKind: a kind needs a name');
+  if (ids.has(spec.name))
+    throw new InvalidArgumentError(
+      `registerWaitKind: wait kind '${spec.name}' is already registered`,
+    );
+  if (specs.length > MAX_WAIT_KINDS)
+    throw new LimitExceededError(
+      `registerWaitKind: more than ${MAX_WAIT_KINDS} wait kinds (WAIT_KIND_BITS=${WAIT_KIND_BITS})`,
+    );
   const id = specs.length;
   specs.push(spec);
   names.push(spec.name);
@@ -87,7 +94,8 @@ export function waitKindName(id: WaitKindId): WaitKind | null {
  */
 export function waitKindSpec(id: WaitKindId): WaitKindSpec {
   const spec = specs[id];
-  if (spec === null || spec === undefined) throw new InvalidArgumentError(`no wait kind with id ${id}`);
+  if (spec === null || spec === undefined)
+    throw new InvalidArgumentError(`no wait kind with id ${id}`);
   return spec;
 }
 

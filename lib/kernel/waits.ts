@@ -30,17 +30,30 @@ import { waitKindName, type WaitKindId } from './waitkind.ts';
  * @example
  * block(self, this, WAIT_IO, timeoutMs); this.waiters.enqueue(self); return suspended(self);
  */
-export function block(t: Thread, resource: Waitable | null, kind: WaitKindId, timeoutMs: number | undefined): void {
+export function block(
+  t: Thread,
+  resource: Waitable | null,
+  kind: WaitKindId,
+  timeoutMs: number | undefined,
+): void {
   const k = t.kernel;
   assert(t === cpu.current && t.state === S_RUNNABLE, 'only the running thread blocks itself');
   // enter(what, timeoutMs) refused a bad one before the primitive changed anything.
-  assert(timeoutMs === undefined || (timeoutMs >= 0 && timeoutMs < Infinity), 'block: the timeout was checked by enter()');
+  assert(
+    timeoutMs === undefined || (timeoutMs >= 0 && timeoutMs < Infinity),
+    'block: the timeout was checked by enter()',
+  );
   if (k.hooks.beforeBlock !== undefined) k.hooks.beforeBlock(t, resource, kind, timeoutMs);
   t.markBlocked(kind);
   t.waitOn = resource;
   t.waitSince = k.now();
   if (timeoutMs !== undefined) k.timers.arm(t, t.waitSince + timeoutMs);
-  if (k.traceLines !== null) k.record('block', t, resource === null ? waitKindName(kind)! : `${waitKindName(kind)} ${resource.name}`);
+  if (k.traceLines !== null)
+    k.record(
+      'block',
+      t,
+      resource === null ? waitKindName(kind)! : `${waitKindName(kind)} ${resource.name}`,
+    );
 }
 
 /**
@@ -66,7 +79,10 @@ export function wakeWithError(t: Thread, error: unknown): void {
 function resume(t: Thread, opState: number, value: unknown): void {
   const k = t.kernel;
   assert(t.state === S_BLOCKED, 'only a blocked thread is woken');
-  assert(t.opState === OP_BLOCKED || t.opState === OP_BLOCK, 'a woken thread has an operation in flight');
+  assert(
+    t.opState === OP_BLOCKED || t.opState === OP_BLOCK,
+    'a woken thread has an operation in flight',
+  );
   if (t.heapIndex >= 0) k.timers.cancel(t);
   // waitOn stays: it names the granter until the thread consumes the result (see Thread).
   t.opValue = value;
@@ -118,7 +134,10 @@ export function cancelWait(t: Thread): void {
  */
 export function reprioritize(t: Thread, priority: number): void {
   const k = t.kernel;
-  assert(Number.isInteger(priority) && priority >= 0 && priority < PRIORITY_LEVELS, 'priority in range');
+  assert(
+    Number.isInteger(priority) && priority >= 0 && priority < PRIORITY_LEVELS,
+    'priority in range',
+  );
   if (t.priority === priority) return;
   const waitQueue = t.qowner;
   if (waitQueue !== null) {

@@ -38,8 +38,15 @@ const LIB_DIR = fileURLToPath(new URL('..', import.meta.url)); // lib/, whatever
 
 interface InspectorSession {
   connect(): void;
-  post(method: string, params: object, callback: (err: Error | null, result: unknown) => void): void;
-  on(event: string, listener: (message: { params: { scriptId: string; url: string } }) => void): void;
+  post(
+    method: string,
+    params: object,
+    callback: (err: Error | null, result: unknown) => void,
+  ): void;
+  on(
+    event: string,
+    listener: (message: { params: { scriptId: string; url: string } }) => void,
+  ): void;
 }
 type InspectorModule = { Session: new () => InspectorSession };
 
@@ -54,7 +61,9 @@ const scriptUrls = new Map<string, string>();
  * if (backtraceSupport().method !== 'inspector') console.warn(backtraceSupport().reason);
  */
 export function backtraceSupport(): { method: 'inspector' | 'names-only'; reason: string } {
-  return openSession() === null ? { method: 'names-only', reason: unavailableReason } : { method: 'inspector', reason: '' };
+  return openSession() === null
+    ? { method: 'names-only', reason: unavailableReason }
+    : { method: 'inspector', reason: '' };
 }
 
 /**
@@ -79,7 +88,8 @@ export function backtrace(t: Thread): StackFrame[] {
   } finally {
     release();
   }
-  if (skipped > 0) out.push({ fn: `... ${skipped} outer frame(s) omitted`, file: null, line: null, column: null });
+  if (skipped > 0)
+    out.push({ fn: `... ${skipped} outer frame(s) omitted`, file: null, line: null, column: null });
   return out;
 }
 
@@ -89,11 +99,18 @@ export function backtrace(t: Thread): StackFrame[] {
  * @example
  * console.log(formatFrames(backtrace(t), '  ').join('\n'));
  */
-export function formatFrames(frames: readonly StackFrame[], indent = '', cwd = process.cwd()): string[] {
+export function formatFrames(
+  frames: readonly StackFrame[],
+  indent = '',
+  cwd = process.cwd(),
+): string[] {
   const lines: string[] = [];
   for (const f of frames) {
     lines.push(`${indent}${f.fn}()${f.note !== undefined ? `  (${f.note})` : ''}`);
-    if (f.file !== null) lines.push(`${indent}\t${displayPath(f.file, cwd)}:${f.line ?? '?'}${f.column !== null ? `:${f.column}` : ''}`);
+    if (f.file !== null)
+      lines.push(
+        `${indent}\t${displayPath(f.file, cwd)}:${f.line ?? '?'}${f.column !== null ? `:${f.column}` : ''}`,
+      );
   }
   return lines;
 }
@@ -155,11 +172,15 @@ interface InternalProperty {
 
 /** Where suspended generator `g` stopped, mapped to its source. */
 function locate(g: Routine): StackFrame {
-  if (openSession() === null) return { fn: generatorName(g), file: null, line: null, column: null, note: unavailableReason };
+  if (openSession() === null)
+    return { fn: generatorName(g), file: null, line: null, column: null, note: unavailableReason };
   const slot = globalThis as Record<string, unknown>;
   try {
     slot[GLOBAL_SLOT] = g;
-    const evaluated = post('Runtime.evaluate', { expression: `globalThis.${GLOBAL_SLOT}`, objectGroup: OBJECT_GROUP });
+    const evaluated = post('Runtime.evaluate', {
+      expression: `globalThis.${GLOBAL_SLOT}`,
+      objectGroup: OBJECT_GROUP,
+    });
     const objectId = (evaluated.result as RemoteObject).objectId!;
     const props = post('Runtime.getProperties', { objectId, ownProperties: true });
     const internal = (props.internalProperties ?? []) as InternalProperty[];
@@ -173,21 +194,41 @@ function locate(g: Routine): StackFrame {
       else if (p.name === '[[GeneratorFunction]]' && p.value?.objectId !== undefined) {
         // One more round trip gives the function's name and where it starts (a generator that
         // has not started yet is "suspended" at its start).
-        const fnProps = post('Runtime.getProperties', { objectId: p.value.objectId, ownProperties: true });
+        const fnProps = post('Runtime.getProperties', {
+          objectId: p.value.objectId,
+          ownProperties: true,
+        });
         const own = (fnProps.result ?? []) as { name: string; value?: RemoteObject }[];
         const name = own.find((x) => x.name === 'name')?.value?.value;
         if (typeof name === 'string' && name !== '') fn = name;
-        start = ((fnProps.internalProperties ?? []) as InternalProperty[]).find((x) => x.name === '[[FunctionLocation]]')?.value?.value;
+        start = ((fnProps.internalProperties ?? []) as InternalProperty[]).find(
+          (x) => x.name === '[[FunctionLocation]]',
+        )?.value?.value;
       }
     }
-    if (where === undefined) return { fn, file: null, line: null, column: null, note: 'location unknown' };
-    if (state === 'suspended' && start !== undefined && start.scriptId === where.scriptId && start.lineNumber === where.lineNumber && start.columnNumber === where.columnNumber) {
+    if (where === undefined)
+      return { fn, file: null, line: null, column: null, note: 'location unknown' };
+    if (
+      state === 'suspended' &&
+      start !== undefined &&
+      start.scriptId === where.scriptId &&
+      start.lineNumber === where.lineNumber &&
+      start.columnNumber === where.columnNumber
+    ) {
       state = 'not started';
     }
     const frame = mapPosition(fn, scriptUrl(where.scriptId), where.lineNumber, where.columnNumber);
-    return state === 'suspended' && frame.note === undefined ? frame : { ...frame, note: noteFor(state, frame.note) };
+    return state === 'suspended' && frame.note === undefined
+      ? frame
+      : { ...frame, note: noteFor(state, frame.note) };
   } catch (error) {
-    return { fn: generatorName(g), file: null, line: null, column: null, note: `inspector failed: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      fn: generatorName(g),
+      file: null,
+      line: null,
+      column: null,
+      note: `inspector failed: ${error instanceof Error ? error.message : String(error)}`,
+    };
   } finally {
     delete slot[GLOBAL_SLOT];
   }
@@ -204,7 +245,12 @@ function release(): void {
 }
 
 function noteFor(state: string, note: string | undefined): string {
-  const s = state === 'suspended' || state === '' ? '' : state === 'running' ? 'running: function start shown' : state;
+  const s =
+    state === 'suspended' || state === ''
+      ? ''
+      : state === 'running'
+        ? 'running: function start shown'
+        : state;
   return [s, note].filter((x) => x !== undefined && x !== '').join('; ');
 }
 
@@ -222,15 +268,26 @@ function scriptUrl(scriptId: string): string | null {
 
 /** Maps a 0-based generated position through the script's source map; 1-based result. */
 function mapPosition(fn: string, url: string | null, line0: number, col0: number): StackFrame {
-  if (url === null) return { fn, file: null, line: line0 + 1, column: col0 + 1, note: 'script has no URL' };
+  if (url === null)
+    return { fn, file: null, line: line0 + 1, column: col0 + 1, note: 'script has no URL' };
   const path = url.startsWith('file:') ? fileURLToPath(url) : url;
   try {
     const entry = findSourceMap(path)?.findEntry(line0, col0) as
-      | { originalSource?: string; originalLine?: number; originalColumn?: number }
-      | undefined;
-    if (entry !== undefined && entry.originalSource !== undefined && entry.originalLine !== undefined) {
-      const src = entry.originalSource.startsWith('file:') ? fileURLToPath(entry.originalSource) : entry.originalSource;
-      return { fn, file: src, line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 };
+      { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
+    if (
+      entry !== undefined &&
+      entry.originalSource !== undefined &&
+      entry.originalLine !== undefined
+    ) {
+      const src = entry.originalSource.startsWith('file:')
+        ? fileURLToPath(entry.originalSource)
+        : entry.originalSource;
+      return {
+        fn,
+        file: src,
+        line: entry.originalLine + 1,
+        column: (entry.originalColumn ?? 0) + 1,
+      };
     }
   } catch {
     // no usable source map: report the generated position
@@ -266,9 +323,11 @@ function runningFrames(): StackFrame[] {
   // code = generator frames (each one followed by a native resume frame) and any plain function
   // they called; a resume called from the thread's own code is plain `yield*` delegation.
   let end = 0;
-  while (end < sites.length && !(isResume(sites[end]) && isLibFile(sites[end + 1]?.getFileName()))) end++;
+  while (end < sites.length && !(isResume(sites[end]) && isLibFile(sites[end + 1]?.getFileName())))
+    end++;
   let start = 0;
-  while (start < end && isLibFile(sites[start]!.getFileName()) && !isResume(sites[start + 1])) start++;
+  while (start < end && isLibFile(sites[start]!.getFileName()) && !isResume(sites[start + 1]))
+    start++;
   const out: StackFrame[] = [];
   for (let i = start; i < end && out.length < MAX_FRAMES; i++) {
     const s = sites[i]!;
@@ -277,8 +336,17 @@ function runningFrames(): StackFrame[] {
     const line = s.getLineNumber();
     const col = s.getColumnNumber();
     const fn = s.getFunctionName() ?? '<anonymous>';
-    if (file === null || file === undefined || line === null || col === null) out.push({ fn, file: null, line: null, column: null });
-    else out.push(mapPosition(fn, file.startsWith('file:') ? file : pathToFileURL(file).href, line - 1, col - 1));
+    if (file === null || file === undefined || line === null || col === null)
+      out.push({ fn, file: null, line: null, column: null });
+    else
+      out.push(
+        mapPosition(
+          fn,
+          file.startsWith('file:') ? file : pathToFileURL(file).href,
+          line - 1,
+          col - 1,
+        ),
+      );
   }
   return out;
 }

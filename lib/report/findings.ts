@@ -10,7 +10,14 @@
  */
 import { GreenkernelError } from '../kernel/errors.ts';
 import type { KernelCore as Kernel } from '../kernel/kernel.ts';
-import { detectorOf, installDetector, resolveDetection, type DetectionOptions, type Detector, type FindingSink } from '../detect/detector.ts';
+import {
+  detectorOf,
+  installDetector,
+  resolveDetection,
+  type DetectionOptions,
+  type Detector,
+  type FindingSink,
+} from '../detect/detector.ts';
 import type { Cycle } from '../detect/waitgraph.ts';
 import { backtrace } from './backtrace.ts';
 import { buildReport, formatReport, setReportOptions, summarize, type Report } from './report.ts';
@@ -48,10 +55,19 @@ export const REPORT_FINDINGS: FindingSink<Report> = {
       ...(f.lockOrder !== null ? { lockOrder: f.lockOrder } : {}),
       notes: [f.note],
     });
-    return { record: report, error: new DeadlockError(f.cycle, report), summary: summarize(report) };
+    return {
+      record: report,
+      error: new DeadlockError(f.cycle, report),
+      summary: summarize(report),
+    };
   },
   lockOrder(kernel, f) {
-    const report = buildReport(kernel, { kind: 'lock-order', threads: [f.thread], lockOrder: f.inversion, notes: [f.note] });
+    const report = buildReport(kernel, {
+      kind: 'lock-order',
+      threads: [f.thread],
+      lockOrder: f.inversion,
+      notes: [f.note],
+    });
     return { record: report, error: new LockOrderError(report), summary: summarize(report) };
   },
   backtraceOf: backtrace,
@@ -66,7 +82,10 @@ export const REPORT_FINDINGS: FindingSink<Report> = {
  * // or, on an existing kernel:
  * attachDetection(kernel, { cycles: 'warn' });
  */
-export function attachDetection(kernel: Kernel, options?: DetectionOptions | false): Detector<Report> | null {
+export function attachDetection(
+  kernel: Kernel,
+  options?: DetectionOptions | false,
+): Detector<Report> | null {
   const settings = resolveDetection(options);
   setReportOptions(kernel, { backtraces: settings.backtraces });
   return installDetector(kernel, settings, REPORT_FINDINGS);

@@ -127,7 +127,8 @@ export function setReportOptions(kernel: Kernel, o: { backtraces: boolean }): vo
 export function buildReport(kernel: Kernel, spec: ReportSpec): Report {
   const wantBacktraces = spec.backtraces ?? kernel.extension(OPTIONS)?.backtraces ?? true;
   const graph = waitGraph(kernel);
-  const cycles = spec.cycles ?? (spec.kind === 'stall' || spec.kind === 'dump' ? findCycles(graph) : []);
+  const cycles =
+    spec.cycles ?? (spec.kind === 'stall' || spec.kind === 'dump' ? findCycles(graph) : []);
   const pending = spec.pending;
   const ids = new Map<Waitable, number>();
   const ref = (r: Waitable): ResourceRef => {
@@ -137,7 +138,8 @@ export function buildReport(kernel: Kernel, spec: ReportSpec): Report {
   };
   const tref = (t: Thread): ThreadRef => ({ id: t.id, name: t.name });
   const inCycles: Thread[] = [];
-  for (const c of cycles) for (const s of c) if (!inCycles.includes(s.thread)) inCycles.push(s.thread);
+  for (const c of cycles)
+    for (const s of c) if (!inCycles.includes(s.thread)) inCycles.push(s.thread);
   const listed = orderThreads(spec.threads ?? graph.threads, inCycles);
   const now = kernel.now();
   const threads: ThreadReport[] = [];
@@ -178,13 +180,21 @@ export function buildReport(kernel: Kernel, spec: ReportSpec): Report {
     });
   }
   const notes = [...(spec.notes ?? [])];
-  if ((spec.failuresDropped ?? 0) > 0) notes.push(`${spec.failuresDropped} more failed thread(s) not kept (MAX_UNJOINED_FAILURES)`);
-  if (listed.length > MAX_REPORT_THREADS) notes.push(`${listed.length - MAX_REPORT_THREADS} more thread(s) not listed`);
-  if (wantBacktraces && traced > MAX_BACKTRACES) notes.push(`backtraces shown for the first ${MAX_BACKTRACES} threads only`);
+  if ((spec.failuresDropped ?? 0) > 0)
+    notes.push(`${spec.failuresDropped} more failed thread(s) not kept (MAX_UNJOINED_FAILURES)`);
+  if (listed.length > MAX_REPORT_THREADS)
+    notes.push(`${listed.length - MAX_REPORT_THREADS} more thread(s) not listed`);
+  if (wantBacktraces && traced > MAX_BACKTRACES)
+    notes.push(`backtraces shown for the first ${MAX_BACKTRACES} threads only`);
   const support = backtraceSupport();
   if (wantBacktraces && support.method !== 'inspector') notes.push(support.reason);
   const cycleReports = cycles.map((c) =>
-    c.map((s, i) => ({ thread: tref(s.thread), kind: s.kind, waitsFor: ref(s.resource), heldBy: tref(c[(i + 1) % c.length]!.thread) })),
+    c.map((s, i) => ({
+      thread: tref(s.thread),
+      kind: s.kind,
+      waitsFor: ref(s.resource),
+      heldBy: tref(c[(i + 1) % c.length]!.thread),
+    })),
   );
   return {
     kind: spec.kind,
@@ -196,7 +206,10 @@ export function buildReport(kernel: Kernel, spec: ReportSpec): Report {
     cycles: cycleReports,
     threads,
     ...(spec.lockOrder !== undefined ? { lockOrder: spec.lockOrder } : {}),
-    failures: (spec.failures ?? []).map((f) => ({ thread: tref(f.thread), error: describeError(f.error) })),
+    failures: (spec.failures ?? []).map((f) => ({
+      thread: tref(f.thread),
+      error: describeError(f.error),
+    })),
     notes,
     backtraces: wantBacktraces ? support.method : 'off',
   };
@@ -207,13 +220,21 @@ function orderThreads(threads: readonly Thread[], first: readonly Thread[]): Thr
   return [...first, ...rest];
 }
 
-function titleOf(spec: ReportSpec, kernel: Kernel, cycles: readonly Cycle[], threads: readonly ThreadReport[]): string {
+function titleOf(
+  spec: ReportSpec,
+  kernel: Kernel,
+  cycles: readonly Cycle[],
+  threads: readonly ThreadReport[],
+): string {
   switch (spec.kind) {
     case 'deadlock':
       return `DEADLOCK: wait-for cycle of ${cycles[0]?.length ?? 0} thread(s)`;
     case 'stall': {
       const blocked = threads.filter((t) => t.state === 'blocked').length;
-      return `STALL: ${blocked} thread(s) blocked, nothing runnable, no timer, no host call in flight` + (cycles.length > 0 ? `; ${cycles.length} wait-for cycle(s)` : '');
+      return (
+        `STALL: ${blocked} thread(s) blocked, nothing runnable, no timer, no host call in flight` +
+        (cycles.length > 0 ? `; ${cycles.length} wait-for cycle(s)` : '')
+      );
     }
     case 'lock-order':
       return `LOCK ORDER INVERSION: possible deadlock (${spec.lockOrder?.classes.join(' -> ') ?? ''})`;
@@ -225,7 +246,11 @@ function titleOf(spec: ReportSpec, kernel: Kernel, cycles: readonly Cycle[], thr
 }
 
 /** Why an ownerless (or orphaned) wait can never end, once nothing can run: the kind says. */
-function stallHint(kind: WaitKind, resource: Waitable | null, owners: readonly Thread[]): string | undefined {
+function stallHint(
+  kind: WaitKind,
+  resource: Waitable | null,
+  owners: readonly Thread[],
+): string | undefined {
   if (resource === null) return undefined;
   const exited = owners.filter((o) => o.stateName === 'exited');
   if (exited.length > 0) return `held by ${exited.join(', ')}, which exited without releasing it`;
@@ -248,14 +273,22 @@ function specOf(kind: WaitKind): WaitKindSpec | undefined {
  * console.error(formatReport(error.report));
  */
 export function formatReport(r: Report, cwd = process.cwd()): string {
-  const out: string[] = [`${r.title}`, `kernel "${r.kernel}", seed ${r.seed}, step ${r.step}, time ${r.time} ms`];
+  const out: string[] = [
+    `${r.title}`,
+    `kernel "${r.kernel}", seed ${r.seed}, step ${r.step}, time ${r.time} ms`,
+  ];
   r.cycles.forEach((c, i) => {
     out.push('', r.cycles.length > 1 ? `cycle ${i + 1}:` : 'cycle:');
-    for (const s of c) out.push(`  ${name(s.thread)} ${waitPhrase(s.kind, s.waitsFor, [s.heldBy])}`);
+    for (const s of c)
+      out.push(`  ${name(s.thread)} ${waitPhrase(s.kind, s.waitsFor, [s.heldBy])}`);
   });
-  if (r.lockOrder !== undefined) out.push('', ...formatLockOrder(r.lockOrder, r.kind === 'deadlock', cwd));
+  if (r.lockOrder !== undefined)
+    out.push('', ...formatLockOrder(r.lockOrder, r.kind === 'deadlock', cwd));
   if (r.failures.length > 0) {
-    out.push('', 'threads that failed with nobody joining them (a failure is often why the others wait):');
+    out.push(
+      '',
+      'threads that failed with nobody joining them (a failure is often why the others wait):',
+    );
     for (const f of r.failures) out.push(`  ${name(f.thread)}: ${f.error}`);
   }
   for (const t of r.threads) out.push('', ...formatThread(t, cwd));
@@ -280,12 +313,18 @@ function waitPhrase(kind: WaitKind, r: ResourceRef, owners: readonly ThreadRef[]
 }
 
 function formatThread(t: ThreadReport, cwd: string): string[] {
-  const prio = t.priority === t.basePriority ? `prio ${t.priority}` : `prio ${t.priority} (base ${t.basePriority})`;
+  const prio =
+    t.priority === t.basePriority
+      ? `prio ${t.priority}`
+      : `prio ${t.priority} (base ${t.basePriority})`;
   const w = t.waits;
-  const state = w === null ? t.state : `${t.state} on ${w.kind}, ${w.forMs} ms${w.timed ? ', timed' : ''}`;
+  const state =
+    w === null ? t.state : `${t.state} on ${w.kind}, ${w.forMs} ms${w.timed ? ', timed' : ''}`;
   const lines = [`thread ${name(t)} [${t.kind}${t.daemon ? ' daemon' : ''}, ${prio}, ${state}]:`];
   if (w !== null) {
-    lines.push(`  ${w.resource === null ? `waits (${w.kind})` : waitPhrase(w.kind, w.resource, w.owners)} since ${w.since} ms`);
+    lines.push(
+      `  ${w.resource === null ? `waits (${w.kind})` : waitPhrase(w.kind, w.resource, w.owners)} since ${w.since} ms`,
+    );
     if (w.hint !== undefined) lines.push(`    ${w.hint}`);
   }
   if (t.holds.length > 0) lines.push(`  holds ${t.holds.map(res).join(', ')}`);
@@ -321,7 +360,8 @@ function formatLockOrder(o: LockOrderReport, deadlocked: boolean, cwd: string): 
  * fs.writeFileSync('deadlock.dot', reportToDot(error.report)); // dot -Tsvg deadlock.dot
  */
 export function reportToDot(r: Report): string {
-  const q = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+  const q = (s: string): string =>
+    `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
   const red = new Set<string>();
   for (const c of r.cycles) {
     for (const s of c) {
@@ -329,27 +369,37 @@ export function reportToDot(r: Report): string {
       red.add(`r${s.waitsFor.id}->t${s.heldBy.id}`);
     }
   }
-  const lines = [`digraph ${q(`${r.kernel} wait-for graph`)} {`, '  rankdir=LR;', '  node [fontname="monospace"];'];
+  const lines = [
+    `digraph ${q(`${r.kernel} wait-for graph`)} {`,
+    '  rankdir=LR;',
+    '  node [fontname="monospace"];',
+  ];
   const resources = new Map<number, ResourceRef>();
   const edges: string[] = [];
   const edge = (from: string, to: string, label: string): void => {
     const hot = red.has(`${from}->${to}`);
-    edges.push(`  ${from} -> ${to} [label=${q(label)}${hot ? ', color=red, fontcolor=red, penwidth=2' : ''}];`);
+    edges.push(
+      `  ${from} -> ${to} [label=${q(label)}${hot ? ', color=red, fontcolor=red, penwidth=2' : ''}];`,
+    );
   };
   const listed = new Set(r.threads.map((t) => t.id));
   for (const t of r.threads) {
-    lines.push(`  t${t.id} [shape=ellipse, label=${q(`${t.name}#${t.id}\n${t.kind} prio ${t.priority}\n${t.state}`)}];`);
+    lines.push(
+      `  t${t.id} [shape=ellipse, label=${q(`${t.name}#${t.id}\n${t.kind} prio ${t.priority}\n${t.state}`)}];`,
+    );
     if (t.waits?.resource != null) {
       resources.set(t.waits.resource.id, t.waits.resource);
       edge(`t${t.id}`, `r${t.waits.resource.id}`, `waits (${t.waits.kind})`);
-      for (const o of t.waits.owners) if (listed.has(o.id)) edge(`r${t.waits.resource.id}`, `t${o.id}`, 'held by');
+      for (const o of t.waits.owners)
+        if (listed.has(o.id)) edge(`r${t.waits.resource.id}`, `t${o.id}`, 'held by');
     }
     for (const h of t.holds) {
       resources.set(h.id, h);
       edge(`r${h.id}`, `t${t.id}`, 'held by');
     }
   }
-  for (const [id, rr] of [...resources].sort((a, b) => a[0] - b[0])) lines.push(`  r${id} [shape=box, label=${q(`${rr.kind}\n${rr.name}`)}];`);
+  for (const [id, rr] of [...resources].sort((a, b) => a[0] - b[0]))
+    lines.push(`  r${id} [shape=box, label=${q(`${rr.kind}\n${rr.name}`)}];`);
   return [...lines, ...[...new Set(edges)], '}'].join('\n');
 }
 
@@ -371,7 +421,8 @@ export function waitGraphDot(kernel: Kernel): string {
  */
 export function summarize(r: Report): string {
   const first = r.cycles[0];
-  if (first !== undefined) return `${r.title}: ${first.map((s) => `${name(s.thread)} -[${res(s.waitsFor)}]->`).join(' ')} ${name(first[0]!.thread)}`;
+  if (first !== undefined)
+    return `${r.title}: ${first.map((s) => `${name(s.thread)} -[${res(s.waitsFor)}]->`).join(' ')} ${name(first[0]!.thread)}`;
   if (r.lockOrder !== undefined) {
     const e = r.lockOrder.edges[0];
     return `${r.title}: ${e === undefined ? '' : `${name(e.thread)} asked for ${e.to} while holding ${e.from}`}`;

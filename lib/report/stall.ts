@@ -33,7 +33,11 @@ export class StallError extends GreenkernelError {
    * @example
    * try { kernel.runSync(); } catch (e) { if (e instanceof StallError) console.log(e.report.threads.length); }
    */
-  constructor(kernel: Kernel, blocked: readonly Thread[], failures: readonly { thread: Thread; error: unknown }[] = []) {
+  constructor(
+    kernel: Kernel,
+    blocked: readonly Thread[],
+    failures: readonly { thread: Thread; error: unknown }[] = [],
+  ) {
     const report = buildReport(kernel, { kind: 'stall', threads: blocked, failures });
     super('ESTALL', formatReport(report));
     this.blocked = blocked;
@@ -57,12 +61,23 @@ export class UnjoinedThreadError extends GreenkernelError {
   readonly dropped: number;
   /** The report (kind 'failures'), when the kernel made this error. */
   readonly report: Report | undefined;
-  constructor(failures: readonly { thread: string; error: unknown }[], options: { dropped?: number; report?: Report } = {}) {
+  constructor(
+    failures: readonly { thread: string; error: unknown }[],
+    options: { dropped?: number; report?: Report } = {},
+  ) {
     const dropped = options.dropped ?? 0;
-    const lines = failures.slice(0, FAILURES_IN_MESSAGE).map((f) => `  ${f.thread}: ${describeError(f.error)}`);
-    if (failures.length > FAILURES_IN_MESSAGE) lines.push(`  ... and ${failures.length - FAILURES_IN_MESSAGE} more in .failures`);
-    if (dropped > 0) lines.push(`  (${dropped} more not kept: the kernel keeps at most ${failures.length})`);
-    super('ETHREAD', `${failures.length + dropped} thread(s) failed with nobody joining them:\n${lines.join('\n')}`, { cause: failures[0]?.error });
+    const lines = failures
+      .slice(0, FAILURES_IN_MESSAGE)
+      .map((f) => `  ${f.thread}: ${describeError(f.error)}`);
+    if (failures.length > FAILURES_IN_MESSAGE)
+      lines.push(`  ... and ${failures.length - FAILURES_IN_MESSAGE} more in .failures`);
+    if (dropped > 0)
+      lines.push(`  (${dropped} more not kept: the kernel keeps at most ${failures.length})`);
+    super(
+      'ETHREAD',
+      `${failures.length + dropped} thread(s) failed with nobody joining them:\n${lines.join('\n')}`,
+      { cause: failures[0]?.error },
+    );
     this.failures = failures;
     this.dropped = dropped;
     this.report = options.report;
@@ -87,8 +102,18 @@ export function describeThreads(kernel: Kernel, threads: readonly Thread[]): str
  * @example
  * throw unjoinedThreadError(kernel, kernel.unjoined, 0);
  */
-export function unjoinedThreadError(kernel: Kernel, failures: readonly { thread: Thread; error: unknown }[], dropped: number): UnjoinedThreadError {
-  const report = buildReport(kernel, { kind: 'failures', threads: [], failures, failuresDropped: dropped, backtraces: false });
+export function unjoinedThreadError(
+  kernel: Kernel,
+  failures: readonly { thread: Thread; error: unknown }[],
+  dropped: number,
+): UnjoinedThreadError {
+  const report = buildReport(kernel, {
+    kind: 'failures',
+    threads: [],
+    failures,
+    failuresDropped: dropped,
+    backtraces: false,
+  });
   return new UnjoinedThreadError(
     failures.map((f) => ({ thread: f.thread.toString(), error: f.error })),
     { dropped, report },

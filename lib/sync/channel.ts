@@ -37,7 +37,9 @@ export class WaitChannel implements Waitable {
     return 'channel';
   }
   get name(): string {
-    return typeof this.key === 'object' && this.key !== null ? describeObjectKey(this.key) : String(this.key);
+    return typeof this.key === 'object' && this.key !== null
+      ? describeObjectKey(this.key)
+      : String(this.key);
   }
   owners(): readonly Thread[] {
     return NO_OWNERS;
@@ -114,7 +116,10 @@ export function wakeupOne(key: unknown, kernel?: Kernel): number {
 
 function wakeN(key: unknown, kernel: Kernel | undefined, limit: number): number {
   const k = kernel ?? cpu.current?.kernel;
-  if (k === undefined) throw new InvalidArgumentError('wakeup(key, kernel): pass the kernel when calling from the host');
+  if (k === undefined)
+    throw new InvalidArgumentError(
+      'wakeup(key, kernel): pass the kernel when calling from the host',
+    );
   const channel = k.extension(TABLE)?.get(key);
   if (channel === undefined) return 0;
   let n = 0;

@@ -22,8 +22,14 @@ export const WAIT_COMPLETION = registerWaitKind({
   name: 'completion',
   durable: true,
   ownerless: false,
-  stallHint: (_r, owners) => (owners.length > 0 ? undefined : 'never completed, and no holder was declared (Completion.declareHolder) to show who should'),
-  phrase: (resource, owners) => (owners === '' ? `waits for completion "${resource.name}" (no owner)` : `waits for completion "${resource.name}" to be completed by ${owners}`),
+  stallHint: (_r, owners) =>
+    owners.length > 0
+      ? undefined
+      : 'never completed, and no holder was declared (Completion.declareHolder) to show who should',
+  phrase: (resource, owners) =>
+    owners === ''
+      ? `waits for completion "${resource.name}" (no owner)`
+      : `waits for completion "${resource.name}" to be completed by ${owners}`,
 });
 
 export class Completion<T = void> extends Resource {
@@ -92,7 +98,10 @@ export class Completion<T = void> extends Resource {
    * io.reset();
    */
   reset(): void {
-    if (this.waiters.length > 0) throw new InvalidArgumentError(`completion ${this.name}: reset with ${this.waiters.length} waiter(s)`);
+    if (this.waiters.length > 0)
+      throw new InvalidArgumentError(
+        `completion ${this.name}: reset with ${this.waiters.length} waiter(s)`,
+      );
     this.settled = 'no';
     this.outcome = undefined;
   }
@@ -128,7 +137,8 @@ export class Completion<T = void> extends Resource {
   }
 
   private settle(how: 'value' | 'error', outcome: unknown): void {
-    if (this.settled !== 'no') throw new InvalidArgumentError(`completion ${this.name} is already settled`);
+    if (this.settled !== 'no')
+      throw new InvalidArgumentError(`completion ${this.name} is already settled`);
     this.settled = how;
     this.outcome = outcome;
     // Highest priority first, FIFO among equals: the wake order of every primitive.

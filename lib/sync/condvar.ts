@@ -53,12 +53,28 @@ export class CondVar extends Resource {
   wait(mutex: Mutex, timeoutMs?: number): Operation<void> {
     const self = enter('CondVar.wait()', timeoutMs);
     this.bind(self);
-    if (!(mutex instanceof Mutex)) return failed(self, new InvalidArgumentError(`condvar ${this.name}: wait(mutex) needs a Mutex, got ${String(mutex)}`));
+    if (!(mutex instanceof Mutex))
+      return failed(
+        self,
+        new InvalidArgumentError(
+          `condvar ${this.name}: wait(mutex) needs a Mutex, got ${String(mutex)}`,
+        ),
+      );
     if (mutex.owner !== self) {
-      return failed(self, new NotOwnerError(`thread ${self} waited on condvar ${this.name} without holding mutex ${mutex.name}`));
+      return failed(
+        self,
+        new NotOwnerError(
+          `thread ${self} waited on condvar ${this.name} without holding mutex ${mutex.name}`,
+        ),
+      );
     }
     if (this.mutex !== null && this.mutex !== mutex && this.waiters.length > 0) {
-      return failed(self, new InvalidArgumentError(`condvar ${this.name} is used with mutex ${this.mutex.name} and ${mutex.name}`));
+      return failed(
+        self,
+        new InvalidArgumentError(
+          `condvar ${this.name} is used with mutex ${this.mutex.name} and ${mutex.name}`,
+        ),
+      );
     }
     this.mutex = mutex;
     block(self, this, WAIT_CONDVAR, timeoutMs);

@@ -56,7 +56,12 @@ export class Mutex extends Resource implements Lock {
       return granted(self, this);
     }
     if (owner === self) {
-      return failed(self, new WouldDeadlockError(`locking against myself: thread ${self} already holds mutex ${this.name}`));
+      return failed(
+        self,
+        new WouldDeadlockError(
+          `locking against myself: thread ${self} already holds mutex ${this.name}`,
+        ),
+      );
     }
     block(self, this, WAIT_MUTEX, timeoutMs);
     this.waiters.enqueue(self);

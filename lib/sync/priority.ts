@@ -31,7 +31,9 @@ function blockedOnLock(t: Thread): Lock | null {
 }
 
 function chainCut(t: Thread, what: string): void {
-  t.kernel.warn(`${what}: the owner chain from ${t} is longer than ${MAX_OWNER_CHAIN} hops; the walk stopped there`);
+  t.kernel.warn(
+    `${what}: the owner chain from ${t} is longer than ${MAX_OWNER_CHAIN} hops; the walk stopped there`,
+  );
 }
 
 /**

@@ -18,8 +18,16 @@ import { MANY_OWNERS, type Thread } from '../kernel/thread.ts';
 import { registerWaitKind } from '../kernel/waitkind.ts';
 import { block, wake } from '../kernel/waits.ts';
 
-export const WAIT_RWLOCK_READ = registerWaitKind({ name: 'rwlock-read', durable: true, ownerless: false });
-export const WAIT_RWLOCK_WRITE = registerWaitKind({ name: 'rwlock-write', durable: true, ownerless: false });
+export const WAIT_RWLOCK_READ = registerWaitKind({
+  name: 'rwlock-read',
+  durable: true,
+  ownerless: false,
+});
+export const WAIT_RWLOCK_WRITE = registerWaitKind({
+  name: 'rwlock-write',
+  durable: true,
+  ownerless: false,
+});
 
 export class RWLock extends Resource implements Lock {
   private holderW: Thread | null = null;
@@ -64,13 +72,24 @@ export class RWLock extends Resource implements Lock {
     const kernel = this.bind(self);
     const check = kernel.hooks.beforeLock;
     if (check !== undefined) check(self, this, 'read', false);
-    if (this.writer === self) return failed(self, new WouldDeadlockError(`locking against myself: thread ${self} holds rwlock ${this.name} for writing and asked to read`));
+    if (this.writer === self)
+      return failed(
+        self,
+        new WouldDeadlockError(
+          `locking against myself: thread ${self} holds rwlock ${this.name} for writing and asked to read`,
+        ),
+      );
     if (this.writer === null && this.waiters.length === 0) {
       this.addReader(self);
       return granted(self, this);
     }
     if (this.holdersR.includes(self)) {
-      return failed(self, new WouldDeadlockError(`thread ${self} re-enters rwlock ${this.name} for reading while a writer waits: it would wait for itself`));
+      return failed(
+        self,
+        new WouldDeadlockError(
+          `thread ${self} re-enters rwlock ${this.name} for reading while a writer waits: it would wait for itself`,
+        ),
+      );
     }
     block(self, this, WAIT_RWLOCK_READ, timeoutMs);
     this.waiters.enqueue(self);
@@ -89,8 +108,20 @@ export class RWLock extends Resource implements Lock {
     const kernel = this.bind(self);
     const check = kernel.hooks.beforeLock;
     if (check !== undefined) check(self, this, 'write', false);
-    if (this.writer === self) return failed(self, new WouldDeadlockError(`locking against myself: thread ${self} already holds rwlock ${this.name} for writing`));
-    if (this.holdersR.includes(self)) return failed(self, new WouldDeadlockError(`thread ${self} holds rwlock ${this.name} for reading and asked to write: it would wait for itself`));
+    if (this.writer === self)
+      return failed(
+        self,
+        new WouldDeadlockError(
+          `locking against myself: thread ${self} already holds rwlock ${this.name} for writing`,
+        ),
+      );
+    if (this.holdersR.includes(self))
+      return failed(
+        self,
+        new WouldDeadlockError(
+          `thread ${self} holds rwlock ${this.name} for reading and asked to write: it would wait for itself`,
+        ),
+      );
     if (this.writer === null && this.holdersR.length === 0) {
       this.setWriter(self);
       return granted(self, this);
@@ -110,7 +141,9 @@ export class RWLock extends Resource implements Lock {
   unlock(): void {
     const self = cpu.current;
     if (self === null || (this.writer !== self && !this.holdersR.includes(self))) {
-      throw new NotOwnerError(`thread ${self ?? '(host)'} unlocked rwlock ${this.name}, which it does not hold`);
+      throw new NotOwnerError(
+        `thread ${self ?? '(host)'} unlocked rwlock ${this.name}, which it does not hold`,
+      );
     }
     this.release(self);
   }
@@ -185,7 +218,11 @@ export class RWLock extends Resource implements Lock {
       return;
     }
     // Readers: the top reader and every reader before the first writer in wake order.
-    for (let t: Thread | null = first; t !== null && t.waitKindId === WAIT_RWLOCK_READ; t = this.waiters.head) {
+    for (
+      let t: Thread | null = first;
+      t !== null && t.waitKindId === WAIT_RWLOCK_READ;
+      t = this.waiters.head
+    ) {
       this.waiters.remove(t);
       this.addReader(t);
       wake(t, undefined);

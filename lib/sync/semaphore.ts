@@ -20,7 +20,8 @@ export const WAIT_SEMAPHORE = registerWaitKind({
   name: 'semaphore',
   durable: true,
   ownerless: true,
-  stallHint: (r) => `semaphore exhausted (count ${(r as Semaphore | null)?.count ?? '?'}): no thread left to up() it`,
+  stallHint: (r) =>
+    `semaphore exhausted (count ${(r as Semaphore | null)?.count ?? '?'}): no thread left to up() it`,
 });
 
 export class Semaphore extends Resource {
@@ -35,9 +36,14 @@ export class Semaphore extends Resource {
    */
   constructor(initial = 0, name = 'semaphore', max = Number.MAX_SAFE_INTEGER) {
     super(name);
-    if (!Number.isSafeInteger(max) || max < 1) throw new InvalidArgumentError(`semaphore ${name}: max must be a positive integer, got ${max}`);
+    if (!Number.isSafeInteger(max) || max < 1)
+      throw new InvalidArgumentError(
+        `semaphore ${name}: max must be a positive integer, got ${max}`,
+      );
     if (!Number.isSafeInteger(initial) || initial < 0 || initial > max) {
-      throw new InvalidArgumentError(`semaphore ${name}: initial count must be an integer in [0, ${max}], got ${initial}`);
+      throw new InvalidArgumentError(
+        `semaphore ${name}: initial count must be an integer in [0, ${max}], got ${initial}`,
+      );
     }
     this.units = initial;
     this.max = max;
@@ -90,11 +96,16 @@ export class Semaphore extends Resource {
    * slots.up();
    */
   up(n = 1): void {
-    if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`semaphore ${this.name}: up(n) needs a positive integer, got ${n}`);
+    if (!Number.isSafeInteger(n) || n < 1)
+      throw new InvalidArgumentError(
+        `semaphore ${this.name}: up(n) needs a positive integer, got ${n}`,
+      );
     const toCount = n - Math.min(n, this.waiters.length);
     // Checked before anything changes, so a refused up() has no effect at all.
     if (this.units + toCount > this.max) {
-      throw new LimitExceededError(`semaphore ${this.name}: up(${n}) would exceed max ${this.max} (count ${this.units})`);
+      throw new LimitExceededError(
+        `semaphore ${this.name}: up(${n}) would exceed max ${this.max} (count ${this.units})`,
+      );
     }
     const toWake = n - toCount;
     if (toWake === 1) {

@@ -31,13 +31,22 @@ export interface ProgramOptions {
  * @example
  * const { code, stderr } = await runProgram('bin/cli.ts', ['demo', '--bogus']); // code 2
  */
-export function runProgram(script: string, args: readonly string[], options: ProgramOptions = {}): Promise<ProgramRun> {
+export function runProgram(
+  script: string,
+  args: readonly string[],
+  options: ProgramOptions = {},
+): Promise<ProgramRun> {
   const argv = ['--import', 'tsx', ...(options.nodeArgs ?? []), script, ...args];
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       argv,
-      { cwd: ROOT, timeout: options.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
+      {
+        cwd: ROOT,
+        timeout: options.timeoutMs ?? 60_000,
+        maxBuffer: 16 * 1024 * 1024,
+        encoding: 'utf8',
+      },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
         resolve({ code, stdout, stderr });

@@ -11,7 +11,9 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
  * Runs `body` as a subroutine (plain `yield*`) and returns how it ended, so a thread can record
  * an expected error without try/catch noise.
  */
-export function* settle<T>(body: () => { [Symbol.iterator](): Iterator<Yielded, T, unknown> }): Routine<Outcome<T>> {
+export function* settle<T>(
+  body: () => { [Symbol.iterator](): Iterator<Yielded, T, unknown> },
+): Routine<Outcome<T>> {
   try {
     return { ok: true, value: yield* body() };
   } catch (error) {
