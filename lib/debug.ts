@@ -22,7 +22,8 @@ export {
 } from './detect/lockdep.ts';
 export type { LockClass, LockValidatorOptions } from './detect/lockdep.ts';
 export { REPORT_FINDINGS } from './report/findings.ts';
-export { buildReport, setReportOptions, summarize, waitGraphDot } from './report/report.ts';
+export { buildReport, setReportOptions, summarize } from './report/report.ts';
+export { waitGraphDot } from './report/dot.ts';
 export type { ReportSpec } from './report/report.ts';
 export { describeThreads, REPORTER } from './report/stall.ts';
 export {

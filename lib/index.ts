@@ -44,7 +44,8 @@ export {
   detectionReports,
 } from './report/findings.ts';
 export { StallError, UnjoinedThreadError } from './report/stall.ts';
-export { formatReport, reportToDot } from './report/report.ts';
+export { formatReport } from './report/report.ts';
+export { reportToDot } from './report/dot.ts';
 export type {
   Report,
   ReportKind,

@@ -11,6 +11,7 @@ import createDebug from 'debug';
 import { assert } from './assert.ts';
 import { LimitExceededError, OperationMisuseError, ThreadKilledError } from './errors.ts';
 import type { KernelCore } from './kernel.ts';
+import { fireDueTimers } from './lifecycle.ts';
 import { MAX_UNJOINED_FAILURES } from './options.ts';
 import {
   BLOCK_MARK,
@@ -67,7 +68,7 @@ export function dispatchLoop(k: KernelCore, maxSteps: number, untilNoUserThreads
       k.fatal === undefined &&
       (!untilNoUserThreads || k.liveUserThreads > 0)
     ) {
-      if (real && (n & (REAL_CLOCK_TIMER_CHECK - 1)) === 0 && k.timers.size > 0) k.fireDueTimers();
+      if (real && (n & (REAL_CLOCK_TIMER_CHECK - 1)) === 0 && k.timers.size > 0) fireDueTimers(k);
       const t = runq.dequeueNext();
       if (t === null) break;
       // Stays RUNNABLE while it runs: "running" is `cpu.current === t`, which saves two

@@ -14,26 +14,10 @@
  *    program and seed give the same schedule, trace and time, byte for byte.
  * Many kernels can live in one process; each owns its threads, timers and resources.
  */
-import { assert } from './assert.ts';
 import { dispatchLoop } from './dispatch.ts';
-import {
-  InvalidArgumentError,
-  LimitExceededError,
-  TimeoutError,
-  WouldDeadlockError,
-} from './errors.ts';
-import {
-  OP_IDLE,
-  OP_READY,
-  checkRoutine,
-  completed,
-  cpu,
-  enter,
-  failed,
-  suspended,
-  type Operation,
-  type Routine,
-} from './operation.ts';
+import { InvalidArgumentError, LimitExceededError } from './errors.ts';
+import { abandonOperation, fireDueTimers, joinThread, killThread } from './lifecycle.ts';
+import { checkRoutine, cpu, type Operation, type Routine } from './operation.ts';
 import {
   DEFAULT_MAX_STEPS,
   DEFAULT_SLICE,
@@ -51,22 +35,9 @@ import {
 } from './options.ts';
 import { SeededRandom } from './random.ts';
 import { PRIORITY_LEVELS, RunQueue } from './runqueue.ts';
-import { ThreadQueue } from './queue.ts';
 import { runToCompletion, runToCompletionSync } from './runloop.ts';
-import {
-  F_DAEMON,
-  F_KERNEL,
-  F_KILL_PENDING,
-  F_RETURNED,
-  F_UNWINDING,
-  S_BLOCKED,
-  S_EXITED,
-  S_RUNNABLE,
-  Thread,
-} from './thread.ts';
-import { WAIT_JOIN, WAIT_SLEEP } from './waitkind.ts';
+import { F_DAEMON, F_KERNEL, Thread } from './thread.ts';
 import { TimerHeap } from './timers.ts';
-import { block, cancelWait, wake, wakeWithError } from './waits.ts';
 
 export { KernelSlot, MAX_UNJOINED_FAILURES } from './options.ts';
 export type {
@@ -251,67 +222,12 @@ export class KernelCore {
    * kernel.kill(worker, 'shutdown');
    */
   kill(t: Thread, reason = 'killed'): void {
-    if (t.kernel !== this)
-      throw new InvalidArgumentError(
-        `thread ${t} belongs to kernel ${t.kernel.name}, not ${this.name}`,
-      );
-    if (t.state === S_EXITED || (t.flags & (F_KILL_PENDING | F_UNWINDING)) !== 0) return;
-    if (t === cpu.current)
-      throw new InvalidArgumentError(
-        `thread ${t} cannot kill itself: return from its body instead`,
-      );
-    t.flags |= F_KILL_PENDING;
-    t.result = reason;
-    if (this.traceLines !== null) this.record('kill', t, reason);
-    if (t.state === S_BLOCKED) {
-      // A condition-variable waiter first takes its mutex back, as a pthread cancellation does,
-      // so that its `finally { m.unlock() }` holds: it unwinds when the mutex is handed to it.
-      const resource = t.waitOn;
-      if (resource !== null && resource.onKill !== undefined && resource.onKill(t)) return;
-      cancelWait(t);
-      t.opState = OP_IDLE;
-      t.opValue = undefined;
-      t.state = S_RUNNABLE;
-      this.runq.enqueue(t);
-      this.pokeIfOutside();
-      return;
-    }
-    // Woken with a grant it has not seen (it is suspended in the `yield*` that asked for it, so
-    // no `try` protects what it was given): the grant goes back and on to the next in line.
-    this.revokeUnseenGrant(t);
-  }
-
-  /** If `t` holds a grant it has not seen yet (opState READY, waitOn the granter), revokes it. */
-  private revokeUnseenGrant(t: Thread): void {
-    const granter = t.waitOn;
-    if (granter === null || t.opState !== OP_READY) return;
-    t.waitOn = null;
-    if (granter.revokeGrant !== undefined) granter.revokeGrant(t);
+    killThread(this, t, reason);
   }
 
   /** @internal join(): see Thread.join. */
   join(target: Thread, timeoutMs: number | undefined): Operation<unknown> {
-    const self = enter('join()', timeoutMs);
-    if (target.kernel !== this)
-      return failed(
-        self,
-        new InvalidArgumentError(
-          `cannot join ${target}: it belongs to kernel ${target.kernel.name}`,
-        ),
-      );
-    if (target === self)
-      return failed(self, new WouldDeadlockError(`thread ${self} cannot join itself`));
-    if (target.state === S_EXITED) return this.joinResult(self, target);
-    block(self, target, WAIT_JOIN, timeoutMs);
-    if (target.joiners === null) target.joiners = new ThreadQueue<Thread>();
-    target.joiners.enqueue(self);
-    return suspended(self);
-  }
-
-  private joinResult(self: Thread, target: Thread): Operation<unknown> {
-    if ((target.flags & F_RETURNED) !== 0) return completed(self, target.result);
-    this.observeFailure(target);
-    return failed(self, target.result);
+    return joinThread(this, target, timeoutMs);
   }
 
   // ---------------------------------------------------------------- time
@@ -339,34 +255,8 @@ export class KernelCore {
     const next = this.timers.nextDeadline();
     if (next === Infinity) return false;
     if (next > this.virtualNow) this.virtualNow = next;
-    this.fireDueTimers();
+    fireDueTimers(this);
     return true;
-  }
-
-  /** @internal */
-  fireDueTimers(): void {
-    const now = this.now();
-    for (let t = this.timers.popDue(now); t !== null; t = this.timers.popDue(now)) {
-      if (this.traceLines !== null) this.record('timer', t, t.waitKind ?? '');
-      if (t.waitKindId === WAIT_SLEEP) {
-        wake(t, undefined);
-        continue;
-      }
-      const resource = t.waitOn;
-      assert(
-        resource !== null && t.state === S_BLOCKED,
-        'a timed-out waiter is blocked on a resource',
-      );
-      if (resource.onTimeout !== undefined) {
-        resource.onTimeout(t);
-      } else {
-        resource.removeWaiter(t);
-        wakeWithError(
-          t,
-          new TimeoutError(`${resource.resourceKind} ${resource.name}`, now - t.waitSince),
-        );
-      }
-    }
   }
 
   // ---------------------------------------------------------------- waking run() (the wait/wake interface is in waits.ts)
@@ -448,27 +338,9 @@ export class KernelCore {
       );
   }
 
-  /** @internal The running thread `t` created an operation and never yielded it: undo its wait. */
+  /** @internal The running thread `t` created an operation and never yielded it: undo it. */
   abandonedOperation(t: Thread): void {
-    assert(t === cpu.current, 'only the running thread abandons an operation');
-    if (t.state === S_BLOCKED) {
-      cancelWait(t);
-      t.state = S_RUNNABLE; // running again: see dispatchLoop
-    } else {
-      this.revokeUnseenGrant(t); // an uncontended lock is rolled back like a contended one
-    }
-    t.finishOp();
-    t.opValue = undefined;
-    t.waitOn = null;
-    this.warn(`${t}: an operation was created but never yielded`);
-  }
-
-  /** @internal */
-  observeFailure(t: Thread): void {
-    if (t.failureEpoch !== this.failureEpoch) return; // joined already, or reported by a finished run()
-    t.failureEpoch = 0;
-    if (!this.unjoinedFailures.delete(t)) this.unjoinedDropped--; // it was counted, not kept
-    assert(this.unjoinedDropped >= 0, 'unjoined failures: a dropped one was counted');
+    abandonOperation(this, t);
   }
 
   /** @internal Failed threads nobody joined yet, in failure order (for reports). */

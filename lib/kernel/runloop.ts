@@ -10,6 +10,7 @@
 import { InvalidArgumentError, LimitExceededError } from './errors.ts';
 import type { KernelCore } from './kernel.ts';
 import { dispatchLoop } from './dispatch.ts';
+import { fireDueTimers } from './lifecycle.ts';
 import type { RunResult } from './options.ts';
 import { S_BLOCKED } from './thread.ts';
 import { afterHostDelay } from './time.ts';
@@ -39,7 +40,7 @@ export async function runToCompletion(k: KernelCore): Promise<RunResult> {
         continue;
       }
       if (k.clock === 'real' && k.timers.size > 0) {
-        k.fireDueTimers();
+        fireDueTimers(k);
         if (!k.runq.empty) continue;
       }
       if (k.hostPending > 0 || (k.clock === 'real' && k.timers.size > 0)) {
