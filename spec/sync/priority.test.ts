@@ -7,10 +7,10 @@ import {
   currentThread,
   sleep,
   type Thread,
-} from '../lib/index.ts';
-import { addHeld, removeHeld } from '../lib/sync/priority.ts';
-import { ThreadQueue } from '../lib/kernel/queue.ts';
-import { settle } from './helpers/util.ts';
+} from '../../lib/index.ts';
+import { addHeld, removeHeld } from '../../lib/sync/priority.ts';
+import { ThreadQueue } from '../../lib/kernel/queue.ts';
+import { settle } from '../helpers/util.ts';
 
 /**
  * The classic priority inversion: low holds m; high wants m; medium is busy. With inheritance,

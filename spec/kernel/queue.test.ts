@@ -1,7 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { InvariantError } from '../lib/index.ts';
-import { ThreadQueue, type Linked } from '../lib/kernel/queue.ts';
+import { InvariantError } from '../../lib/index.ts';
+import { ThreadQueue, type Linked } from '../../lib/kernel/queue.ts';
 
 type Item = Linked & { label: string; priority: number };
 function item(label: string, priority = 0): Item {

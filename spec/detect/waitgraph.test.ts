@@ -10,9 +10,9 @@ import {
   StallError,
   sleep,
   type Thread,
-} from '../lib/index.ts';
-import { WAIT_MUTEX } from '../lib/spi.ts';
-import { cycleThrough, findCycles, isRealCycle, waitGraph } from '../lib/debug.ts';
+} from '../../lib/index.ts';
+import { WAIT_MUTEX } from '../../lib/spi.ts';
+import { cycleThrough, findCycles, isRealCycle, waitGraph } from '../../lib/debug.ts';
 
 const quiet = { cycles: 'off', lockOrder: 'off' } as const;
 

@@ -13,8 +13,8 @@ import {
   sleep,
   tsleep,
   type Report,
-} from '../lib/index.ts';
-import { buildReport, summarize, waitGraphDot } from '../lib/debug.ts';
+} from '../../lib/index.ts';
+import { buildReport, summarize, waitGraphDot } from '../../lib/debug.ts';
 
 const quiet = { cycles: 'off', lockOrder: 'off' } as const;
 
@@ -45,7 +45,7 @@ test('kernel.dump() from inside a thread lists every live thread: running, runna
   t.regex(dump, /^THREAD DUMP: 4 live thread\(s\)\nkernel "dumper", seed 9, step \d+, time 1 ms/);
   t.regex(
     dump,
-    /thread holder#1 \[user, prio 0, blocked on sleep, 1 ms, timed\]:\n  waits \(sleep\) since 0 ms\n  holds mutex "m"\n  holder\(\)\n  \tspec\/report\.test\.ts:\d+:\d+/,
+    /thread holder#1 \[user, prio 0, blocked on sleep, 1 ms, timed\]:\n  waits \(sleep\) since 0 ms\n  holds mutex "m"\n  holder\(\)\n  \tspec\/report\/report\.test\.ts:\d+:\d+/,
   );
   t.regex(
     dump,
@@ -53,7 +53,7 @@ test('kernel.dump() from inside a thread lists every live thread: running, runna
   );
   t.regex(
     dump,
-    /thread reporter#3 \[kernel, prio 3, running\]:\n  reporter\(\)\n  \tspec\/report\.test\.ts:\d+/,
+    /thread reporter#3 \[kernel, prio 3, running\]:\n  reporter\(\)\n  \tspec\/report\/report\.test\.ts:\d+/,
   );
   t.regex(dump, /thread idler#4 \[user, prio 0, runnable\]:\n  idler\(\)/);
 });

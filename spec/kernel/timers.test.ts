@@ -7,9 +7,9 @@ import {
   sleep,
   type Routine,
   type Thread,
-} from '../lib/index.ts';
-import { TimerHeap } from '../lib/kernel/timers.ts';
-import { expectError } from './helpers/util.ts';
+} from '../../lib/index.ts';
+import { TimerHeap } from '../../lib/kernel/timers.ts';
+import { expectError } from '../helpers/util.ts';
 
 // ---------------------------------------------------------------- virtual time through the kernel
 

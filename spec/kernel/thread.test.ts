@@ -17,7 +17,7 @@ import {
   tsleep,
   type Routine,
   type Thread,
-} from '../lib/index.ts';
+} from '../../lib/index.ts';
 import {
   expectError,
   expectFailure,
@@ -26,7 +26,7 @@ import {
   withHangGuard,
   yields,
   type Outcome,
-} from './helpers/util.ts';
+} from '../helpers/util.ts';
 
 test('spawned thread runs, returns a value, and join() delivers it', (t) => {
   const k = new Kernel();

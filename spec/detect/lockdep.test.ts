@@ -16,14 +16,14 @@ import {
   type LockOrderMode,
   type LockOrderReport,
   type Waitable,
-} from '../lib/index.ts';
+} from '../../lib/index.ts';
 import {
   LockValidator,
   classBySite,
   lockSitesRecorded,
   recordLockSites,
   detectorOf,
-} from '../lib/debug.ts';
+} from '../../lib/debug.ts';
 
 function kernel(lockOrder: LockOrderMode, lockClass?: (l: Waitable) => string) {
   return new Kernel({
@@ -79,7 +79,7 @@ test('AB then, much later, BA: reported in a run that never deadlocks (warn keep
     ['nest', 'second'],
     'the running thread is read from the JS stack, which also shows plain yield* delegation',
   );
-  t.true(fresh.backtrace[0]!.file!.endsWith('spec/lockdep.test.ts'));
+  t.true(fresh.backtrace[0]!.file!.endsWith('spec/detect/lockdep.test.ts'));
   const source = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
   t.is(fresh.backtrace[0]!.line, source.findIndex((l) => l.includes('// MARK: inner-lock')) + 1);
   t.is(k.warnings.length, 1);
@@ -244,7 +244,7 @@ test.serial(
     const a = make('a');
     const b = make('b');
     const elsewhere = new Mutex('a'); // same name as `a`, another line
-    t.regex(classBySite(a), /^mutex @ spec\/lockdep\.test\.ts:\d+$/);
+    t.regex(classBySite(a), /^mutex @ spec\/detect\/lockdep\.test\.ts:\d+$/);
     t.is(classBySite(a), classBySite(b));
     t.not(classBySite(a), classBySite(elsewhere));
     kernel.spawn(function* nested() {
@@ -267,7 +267,9 @@ test.serial(
     const reports = detectionReports(kernel).filter((r) => r.kind === 'lock-order');
     t.is(reports.length, 1);
     t.true(
-      reports[0]!.lockOrder!.classes.every((c) => c.startsWith('mutex @ spec/lockdep.test.ts:')),
+      reports[0]!.lockOrder!.classes.every((c) =>
+        c.startsWith('mutex @ spec/detect/lockdep.test.ts:'),
+      ),
     );
     attachDetection(kernel, false); // the only kernel that wanted sites lets go
     t.is(
@@ -288,7 +290,7 @@ test.serial(
     const a = new Kernel({ detection: { lockOrder: 'warn', lockClass: 'site' } });
     const b = new Kernel({ detection: { lockOrder: 'warn', lockClass: 'site' } });
     t.true(lockSitesRecorded());
-    t.regex(classBySite(new Mutex('x')), / @ spec\/lockdep\.test\.ts:\d+$/);
+    t.regex(classBySite(new Mutex('x')), / @ spec\/detect\/lockdep\.test\.ts:\d+$/);
     attachDetection(a, { lockOrder: 'warn' }); // a changes its mind; b still wants sites
     t.true(lockSitesRecorded());
     attachDetection(b, false);

@@ -9,8 +9,8 @@ import {
   WouldDeadlockError,
   sleep,
   type Routine,
-} from '../lib/index.ts';
-import { expectError, expectFailure, settle, type Outcome } from './helpers/util.ts';
+} from '../../lib/index.ts';
+import { expectError, expectFailure, settle, type Outcome } from '../helpers/util.ts';
 
 /** A thread body that sleeps `delay`, takes `rw` in `mode`, holds it `hold` ms, logs, releases. */
 function user(

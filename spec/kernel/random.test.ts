@@ -1,7 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { InvalidArgumentError, Kernel } from '../lib/index.ts';
-import { SeededRandom } from '../lib/spi.ts';
+import { InvalidArgumentError, Kernel } from '../../lib/index.ts';
+import { SeededRandom } from '../../lib/spi.ts';
 
 function sequence(seed: number, n = 8): number[] {
   const r = new SeededRandom(seed);

@@ -11,7 +11,7 @@ import {
   hostcall,
   sleep,
   type Routine,
-} from '../lib/index.ts';
+} from '../../lib/index.ts';
 import {
   expectError,
   expectFailure,
@@ -20,7 +20,7 @@ import {
   withHangGuard,
   yields,
   type Outcome,
-} from './helpers/util.ts';
+} from '../helpers/util.ts';
 
 test('counting: with 2 units, two threads pass at once and a third waits for an up()', (t) => {
   const k = new Kernel();

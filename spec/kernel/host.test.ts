@@ -10,7 +10,7 @@ import {
   TimeoutError,
   hostcall,
   sleep,
-} from '../lib/index.ts';
+} from '../../lib/index.ts';
 import {
   expectError,
   expectFailure,
@@ -18,7 +18,7 @@ import {
   settle,
   withHangGuard,
   type Outcome,
-} from './helpers/util.ts';
+} from '../helpers/util.ts';
 
 test('a promise-like whose then() settles synchronously delivers its value; the host-call count stays exact', async (t) => {
   const k = new Kernel();

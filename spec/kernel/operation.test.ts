@@ -19,8 +19,8 @@ import {
   sleep,
   type Routine,
   type Yielded,
-} from '../lib/index.ts';
-import { expectError, expectFailure, settle, type Outcome } from './helpers/util.ts';
+} from '../../lib/index.ts';
+import { expectError, expectFailure, settle, type Outcome } from '../helpers/util.ts';
 
 /** Yields a value a thread must never yield; typed loosely on purpose. */
 function* yieldRaw(value: unknown): Routine<void> {

@@ -1,9 +1,9 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { InvariantError, PRIORITY_LEVELS, type Thread } from '../lib/index.ts';
-import { SeededRandom } from '../lib/spi.ts';
-import { RunQueue } from '../lib/kernel/runqueue.ts';
-import { S_BLOCKED, S_RUNNABLE } from '../lib/kernel/thread.ts';
+import { InvariantError, PRIORITY_LEVELS, type Thread } from '../../lib/index.ts';
+import { SeededRandom } from '../../lib/spi.ts';
+import { RunQueue } from '../../lib/kernel/runqueue.ts';
+import { S_BLOCKED, S_RUNNABLE } from '../../lib/kernel/thread.ts';
 
 type FakeThread = Thread & { label: string };
 /** Just enough of a Thread for the run queue: state, priority and queue links. */

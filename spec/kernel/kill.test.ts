@@ -18,8 +18,8 @@ import {
   tsleep,
   wakeupOne,
   type Routine,
-} from '../lib/index.ts';
-import { expectFailure, settle, type Outcome } from './helpers/util.ts';
+} from '../../lib/index.ts';
+import { expectFailure, settle, type Outcome } from '../helpers/util.ts';
 
 test('a finally that calls a subroutine runs to its end while the thread unwinds', (t) => {
   const k = new Kernel();

@@ -18,7 +18,7 @@ import {
   resolveDetection,
   sleep,
   type DetectionOptions,
-} from '../lib/index.ts';
+} from '../../lib/index.ts';
 
 /** Alice locks A then B, Bob B then A, each pausing in between: they deadlock at time 1. */
 function* lockBoth(first: Mutex, second: Mutex) {
@@ -239,7 +239,7 @@ test('the deadlock report has the blocked function and this file in its backtrac
   for (const thread of error.report.threads) {
     const top = thread.backtrace[0]!;
     t.is(top.fn, 'lockBoth', `${thread.name}: innermost frame`);
-    t.true(top.file!.endsWith('spec/deadlock.test.ts'));
+    t.true(top.file!.endsWith('spec/detect/deadlock.test.ts'));
     t.is(
       top.line,
       markLine,
@@ -247,7 +247,7 @@ test('the deadlock report has the blocked function and this file in its backtrac
     );
     t.is(thread.backtrace[1]!.fn, thread.name, 'then the thread body');
   }
-  t.regex(error.message, /lockBoth\(\)\n\s+spec\/deadlock\.test\.ts:\d+/);
+  t.regex(error.message, /lockBoth\(\)\n\s+spec\/detect\/deadlock\.test\.ts:\d+/);
 });
 
 test('a cycle closed by a condvar signal (its waiter moved onto a held mutex) is reported when the signal closes it', async (t) => {

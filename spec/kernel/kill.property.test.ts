@@ -23,7 +23,7 @@ import {
   wakeupOne,
   type Routine,
   type Thread,
-} from '../lib/index.ts';
+} from '../../lib/index.ts';
 
 const OPS = [
   'mutex0',

@@ -10,7 +10,7 @@ import {
   hostcall,
   sleep,
   type Routine,
-} from '../lib/index.ts';
+} from '../../lib/index.ts';
 import {
   expectError,
   expectFailure,
@@ -18,7 +18,7 @@ import {
   settle,
   withHangGuard,
   type Outcome,
-} from './helpers/util.ts';
+} from '../helpers/util.ts';
 
 test('producer/consumer with a Mesa wait loop delivers every item in order', (t) => {
   const k = new Kernel({ policy: 'random', seed: 11 });

@@ -10,8 +10,8 @@ import {
   WouldDeadlockError,
   sleep,
   type Routine,
-} from '../lib/index.ts';
-import { expectError, expectFailure, settle, yields, type Outcome } from './helpers/util.ts';
+} from '../../lib/index.ts';
+import { expectError, expectFailure, settle, yields, type Outcome } from '../helpers/util.ts';
 
 test('an uncontended lock is taken at once; owner and locked reflect it; unlock frees it', (t) => {
   const k = new Kernel();

@@ -11,7 +11,7 @@ import {
   wakeup,
   wakeupOne,
   type Routine,
-} from '../lib/index.ts';
+} from '../../lib/index.ts';
 import {
   expectError,
   expectFailure,
@@ -19,7 +19,7 @@ import {
   settle,
   withHangGuard,
   type Outcome,
-} from './helpers/util.ts';
+} from '../helpers/util.ts';
 
 function sleeper(key: unknown, log: string[], name: string, k: Kernel, delay = 0) {
   return function* (): Routine<void> {

@@ -1,8 +1,8 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Kernel, Semaphore, call, currentThread, type StackFrame } from '../lib/index.ts';
-import { MAX_FRAMES, backtrace, backtraceSupport, formatFrames } from '../lib/debug.ts';
+import { Kernel, Semaphore, call, currentThread, type StackFrame } from '../../lib/index.ts';
+import { MAX_FRAMES, backtrace, backtraceSupport, formatFrames } from '../../lib/debug.ts';
 
 const FILE = fileURLToPath(import.meta.url);
 const source = readFileSync(FILE, 'utf8').split('\n');

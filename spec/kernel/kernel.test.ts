@@ -23,7 +23,7 @@ import {
   type KernelOptions,
   type Operation,
   type Routine,
-} from '../lib/index.ts';
+} from '../../lib/index.ts';
 import {
   expectError,
   expectFailure,
@@ -31,7 +31,7 @@ import {
   settle,
   withHangGuard,
   type Outcome,
-} from './helpers/util.ts';
+} from '../helpers/util.ts';
 
 /** Spawns threads that log their name each time they run, `rounds` times, with bare yields. */
 function roundRobin(k: Kernel, names: string[], rounds: number, log: string[], priority = 0): void {

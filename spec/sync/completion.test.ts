@@ -9,7 +9,7 @@ import {
   hostcall,
   sleep,
   type Routine,
-} from '../lib/index.ts';
+} from '../../lib/index.ts';
 import {
   expectError,
   expectFailure,
@@ -17,7 +17,7 @@ import {
   settle,
   withHangGuard,
   type Outcome,
-} from './helpers/util.ts';
+} from '../helpers/util.ts';
 
 test('every waiter gets the value, and late waiters get it at once', (t) => {
   const k = new Kernel();

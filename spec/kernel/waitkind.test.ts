@@ -13,12 +13,12 @@ import {
   StallError,
   type Thread,
   type Waitable,
-} from '../lib/index.ts';
-import { registerWaitKind, waitKindName } from '../lib/spi.ts';
-import { block, enter, suspended } from '../lib/spi.ts';
-import type { Operation } from '../lib/index.ts';
-import { MAX_WAIT_KINDS } from '../lib/kernel/waitkind.ts';
-import { expectError } from './helpers/util.ts';
+} from '../../lib/index.ts';
+import { registerWaitKind, waitKindName } from '../../lib/spi.ts';
+import { block, enter, suspended } from '../../lib/spi.ts';
+import type { Operation } from '../../lib/index.ts';
+import { MAX_WAIT_KINDS } from '../../lib/kernel/waitkind.ts';
+import { expectError } from '../helpers/util.ts';
 
 const WAIT_TEST_IO = registerWaitKind({
   name: 'test-io',

@@ -19,8 +19,8 @@ import {
   type CycleMode,
   type Report,
   type Thread,
-} from '../lib/index.ts';
-import { isRealCycle } from '../lib/debug.ts';
+} from '../../lib/index.ts';
+import { isRealCycle } from '../../lib/debug.ts';
 
 type Op =
   | { kind: 'lock'; lock: number; write: boolean; timeout: number | null }

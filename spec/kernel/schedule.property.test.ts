@@ -13,8 +13,8 @@ import {
   sleep,
   type KernelOptions,
   type Routine,
-} from '../lib/index.ts';
-import { yields } from './helpers/util.ts';
+} from '../../lib/index.ts';
+import { yields } from '../helpers/util.ts';
 
 type Op =
   | { k: 'lock'; i: number }
