@@ -9,6 +9,7 @@
  * Mesa: a woken waiter must re-check its condition in a loop.
  * A condvar has no owner: a missed signal is a lost wakeup, which only stall detection sees.
  */
+import { assert } from '../kernel/assert.ts';
 import { InvalidArgumentError, NotOwnerError, TimeoutError } from '../kernel/errors.ts';
 import { enter, failed, suspended, type Operation } from '../kernel/operation.ts';
 import { Mutex } from './mutex.ts';
@@ -93,7 +94,7 @@ export class CondVar extends Resource {
   signal(): boolean {
     const t = this.waiters.popFront();
     if (t === null) return false;
-    this.mutex!.enqueueBlocked(t, this);
+    this.boundMutex().enqueueBlocked(t, this);
     return true;
   }
 
@@ -105,7 +106,8 @@ export class CondVar extends Resource {
    */
   broadcast(): number {
     const woken = takeWaiters(this.waiters, Infinity);
-    for (const t of woken) this.mutex!.enqueueBlocked(t, null); // no single signal to pass on
+    const mutex = woken.length === 0 ? null : this.boundMutex();
+    for (const t of woken) mutex!.enqueueBlocked(t, null); // no single signal to pass on
     return woken.length;
   }
 
@@ -132,7 +134,7 @@ export class CondVar extends Resource {
   /** SPI (Waitable): Killed: re-acquire the mutex first, then unwind holding it (as pthread cancellation). */
   onKill(t: Thread): boolean {
     this.waiters.remove(t);
-    this.mutex!.enqueueBlocked(t, null);
+    this.boundMutex().enqueueBlocked(t, null);
     return true;
   }
 
@@ -140,6 +142,13 @@ export class CondVar extends Resource {
   onTimeout(t: Thread): void {
     this.waiters.remove(t);
     t.opValue = new TimeoutError(`condvar ${this.name}`, t.kernel.now() - t.waitSince);
-    this.mutex!.enqueueBlocked(t, null);
+    this.boundMutex().enqueueBlocked(t, null);
+  }
+
+  /** The mutex of the waiters: a condvar that had a waiter has one. */
+  private boundMutex(): Mutex {
+    const m = this.mutex;
+    assert(m !== null, 'condvar: a condvar with waiters has its mutex');
+    return m;
   }
 }

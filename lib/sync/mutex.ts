@@ -174,6 +174,7 @@ export class Mutex extends Resource implements Lock {
   }
 
   private take(t: Thread): void {
+    assert(this.holder === null, 'mutex: only a free mutex is taken');
     this.holder = t;
     addHeld(t, this);
   }

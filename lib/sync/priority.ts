@@ -8,6 +8,7 @@
  * Invariant: t.priority = max(t.basePriority, top waiter priority of every lock t holds, ...
  * transitively) — restorePriority re-establishes it for one thread.
  */
+import { assert } from '../kernel/assert.ts';
 import type { ThreadQueue } from '../kernel/queue.ts';
 import { MAX_OWNER_CHAIN, S_BLOCKED, type Thread, type Waitable } from '../kernel/thread.ts';
 import { reprioritize } from '../kernel/waits.ts';
@@ -104,7 +105,8 @@ export function addHeld(t: Thread, r: Waitable): void {
  * removeHeld(self, this);
  */
 export function removeHeld(t: Thread, r: Waitable): void {
-  const held = t.held!;
+  const held = t.held;
+  assert(held !== null, 'removeHeld: the thread holds something');
   for (let i = held.length - 1; i >= 0; i--) {
     if (held[i] === r) {
       // Shift by hand: splice would allocate the array of removed elements.
@@ -113,6 +115,7 @@ export function removeHeld(t: Thread, r: Waitable): void {
       return;
     }
   }
+  assert(false, 'removeHeld: a removed hold was present');
 }
 
 /**

@@ -196,11 +196,16 @@ export class RWLock extends Resource implements Lock {
   }
 
   private addReader(t: Thread): void {
+    assert(this.holderW === null, 'rwlock: no reader while a writer holds it');
     this.holdersR.push(t);
     addHeld(t, this);
   }
 
   private setWriter(t: Thread): void {
+    assert(
+      this.holderW === null && this.holdersR.length === 0,
+      'rwlock: a writer takes a free lock',
+    );
     this.holderW = t;
     addHeld(t, this);
   }

@@ -7,6 +7,7 @@
  * Ownerless: any thread (or the host) may up(), so an exhausted semaphore is found by stall
  * detection, not by cycle detection.
  */
+import { assert } from '../kernel/assert.ts';
 import { InvalidArgumentError, LimitExceededError } from '../kernel/errors.ts';
 import { enter, granted, suspended, type Operation } from '../kernel/operation.ts';
 import { takeWaiters } from './priority.ts';
@@ -115,6 +116,10 @@ export class Semaphore extends Resource {
       for (const t of takeWaiters(this.waiters, toWake)) wake(t, undefined);
     }
     this.units += toCount;
+    assert(
+      this.units <= this.max && (this.units === 0 || this.waiters.length === 0),
+      'semaphore: units in range, and waiters only while none is left',
+    );
   }
 
   /** Number of waiting threads. */
