@@ -192,41 +192,11 @@ test('an rwlock write grant to a writer killed before it ran goes to the readers
   t.deepEqual(rw.readers, []);
 });
 
-test('a condvar signal consumed by a waiter killed before it ran goes to another waiter', (t) => {
-  const k = new Kernel();
-  const m = new Mutex('q.lock');
-  const cv = new CondVar('q.nonEmpty');
-  const queue: number[] = [];
-  const got: string[] = [];
-  const consumer = (name: string) =>
-    function* (): Routine<void> {
-      yield* m.lock();
-      try {
-        while (queue.length === 0) yield* cv.wait(m);
-        queue.shift();
-        got.push(name);
-      } finally {
-        m.unlock();
-      }
-    };
-  const victim = k.spawn(consumer('victim'), { name: 'victim' });
-  k.spawn(consumer('other'), { name: 'other' });
-  k.spawn(function* producer() {
-    yield;
-    yield* m.lock();
-    queue.push(1);
-    cv.signal(); // moves the victim onto the mutex
-    m.unlock(); // hands it the mutex
-    victim.kill();
-  });
-  k.runSync(); // a lost signal would leave 'other' asleep for ever: a stall
-  t.deepEqual(got, ['other']);
-  t.deepEqual(queue, []);
-  t.is(m.owner, null);
-});
-
-test('a signalled condvar waiter killed while it waits for the mutex unwinds holding it, and the signal passes on', (t) => {
-  const k = new Kernel();
+/**
+ * Two consumers ('victim', then 'other') of a queue guarded by a mutex and a condvar, in the
+ * Mesa style; `unwound` records who held the mutex while the victim ran its finally block.
+ */
+function consumers(k: Kernel) {
   const m = new Mutex('q.lock');
   const cv = new CondVar('q.nonEmpty');
   const queue: number[] = [];
@@ -246,6 +216,29 @@ test('a signalled condvar waiter killed while it waits for the mutex unwinds hol
     };
   const victim = k.spawn(consumer('victim'), { name: 'victim' });
   k.spawn(consumer('other'), { name: 'other' });
+  return { m, cv, queue, got, unwound, victim };
+}
+
+test('a condvar signal consumed by a waiter killed before it ran goes to another waiter', (t) => {
+  const k = new Kernel();
+  const { m, cv, queue, got, victim } = consumers(k);
+  k.spawn(function* producer() {
+    yield;
+    yield* m.lock();
+    queue.push(1);
+    cv.signal(); // moves the victim onto the mutex
+    m.unlock(); // hands it the mutex
+    victim.kill();
+  });
+  k.runSync(); // a lost signal would leave 'other' asleep for ever: a stall
+  t.deepEqual(got, ['other']);
+  t.deepEqual(queue, []);
+  t.is(m.owner, null);
+});
+
+test('a signalled condvar waiter killed while it waits for the mutex unwinds holding it, and the signal passes on', (t) => {
+  const k = new Kernel();
+  const { m, cv, queue, got, unwound, victim } = consumers(k);
   k.spawn(function* producer() {
     yield;
     yield* m.lock();
