@@ -171,7 +171,7 @@ export function failed<T = never>(t: Thread, error: unknown): Operation<T> {
 
 /**
  * Marks the running thread's operation as waiting: the caller has already queued the thread
- * (see block in waits.ts). The result arrives through Kernel.wake or Kernel.wakeWithError.
+ * (see block in waits.ts). The result arrives through wake or wakeWithError (waits.ts).
  *
  * @example
  * block(self, this, 'mutex', timeoutMs);

@@ -5,7 +5,7 @@
  * Invariants: a thread is in at most one queue at a time (run queue or one wait queue), which
  * its `qowner` field records; `length` equals the number of linked threads; the queue is sorted
  * by priority, highest first, and FIFO among equal priorities (the wake order of every
- * primitive); an element's priority does not change while it is queued (Kernel.reprioritize
+ * primitive); an element's priority does not change while it is queued (reprioritize in waits.ts
  * takes it out and puts it back).
  * Every operation is O(1) and allocates nothing in the common case, where all waiters share one
  * priority: enqueue appends at the tail. Only when priorities mix does the queue keep the last

@@ -185,7 +185,7 @@ export class Thread<T = unknown> implements Linked, Waitable {
   get priority(): number {
     return (this.word & PRIO_MASK) >> PRIO_SHIFT;
   }
-  /** @internal only Kernel.reprioritize changes it, keeping the run queue ordered. */
+  /** @internal only reprioritize (waits.ts) changes it, keeping its queue ordered. */
   set priority(p: number) {
     this.word = (this.word & ~PRIO_MASK) | (p << PRIO_SHIFT);
   }
