@@ -80,6 +80,7 @@ export const CONTENDERS: Readonly<Record<string, string>> = {
   'greenkernel-d1': 'greenkernel, depth 1 (bare yield)',
   'greenkernel-d5': 'greenkernel, depth 5 (call frames)',
   'greenkernel-d5-plain': 'greenkernel, depth 5 (plain yield*)',
+  'greenkernel-d1-trace': 'greenkernel, depth 1, trace recorded',
   greenkernel: 'greenkernel',
   'greenkernel-mutex': 'greenkernel Mutex',
   'greenkernel-condvar': 'greenkernel CondVar + Mutex',

@@ -54,6 +54,14 @@ export const GOAL_SPECS: readonly GoalSpec[] = [
     alsoVersus: yieldOf('raw-trampoline'),
   },
   {
+    id: 'trace-on',
+    text: 'greenkernel yield switch with the trace recorded <= 1.5x with it off',
+    kind: 'at-most',
+    target: 1.5,
+    numerator: yieldOf('greenkernel-d1-trace'),
+    denominator: yieldOf('greenkernel-d1'),
+  },
+  {
     id: 'mutex-handoff',
     text: 'greenkernel mutex hand-off <= 2x raw blocking mailbox ping-pong',
     kind: 'at-most',

@@ -52,7 +52,8 @@ export function gkThreadBody(
 }
 
 /**
- * Two threads yielding to each other `rounds` times each, on a fresh kernel per run.
+ * Two threads yielding to each other `rounds` times each, on a fresh kernel per run; with
+ * `trace`, the schedule trace is recorded (every event kept: maxTraceLines is set above them).
  *
  * @example
  * gkYieldPingPong(5000, 5, 'call', null).run(); // 10,000 switches at depth 5
@@ -62,13 +63,14 @@ export function gkYieldPingPong(
   depth: number,
   style: CallStyle,
   probe: Probe | null,
+  trace = false,
 ): Runner {
   const bodyA = gkThreadBody(depth, style, 0, rounds, probe);
   const bodyB = gkThreadBody(depth, style, 1, rounds, probe);
   return {
     mode: 'sync',
     run(): void {
-      const kernel = new Kernel({ name: 'bench' });
+      const kernel = new Kernel({ name: 'bench', trace, maxTraceLines: 4 * rounds + 16 });
       kernel.spawn(bodyA, { name: 'ping' });
       kernel.spawn(bodyB, { name: 'pong' });
       kernel.runSync();

@@ -34,6 +34,7 @@ export function yieldCells(method: Method, notes: string[]): Cell[] {
     cell('greenkernel-d1', (p) => gkYieldPingPong(r, 1, 'call', p)),
     cell('greenkernel-d5', (p) => gkYieldPingPong(r, 5, 'call', p)),
     cell('greenkernel-d5-plain', (p) => gkYieldPingPong(r, 5, 'plain', p)),
+    cell('greenkernel-d1-trace', (p) => gkYieldPingPong(r, 1, 'call', p, true)),
     cell('async-await-null', (p) => awaitNullPingPong(r, p)),
     // The switch of async/await: two async functions resolving each other's promises.
     cell('async-promise', (p) => promisePingPong(r, p)),

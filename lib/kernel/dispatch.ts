@@ -13,6 +13,7 @@ import { LimitExceededError, OperationMisuseError, ThreadKilledError } from './e
 import type { KernelCore } from './kernel.ts';
 import { fireDueTimers } from './lifecycle.ts';
 import { MAX_UNJOINED_FAILURES } from './options.ts';
+import { EV_EXIT, EV_RUN, EXIT_KILLED, EXIT_RETURNED, EXIT_THREW } from './trace.ts';
 import {
   BLOCK_MARK,
   CALL_MARK,
@@ -76,7 +77,7 @@ export function dispatchLoop(k: KernelCore, maxSteps: number, untilNoUserThreads
       cpu.current = t;
       k.steps++;
       n++;
-      if (k.traceLines !== null) k.record('run', t, '');
+      if (k.tracer !== null) k.record(EV_RUN, t, 0, null);
       runThread(k, t);
     }
   } catch (error) {
@@ -257,8 +258,13 @@ export function exit(k: KernelCore, t: Thread, how: number, value: unknown): voi
   t.clearFrames();
   forget(k, t);
   if ((t.flags & F_DAEMON) === 0) k.liveUserThreads--;
-  if (k.traceLines !== null)
-    k.record('exit', t, how === F_RETURNED ? 'returned' : how === F_THREW ? 'threw' : 'killed');
+  if (k.tracer !== null)
+    k.record(
+      EV_EXIT,
+      t,
+      how === F_RETURNED ? EXIT_RETURNED : how === F_THREW ? EXIT_THREW : EXIT_KILLED,
+      null,
+    );
   const joiners = t.joiners;
   if (joiners !== null && joiners.length > 0) {
     for (let j = joiners.popFront(); j !== null; j = joiners.popFront()) {

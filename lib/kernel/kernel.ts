@@ -38,6 +38,7 @@ import { PRIORITY_LEVELS, RunQueue } from './runqueue.ts';
 import { runToCompletion, runToCompletionSync } from './runloop.ts';
 import { F_DAEMON, F_KERNEL, Thread } from './thread.ts';
 import { TimerHeap } from './timers.ts';
+import { EV_SPAWN, TraceBuffer } from './trace.ts';
 
 export { KernelSlot, MAX_UNJOINED_FAILURES } from './options.ts';
 export type {
@@ -87,10 +88,10 @@ export class KernelCore {
   /** @internal */ hostPending = 0;
   /** @internal */ virtualNow = 0;
   /** @internal */ readonly realStart = performance.now();
-  /** The lines recorded while tracing is on; null when off or stopped at maxTraceLines. */
-  /** @internal */ traceLines: string[] | null;
+  /** The trace being recorded: null while tracing is off, or after it stopped at maxTraceLines. */
+  /** @internal */ tracer: TraceBuffer | null = null;
   /** Every line recorded, kept after tracing stops. */
-  /** @internal */ readonly traceKept: string[] = [];
+  /** @internal */ traceKept: TraceBuffer | null = null;
   /** @internal */ readonly maxTraceLines: number;
   /** @internal */ readonly maxSteps: number;
   /** @internal */ readonly sliceSteps: number;
@@ -124,8 +125,8 @@ export class KernelCore {
     if (policy !== 'fifo' && policy !== 'random')
       throw new InvalidArgumentError(`policy must be 'fifo' or 'random', got ${String(policy)}`);
     this.runq = new RunQueue(policy === 'random' ? new SeededRandom(this.seed) : null);
-    this.traceLines = options.trace === true ? this.traceKept : null;
     this.maxTraceLines = positiveInt(options.maxTraceLines ?? 1e6, 'maxTraceLines');
+    if (options.trace === true) this.tracing = true;
     this.maxSteps = positiveInt(options.maxSteps ?? DEFAULT_MAX_STEPS, 'maxSteps');
     this.sliceSteps = positiveInt(options.sliceSteps ?? DEFAULT_SLICE, 'sliceSteps');
     this.maxThreads = positiveInt(options.maxThreads ?? 10_000_000, 'maxThreads');
@@ -185,7 +186,7 @@ export class KernelCore {
     this.live.push(t as Thread);
     if ((flags & F_DAEMON) === 0) this.liveUserThreads++;
     this.runq.enqueue(t as Thread);
-    if (this.traceLines !== null) this.record('spawn', t as Thread, `${kind} prio=${priority}`);
+    if (this.tracer !== null) this.record(EV_SPAWN, t as Thread, 0, null);
     this.pokeIfOutside();
     return t;
   }
@@ -387,7 +388,7 @@ export class KernelCore {
    * a.trace === b.trace; // same seed, same program
    */
   get trace(): string {
-    return this.traceKept.join('\n');
+    return this.traceKept === null ? '' : this.traceKept.lines().join('\n');
   }
 
   /**
@@ -400,21 +401,31 @@ export class KernelCore {
     return this.reporter.dump(this, this.threads);
   }
 
-  /** @internal */
-  record(event: string, t: Thread, detail: string): void {
-    const lines = this.traceLines!;
-    if (lines.length >= this.maxTraceLines) {
-      lines.push(
-        `${this.steps} ${this.now()} trace-stopped maxTraceLines=${this.maxTraceLines} reached; later events are not recorded`,
-      );
-      this.warn(
-        `${this.name}: the trace stopped at step ${this.steps} (maxTraceLines=${this.maxTraceLines})`,
-      );
-      this.traceLines = null;
+  /**
+   * Whether the schedule trace is being recorded: on from the start with `trace: true`, and
+   * switchable at any time (recording costs a few array writes per event; see trace.ts).
+   *
+   * @example
+   * kernel.tracing = true; kernel.runSync(); console.log(kernel.trace);
+   */
+  get tracing(): boolean {
+    return this.tracer !== null;
+  }
+  set tracing(on: boolean) {
+    if (!on) {
+      this.tracer = null;
       return;
     }
-    lines.push(
-      `${this.steps} ${this.now()} ${event} ${t.name}#${t.id}${detail === '' ? '' : ' ' + detail}`,
+    this.traceKept ??= new TraceBuffer(this.maxTraceLines);
+    if (!this.traceKept.full) this.tracer = this.traceKept;
+  }
+
+  /** @internal Records an event (tracing is on: callers test `tracer !== null` first). */
+  record(event: number, t: Thread, arg: number, ref: unknown): void {
+    if (this.tracer!.record(this.steps, this.now(), event, t, arg, ref)) return;
+    this.tracer = null;
+    this.warn(
+      `${this.name}: the trace stopped at step ${this.steps} (maxTraceLines=${this.maxTraceLines})`,
     );
   }
 }

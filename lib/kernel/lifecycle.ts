@@ -33,6 +33,7 @@ import {
 } from './thread.ts';
 import { block, cancelWait, wake, wakeWithError } from './waits.ts';
 import { WAIT_JOIN, WAIT_SLEEP } from './waitkind.ts';
+import { EV_KILL, EV_TIMER } from './trace.ts';
 
 /**
  * Kills `t` (see Thread.kill). A thread cannot kill itself: it returns instead.
@@ -48,7 +49,7 @@ export function killThread(k: KernelCore, t: Thread, reason = 'killed'): void {
     throw new InvalidArgumentError(`thread ${t} cannot kill itself: return from its body instead`);
   t.flags |= F_KILL_PENDING;
   t.result = reason;
-  if (k.traceLines !== null) k.record('kill', t, reason);
+  if (k.tracer !== null) k.record(EV_KILL, t, 0, reason);
   if (t.state === S_BLOCKED) {
     // A condition-variable waiter first takes its mutex back, as a pthread cancellation does,
     // so that its `finally { m.unlock() }` holds: it unwinds when the mutex is handed to it.
@@ -106,7 +107,7 @@ export function joinResult(k: KernelCore, self: Thread, target: Thread): Operati
 export function fireDueTimers(k: KernelCore): void {
   const now = k.now();
   for (let t = k.timers.popDue(now); t !== null; t = k.timers.popDue(now)) {
-    if (k.traceLines !== null) k.record('timer', t, t.waitKind ?? '');
+    if (k.tracer !== null) k.record(EV_TIMER, t, t.waitKindId, null);
     if (t.waitKindId === WAIT_SLEEP) {
       wake(t, undefined);
       continue;

@@ -20,7 +20,8 @@ import type { KernelCore } from './kernel.ts';
 import { OP_BLOCK, OP_BLOCKED, OP_FAIL, OP_READY, cpu } from './operation.ts';
 import { PRIORITY_LEVELS } from './queue.ts';
 import { S_BLOCKED, S_RUNNABLE, type Thread, type Waitable } from './thread.ts';
-import { waitKindName, type WaitKindId } from './waitkind.ts';
+import { EV_BLOCK, EV_PRIO, EV_REWAIT, EV_WAKE, EV_WAKE_ERROR } from './trace.ts';
+import type { WaitKindId } from './waitkind.ts';
 
 /**
  * The running thread `t` is about to wait on `resource` with a wait of `kind`, and a timeout if
@@ -48,12 +49,7 @@ export function block(
   t.waitOn = resource;
   t.waitSince = k.now();
   if (timeoutMs !== undefined) k.timers.arm(t, t.waitSince + timeoutMs);
-  if (k.traceLines !== null)
-    k.record(
-      'block',
-      t,
-      resource === null ? waitKindName(kind)! : `${waitKindName(kind)} ${resource.name}`,
-    );
+  if (k.tracer !== null) k.record(EV_BLOCK, t, kind, resource);
 }
 
 /**
@@ -86,7 +82,7 @@ function resume(t: Thread, opState: number, value: unknown): void {
   if (t.heapIndex >= 0) k.timers.cancel(t);
   // waitOn stays: it names the granter until the thread consumes the result (see Thread).
   t.opValue = value;
-  if (k.traceLines !== null) k.record(opState === OP_READY ? 'wake' : 'wake-error', t, '');
+  if (k.tracer !== null) k.record(opState === OP_READY ? EV_WAKE : EV_WAKE_ERROR, t, 0, null);
   t.markWoken(S_RUNNABLE, opState);
   // Woken before it yielded (it woke itself): the operation completes without a switch.
   if (t === cpu.current) return;
@@ -107,7 +103,7 @@ export function rewait(t: Thread, resource: Waitable, kind: WaitKindId): void {
   k.timers.cancel(t);
   t.waitOn = resource;
   t.waitKindId = kind;
-  if (k.traceLines !== null) k.record('rewait', t, `${waitKindName(kind)} ${resource.name}`);
+  if (k.tracer !== null) k.record(EV_REWAIT, t, kind, resource);
   if (k.hooks.waitChanged !== undefined) k.hooks.waitChanged(t, resource, kind);
 }
 
@@ -151,7 +147,7 @@ export function reprioritize(t: Thread, priority: number): void {
   } else {
     t.priority = priority;
   }
-  if (k.traceLines !== null) k.record('prio', t, String(priority));
+  if (k.tracer !== null) k.record(EV_PRIO, t, priority, null);
 }
 
 /**

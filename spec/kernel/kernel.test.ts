@@ -702,3 +702,40 @@ test('cross-kernel rule: waking operations come from anywhere; taking and waitin
     );
   }
 });
+
+test('tracing can be switched on and off while a kernel runs; the trace holds what happened while it was on, the same for the same run', (t) => {
+  const traceOf = (): string => {
+    const k = new Kernel({ seed: 3, policy: 'random' });
+    const m = new Mutex('m');
+    for (let i = 0; i < 3; i++) {
+      k.spawn(function* worker() {
+        for (let j = 0; j < 3; j++) {
+          yield* m.lock();
+          yield;
+          m.unlock();
+        }
+      });
+    }
+    t.false(k.tracing);
+    k.runUntilIdle(5);
+    k.tracing = true;
+    t.true(k.tracing);
+    const onFrom = k.steps;
+    k.runUntilIdle(6);
+    k.tracing = false;
+    const onTo = k.steps;
+    k.runSync();
+    const lines = k.trace.split('\n');
+    t.true(lines.length > 6, lines.join('\n'));
+    for (const line of lines) {
+      const step = Number(line.split(' ')[0]);
+      t.true(step >= onFrom && step <= onTo, `recorded only while on: ${line}`);
+    }
+    t.true(
+      lines.some((l) => / block \w+#\d+ mutex m$/.test(l)),
+      'a block names its kind and resource',
+    );
+    return k.trace;
+  };
+  t.is(traceOf(), traceOf());
+});
