@@ -15,8 +15,17 @@ const RANK: Record<string, number> = {
   'lib/detect': 2,
   'lib/report': 3,
   lib: 4,
-  bin: 5,
+  // The hosted drivers, above the entry points: they reach the runtime only through the
+  // public API and greenkernel/spi (DRIVER_GATES), as an outside driver author would.
+  'lib/block': 5,
+  'lib/mem': 5,
+  'lib/cache': 6,
+  'lib/fs': 7,
+  'lib/explore': 5,
+  bin: 8,
 };
+/** The only files of the entry-point rank a driver layer may import. */
+const DRIVER_GATES = new Set(['lib/index.ts', 'lib/spi.ts']);
 /** The longest a library module may grow (one concept per file, a few hundred lines). */
 const MAX_LINES = 450;
 
@@ -54,6 +63,9 @@ export function violations(files: readonly string[], imports: (f: string) => str
         continue;
       }
       if (rank > own) bad.push(`${file} -> ${target}`);
+      else if (own > RANK.lib! && own < RANK.bin! && rank < own && rank <= RANK.lib!) {
+        if (!DRIVER_GATES.has(target)) bad.push(`${file} -> ${target} (drivers use index or spi)`);
+      }
     }
   }
   return bad;
@@ -64,6 +76,22 @@ const FILES = [...sources('lib'), ...sources('bin')];
 test('imports run one way: kernel <- sync <- detect <- report <- entry points <- bin', (t) => {
   t.true(FILES.length > 30, `${FILES.length} files read`);
   t.deepEqual(violations(FILES, importsOf), []);
+});
+
+test('a driver that reaches past greenkernel/spi into the core is refused', (t) => {
+  const files = ['lib/block/dev.ts'];
+  const imports = (): string[] => ['lib/spi.ts', 'lib/index.ts', 'lib/kernel/waits.ts'];
+  t.deepEqual(violations(files, imports), [
+    'lib/block/dev.ts -> lib/kernel/waits.ts (drivers use index or spi)',
+  ]);
+  t.deepEqual(
+    violations(['lib/cache/c.ts'], () => ['lib/block/session.ts', 'lib/mem/a.ts']),
+    [],
+  );
+  t.deepEqual(
+    violations(['lib/block/d.ts'], () => ['lib/cache/c.ts']),
+    ['lib/block/d.ts -> lib/cache/c.ts'],
+  );
 });
 
 test('the check fails when an arrow is added against the layering', (t) => {

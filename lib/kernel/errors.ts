@@ -20,6 +20,9 @@ export type ErrorCode =
   | 'ETHREAD' // threads failed and nobody joined them
   | 'EHOST' // the host rejected a hypercall with a non-Error value
   | 'EIO' // a device error
+  | 'ERANGE' // a block number or length outside the device
+  | 'ENODEV' // the device was detached
+  | 'ENOMEM' // a memory quota was exhausted or denied
   | 'ENOSPC' // no space left
   | 'ELIMIT'; // a configured limit was exceeded
 
