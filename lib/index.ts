@@ -6,7 +6,9 @@
 export { Kernel } from './main.ts';
 export type { KernelOptions } from './main.ts';
 export { MAX_UNJOINED_FAILURES } from './kernel/kernel.ts';
-export type { ClockMode, RunResult, SpawnOptions } from './kernel/kernel.ts';
+export type { ClockMode, RunOptions, RunResult, SpawnOptions } from './kernel/kernel.ts';
+export { HostSource } from './kernel/source.ts';
+export type { HostSourceOptions, SourceResult } from './kernel/source.ts';
 export { Thread, MAX_OWNER_CHAIN } from './kernel/thread.ts';
 export type { ExitStatus, ThreadKind, ThreadState, Waitable } from './kernel/thread.ts';
 export type { WaitKind } from './kernel/waitkind.ts';
@@ -43,7 +45,7 @@ export {
   attachDetection,
   detectionReports,
 } from './report/findings.ts';
-export { StallError, UnjoinedThreadError } from './report/stall.ts';
+export { HostStallError, StallError, UnjoinedThreadError } from './report/stall.ts';
 export { formatReport } from './report/report.ts';
 export { reportToDot } from './report/dot.ts';
 export type {

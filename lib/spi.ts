@@ -41,6 +41,7 @@ export {
   waitKindSpec,
 } from './kernel/waitkind.ts';
 export type { WaitKindId, WaitKindSpec } from './kernel/waitkind.ts';
+export { WAIT_SOURCE } from './kernel/source.ts';
 export { ThreadQueue } from './kernel/queue.ts';
 export type { Linked } from './kernel/queue.ts';
 export { Resource } from './kernel/resource.ts';

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'ENODEV' // the device was detached
   | 'ENOMEM' // a memory quota was exhausted or denied
   | 'ENOSPC' // no space left
+  | 'EPIPE' // a delivery to a host source that was closed
   | 'ELIMIT'; // a configured limit was exceeded
 
 /** Base class of every error raised by greenkernel. */
@@ -131,5 +132,15 @@ export class HostRejectionError extends GreenkernelError {
   constructor(reason: unknown) {
     super('EHOST', `host call rejected: ${String(reason)}`);
     this.reason = reason;
+  }
+}
+
+/**
+ * The host delivered to a source that was closed (by close() or the kernel's shutdown), as a
+ * write to a pipe nobody reads: the value was not queued.
+ */
+export class SourceClosedError extends GreenkernelError {
+  constructor(kernel: string, source: string) {
+    super('EPIPE', `source "${source}" of kernel ${kernel} is closed: nothing was delivered`);
   }
 }

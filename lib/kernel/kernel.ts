@@ -1,8 +1,8 @@
 /**
  * Kernel: one scheduler multiplexing green threads on the host's JavaScript thread.
  *
- * Interface: spawn, run (async), runSync, step, runUntilIdle, advanceTime, kill, now, trace,
- * dump, extension slots; and, internal to the core, the block/wake interface that waits.ts
+ * Interface: spawn, run (async), runSync, shutdown, hostSource, step, runUntilIdle, advanceTime,
+ * kill, now, trace, dump, extension slots; and, internal to the core, the block/wake interface that waits.ts
  * offers primitives. The dispatch loop is in dispatch.ts, run() in runloop.ts, the options,
  * hooks and reporter in options.ts.
  * Invariants (checked with assert where cheap):
@@ -30,12 +30,14 @@ import {
   type KernelHooks,
   type KernelReporter,
   type KernelSlot,
+  type RunOptions,
   type RunResult,
   type SpawnOptions,
 } from './options.ts';
 import { SeededRandom } from './random.ts';
 import { PRIORITY_LEVELS, RunQueue } from './runqueue.ts';
-import { runToCompletion, runToCompletionSync } from './runloop.ts';
+import { requestShutdown, runToCompletion, runToCompletionSync } from './runloop.ts';
+import { HostSource, type HostSourceOptions } from './source.ts';
 import { F_DAEMON, F_KERNEL, Thread } from './thread.ts';
 import { TimerHeap } from './timers.ts';
 import { EV_SPAWN, TraceBuffer } from './trace.ts';
@@ -47,6 +49,7 @@ export type {
   KernelHooks,
   KernelReporter,
   LockMode,
+  RunOptions,
   RunResult,
   SpawnOptions,
 } from './options.ts';
@@ -105,6 +108,10 @@ export class KernelCore {
   /** @internal */ fatal: unknown = undefined;
   /** @internal */ running = false;
   /** @internal */ hostSignal: (() => void) | null = null;
+  /** Host sources open: each keeps run() waiting for the host, as a host call in flight does. */
+  /** @internal */ readonly sources = new Set<HostSource<unknown>>();
+  /** Why the kernel is shutting down (kernel.shutdown, run's AbortSignal), or null. */
+  /** @internal */ stopReason: string | null = null;
 
   /**
    * @example
@@ -204,6 +211,40 @@ export class KernelCore {
   /** Host waits (hostcall) in flight. */
   get pendingHostCalls(): number {
     return this.hostPending;
+  }
+
+  /** Host sources open (see hostSource). */
+  get openSources(): HostSource<unknown>[] {
+    return [...this.sources];
+  }
+
+  /**
+   * Opens an interrupt line from the host: the host `deliver()`s, threads take with
+   * `yield* source.next()`. Until it is closed, run() waits for the host instead of reporting
+   * a stall (see source.ts). Refused while the kernel shuts down.
+   *
+   * @example
+   * const irq = kernel.hostSource<Request>('http');
+   * server.on('request', (req) => irq.deliver(req));
+   */
+  hostSource<T = void>(name: string, options?: HostSourceOptions): HostSource<T> {
+    if (this.stopReason !== null)
+      throw new InvalidArgumentError(`${this.name}: no new source while shutting down`);
+    return new HostSource<T>(this, name, options);
+  }
+
+  /**
+   * Stops a run in progress: closes every host source and kills every thread, daemons too;
+   * each unwinds through its finally blocks, and run() then settles with
+   * `{ ..., shutdown: reason }`. Callable from the host or from a thread (the other threads are
+   * killed at once, the caller when the current slice ends). A second call while shutting
+   * down does nothing; with no run() pending it is refused (EINVAL).
+   *
+   * @example
+   * process.once('SIGTERM', () => kernel.shutdown('SIGTERM'));
+   */
+  shutdown(reason = 'shutdown'): void {
+    requestShutdown(this, reason);
   }
 
   /** Armed timers (sleeps and wait timeouts). */
@@ -352,18 +393,20 @@ export class KernelCore {
   // ---------------------------------------------------------------- running to completion
 
   /**
-   * Runs until every non-daemon thread has exited, letting the host event loop turn between
-   * slices and while host calls are in flight. Rejects with StallError when threads remain but
-   * nothing can ever wake them, with UnjoinedThreadError when threads failed with nobody joining
-   * them, and with the detector's error on a deadlock in 'fail' mode.
+   * Runs until every non-daemon thread has exited (or, after shutdown, every thread), letting
+   * the host event loop turn between slices and while host calls are in flight or sources are
+   * open. Rejects with StallError when threads remain but nothing can ever wake them (a
+   * HostStallError when Node's event loop empties while it waits for the host), with
+   * UnjoinedThreadError when threads failed with nobody joining them, and with the detector's
+   * error on a deadlock in 'fail' mode. Aborting `signal` shuts the kernel down.
    *
    * @example
    * const kernel = new Kernel();
    * kernel.spawn(function* () { yield* sleep(100); });
-   * await kernel.run(); // { steps: 2, time: 100 }
+   * await kernel.run({ signal: AbortSignal.timeout(60_000) }); // { steps: 2, time: 100 }
    */
-  run(): Promise<RunResult> {
-    return runToCompletion(this);
+  run(options?: RunOptions): Promise<RunResult> {
+    return runToCompletion(this, options);
   }
 
   /**

@@ -3,7 +3,7 @@
  * above it (the detector installs hooks, the report layer a reporter, primitives keep
  * per-kernel state in slots), and the defaults and checks of its options.
  *
- * Interface: KernelCoreOptions, SpawnOptions, RunResult, ClockMode, LockMode, KernelHooks,
+ * Interface: KernelCoreOptions, SpawnOptions, RunOptions, RunResult, ClockMode, LockMode, KernelHooks,
  * KernelReporter, PLAIN_REPORTER, KernelSlot, the default limits, checkOptionsObject,
  * positiveInt.
  * Invariant: nothing here imports a layer above the kernel.
@@ -66,6 +66,14 @@ export interface RunResult {
   steps: number;
   /** Kernel time when it settled, in ms. */
   time: number;
+  /** Present when the run ended by kernel.shutdown(reason) or its AbortSignal: the reason. */
+  shutdown?: string;
+}
+
+/** Options of run(). */
+export interface RunOptions {
+  /** Aborting it shuts the kernel down, as kernel.shutdown(reason) does. */
+  signal?: AbortSignal;
 }
 
 /** How a lock is requested, for lock-order validation. */
@@ -110,6 +118,15 @@ export interface KernelReporter {
     blocked: readonly Thread[],
     failures: readonly { thread: Thread; error: unknown }[],
   ): Error;
+  /**
+   * The error run() rejects with when Node's event loop emptied while it waited for host calls
+   * or sources that nothing in the process can settle any more (threads of `blocked` wait).
+   */
+  hostStallError(
+    kernel: KernelCore,
+    blocked: readonly Thread[],
+    failures: readonly { thread: Thread; error: unknown }[],
+  ): Error;
   /** The error run() rejects with when threads failed with nobody joining them. */
   unjoinedError(
     kernel: KernelCore,
@@ -126,6 +143,11 @@ export const PLAIN_REPORTER: KernelReporter = {
     new GreenkernelError(
       'ESTALL',
       `${k.name}: ${blocked.length} thread(s) blocked, nothing runnable, no timer, no host call in flight: ${blocked.join(', ')}`,
+    ),
+  hostStallError: (k, blocked) =>
+    new GreenkernelError(
+      'ESTALL',
+      `${k.name}: the event loop is empty: these host calls can never settle (${k.hostPending} in flight, ${k.sources.size} source(s) open); blocked: ${blocked.join(', ')}`,
     ),
   unjoinedError: (k, failures, dropped) =>
     new GreenkernelError(

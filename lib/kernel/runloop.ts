@@ -2,16 +2,21 @@
  * Running to completion: run() (async, letting the host event loop turn) and runSync(), with
  * what they settle or reject with.
  *
- * Interface: runToCompletion(kernel), runToCompletionSync(kernel).
- * Invariants: a run settles when the last non-daemon thread exits; it rejects with a stall only
- * when nothing is runnable, no timer is armed and no host call is in flight; at most one run of
- * a kernel at a time, and never from one of its own threads.
+ * Interface: runToCompletion(kernel, { signal }), runToCompletionSync(kernel),
+ * requestShutdown(kernel, reason).
+ * Invariants: a run settles when the last non-daemon thread exits, or, once shut down, when the
+ * last thread of any kind has unwound; it rejects with a stall only when nothing is runnable, no
+ * timer is armed, no host call is in flight and no host source is open; at most one run of a
+ * kernel at a time, and never from one of its own threads. While run() is pending it listens to
+ * its AbortSignal and to the process's 'beforeExit' (the event loop emptied: nothing the kernel
+ * waits for can settle), and to nothing once it settled, so no listener outlives a run.
  */
 import { InvalidArgumentError, LimitExceededError } from './errors.ts';
+import { killThread } from './lifecycle.ts';
 import type { KernelCore } from './kernel.ts';
 import { dispatchLoop } from './dispatch.ts';
 import { fireDueTimers } from './lifecycle.ts';
-import type { RunResult } from './options.ts';
+import { checkOptionsObject, type RunOptions, type RunResult } from './options.ts';
 import { S_BLOCKED } from './thread.ts';
 import { afterHostDelay } from './time.ts';
 
@@ -26,15 +31,27 @@ import { afterHostDelay } from './time.ts';
  * kernel.spawn(function* () { yield* sleep(100); });
  * await kernel.run(); // { steps: 2, time: 100 }
  */
-export async function runToCompletion(k: KernelCore): Promise<RunResult> {
+export async function runToCompletion(k: KernelCore, options: RunOptions = {}): Promise<RunResult> {
+  checkOptionsObject(options, 'run(options)');
+  const signal = options.signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal))
+    throw new InvalidArgumentError('run({ signal }): signal must be an AbortSignal');
   enterRun(k);
   const startSteps = k.steps;
+  const onAbort = (): void => requestShutdown(k, abortReason(signal!.reason));
+  const onBeforeExit = (): void => hostStall(k);
+  if (signal !== undefined) {
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  }
+  process.on('beforeExit', onBeforeExit);
   try {
     for (;;) {
       if (k.steps - startSteps >= k.maxSteps) throw limitError(k);
+      if (k.stopReason !== null) stopEverything(k);
       runSlice(k);
       throwIfFatal(k);
-      if (k.liveUserThreads === 0) break;
+      if (settled(k)) break;
       if (!k.runq.empty) {
         await turnHostEventLoop();
         continue;
@@ -48,11 +65,18 @@ export async function runToCompletion(k: KernelCore): Promise<RunResult> {
         continue;
       }
       if (k.clock === 'virtual' && k.advanceTime()) continue;
+      // An open source is a delivery that may come, not one in flight: virtual time moves first.
+      if (k.sources.size > 0) {
+        await waitForHost(k);
+        continue;
+      }
       throw stallError(k);
     }
     return finish(k, startSteps);
   } finally {
-    k.running = false;
+    process.off('beforeExit', onBeforeExit);
+    signal?.removeEventListener('abort', onAbort);
+    leaveRun(k);
   }
 }
 
@@ -71,20 +95,25 @@ export function runToCompletionSync(k: KernelCore): RunResult {
   try {
     for (;;) {
       if (k.steps - startSteps >= k.maxSteps) throw limitError(k);
+      if (k.stopReason !== null) stopEverything(k);
       runSlice(k);
       throwIfFatal(k);
-      if (k.liveUserThreads === 0) break;
+      if (settled(k)) break;
       if (!k.runq.empty) continue;
       if (k.hostPending > 0)
         throw new InvalidArgumentError(
           `${k.name}: threads wait for host calls; use run(), not runSync()`,
         );
       if (k.advanceTime()) continue;
+      if (k.sources.size > 0)
+        throw new InvalidArgumentError(
+          `${k.name}: threads wait while host sources are open; use run(), not runSync()`,
+        );
       throw stallError(k);
     }
     return finish(k, startSteps);
   } finally {
-    k.running = false;
+    leaveRun(k);
   }
 }
 
@@ -94,9 +123,68 @@ export function enterRun(k: KernelCore): void {
   k.running = true;
 }
 
-/** One slice: dispatches until idle, the slice ends, or the last non-daemon thread exits. */
+function leaveRun(k: KernelCore): void {
+  k.running = false;
+  k.stopReason = null;
+}
+
+/** Done: no non-daemon thread left, or, shutting down, no thread at all. */
+function settled(k: KernelCore): boolean {
+  return k.liveUserThreads === 0 && (k.stopReason === null || k.live.length === 0);
+}
+
+/**
+ * Asks the running kernel to stop (kernel.shutdown, an aborted signal): see KernelCore.shutdown.
+ *
+ * @example
+ * requestShutdown(kernel, 'SIGTERM');
+ */
+export function requestShutdown(k: KernelCore, reason: string): void {
+  if (typeof reason !== 'string')
+    throw new InvalidArgumentError(
+      `shutdown(reason): reason must be a string, got ${typeof reason}`,
+    );
+  if (!k.running)
+    throw new InvalidArgumentError(
+      `${k.name}: shutdown() stops a run in progress, and none is (call it while run() is pending)`,
+    );
+  if (k.stopReason !== null) return; // the first reason stands
+  k.stopReason = reason;
+  // From a thread: the others are killed now, the caller once the slice ends (it cannot kill
+  // itself mid-dispatch); from the host, run() does it all as soon as it looks again.
+  if (k.current !== null) stopEverything(k);
+  k.pokeIfOutside();
+}
+
+/**
+ * Shutting down: closes every host source and kills every live thread (each unwinds through
+ * its finally blocks when next dispatched). Repeated each turn, so a thread spawned while
+ * unwinding is killed too; a thread killed already is left to unwind.
+ */
+function stopEverything(k: KernelCore): void {
+  for (const source of [...k.sources]) source.close();
+  const self = k.current;
+  for (const t of k.live.slice()) if (t !== self) killThread(k, t, k.stopReason!);
+}
+
+function abortReason(reason: unknown): string {
+  return reason instanceof Error ? reason.message : String(reason);
+}
+
+/**
+ * Node's event loop emptied while run() waited for the host: the host calls in flight and the
+ * sources open can never settle. Rejects run() with the reporter's host-stall error.
+ */
+function hostStall(k: KernelCore): void {
+  if (k.hostSignal === null || k.fatal !== undefined) return; // not waiting for the host
+  const blocked = k.threads.filter((t) => t.state === S_BLOCKED);
+  k.panic(k.reporter.hostStallError(k, blocked, k.unjoined));
+  k.pokeHost();
+}
+
+/** One slice: dispatches until idle, the slice ends, or the run is settled. */
 export function runSlice(k: KernelCore): void {
-  dispatchLoop(k, k.sliceSteps, true);
+  dispatchLoop(k, k.sliceSteps, k.stopReason === null);
 }
 
 export function finish(k: KernelCore, startSteps: number): RunResult {
@@ -108,7 +196,9 @@ export function finish(k: KernelCore, startSteps: number): RunResult {
     k.unjoinedDropped = 0;
     throw error;
   }
-  return { steps: k.steps - startSteps, time: k.now() };
+  const result: RunResult = { steps: k.steps - startSteps, time: k.now() };
+  if (k.stopReason !== null) result.shutdown = k.stopReason;
+  return result;
 }
 
 export function throwIfFatal(k: KernelCore): void {

@@ -24,7 +24,7 @@ export const MAX_REPORT_THREADS = 1000;
 export const MAX_BACKTRACES = 100;
 
 /** What the report is about. */
-export type ReportKind = 'deadlock' | 'stall' | 'lock-order' | 'dump' | 'failures';
+export type ReportKind = 'deadlock' | 'stall' | 'host-stall' | 'lock-order' | 'dump' | 'failures';
 export interface ThreadRef {
   readonly id: number;
   readonly name: string;
@@ -127,8 +127,8 @@ export function setReportOptions(kernel: Kernel, o: { backtraces: boolean }): vo
 export function buildReport(kernel: Kernel, spec: ReportSpec): Report {
   const wantBacktraces = spec.backtraces ?? kernel.extension(OPTIONS)?.backtraces ?? true;
   const graph = waitGraph(kernel);
-  const cycles =
-    spec.cycles ?? (spec.kind === 'stall' || spec.kind === 'dump' ? findCycles(graph) : []);
+  const stall = spec.kind === 'stall' || spec.kind === 'host-stall';
+  const cycles = spec.cycles ?? (stall || spec.kind === 'dump' ? findCycles(graph) : []);
   const pending = spec.pending;
   const ids = new Map<Waitable, number>();
   const ref = (r: Waitable): ResourceRef => {
@@ -152,7 +152,10 @@ export function buildReport(kernel: Kernel, spec: ReportSpec): Report {
     if (kind !== null) {
       const owners = resource === null ? [] : resource.owners();
       const since = isPending ? now : t.waitSince;
-      const hint = spec.kind === 'stall' ? stallHint(kind, resource, owners) : undefined;
+      const hint = !stall
+        ? undefined
+        : (stallHint(kind, resource, owners) ??
+          (spec.kind === 'host-stall' ? HOST_STALL_HINTS[kind] : undefined));
       waits = {
         kind,
         resource: resource === null ? null : ref(resource),
@@ -180,6 +183,7 @@ export function buildReport(kernel: Kernel, spec: ReportSpec): Report {
     });
   }
   const notes = [...(spec.notes ?? [])];
+  if (spec.kind === 'dump' || spec.kind === 'host-stall') notes.push(...hostNotes(kernel));
   if ((spec.failuresDropped ?? 0) > 0)
     notes.push(`${spec.failuresDropped} more failed thread(s) not kept (MAX_UNJOINED_FAILURES)`);
   if (listed.length > MAX_REPORT_THREADS)
@@ -236,6 +240,8 @@ function titleOf(
         (cycles.length > 0 ? `; ${cycles.length} wait-for cycle(s)` : '')
       );
     }
+    case 'host-stall':
+      return `HOST STALL: the event loop is empty: these host calls can never settle (${kernel.pendingHostCalls} host call(s) in flight, ${kernel.openSources.length} host source(s) open; ${threads.filter((t) => t.state === 'blocked').length} thread(s) blocked)`;
     case 'lock-order':
       return `LOCK ORDER INVERSION: possible deadlock (${spec.lockOrder?.classes.join(' -> ') ?? ''})`;
     case 'failures':
@@ -243,6 +249,27 @@ function titleOf(
     default:
       return `THREAD DUMP: ${kernel.threads.length} live thread(s)`;
   }
+}
+
+/** Why a host wait can never end once Node's event loop is empty (host-stall reports). */
+const HOST_STALL_HINTS: Readonly<Record<string, string>> = {
+  host: 'the event loop is empty: this host call can never settle',
+  source: 'the event loop is empty: nothing in the host can deliver to this source any more',
+};
+
+/** What the host still owes the kernel: host calls in flight, sources open (counted, named). */
+function hostNotes(kernel: Kernel): string[] {
+  const notes: string[] = [];
+  if (kernel.pendingHostCalls > 0) notes.push(`${kernel.pendingHostCalls} host call(s) in flight`);
+  const open = kernel.openSources;
+  if (open.length > 0)
+    notes.push(
+      `${open.length} host source(s) open: ${open
+        .slice(0, 20)
+        .map((s) => `"${s.name}" (${s.queued} queued, ${s.waiting} waiting)`)
+        .join(', ')}${open.length > 20 ? ', ...' : ''}`,
+    );
+  return notes;
 }
 
 /** Why an ownerless (or orphaned) wait can never end, once nothing can run: the kind says. */

@@ -37,13 +37,45 @@ export class StallError extends GreenkernelError {
     kernel: Kernel,
     blocked: readonly Thread[],
     failures: readonly { thread: Thread; error: unknown }[] = [],
+    report: Report = buildReport(kernel, { kind: 'stall', threads: blocked, failures }),
   ) {
-    const report = buildReport(kernel, { kind: 'stall', threads: blocked, failures });
     super('ESTALL', formatReport(report));
     this.blocked = blocked;
     this.seed = kernel.seed;
     this.step = kernel.steps;
     this.report = report;
+  }
+}
+
+/**
+ * Node's event loop emptied while run() waited for host calls or host sources: nothing in the
+ * process can settle them any more, so the run can never end (without this, the process would
+ * exit silently with code 13 under a top-level await). The report (kind 'host-stall') names the
+ * host calls in flight, the sources open, and every blocked thread, those behind them included.
+ */
+export class HostStallError extends StallError {
+  /** Host calls in flight when the event loop emptied. */
+  readonly hostCalls: number;
+  /** Names of the host sources open then. */
+  readonly sources: readonly string[];
+
+  /**
+   * @example
+   * try { await kernel.run(); } catch (e) { if (e instanceof HostStallError) console.log(e.hostCalls); }
+   */
+  constructor(
+    kernel: Kernel,
+    blocked: readonly Thread[],
+    failures: readonly { thread: Thread; error: unknown }[] = [],
+  ) {
+    super(
+      kernel,
+      blocked,
+      failures,
+      buildReport(kernel, { kind: 'host-stall', threads: blocked, failures }),
+    );
+    this.hostCalls = kernel.pendingHostCalls;
+    this.sources = kernel.openSources.map((s) => s.name);
   }
 }
 
@@ -129,6 +161,7 @@ export function unjoinedThreadError(
  */
 export const REPORTER: KernelReporter = {
   stallError: (kernel, blocked, failures) => new StallError(kernel, blocked, failures),
+  hostStallError: (kernel, blocked, failures) => new HostStallError(kernel, blocked, failures),
   unjoinedError: unjoinedThreadError,
   dump: describeThreads,
 };
