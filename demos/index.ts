@@ -8,6 +8,7 @@
  * and as compiled .js.
  */
 import { demo as abba } from './ab-ba.ts';
+import { demo as embedding } from './embedding.ts';
 import { parseCommand, runAsProgram, stop, usageError } from '../bin/entry.ts';
 import { DEMO_COMMAND, outputTargets } from './args.ts';
 import { runDemos, type Demo } from './common.ts';
@@ -27,6 +28,7 @@ export const demos: readonly Demo[] = [
   joinCycle,
   semaphoreStall,
   lockOrder,
+  embedding,
 ];
 
 /**

@@ -237,7 +237,7 @@ test('every demo runs and behaves as it says; main() lists and refuses unknown n
     t.true(r.output.length > 0);
     t.true(r.reports.length > 0, d.name);
   }
-  t.is(demos.length, 7);
+  t.is(demos.length, 8);
   const log = console.log;
   const error = console.error;
   console.log = () => {};

@@ -16,15 +16,13 @@
  */
 import { dispatchLoop } from './dispatch.ts';
 import { InvalidArgumentError, LimitExceededError } from './errors.ts';
-import { abandonOperation, fireDueTimers, joinThread, killThread } from './lifecycle.ts';
+import { abandonOperation, advanceVirtualTime, joinThread, killThread } from './lifecycle.ts';
 import { checkRoutine, cpu, type Operation, type Routine } from './operation.ts';
 import {
-  DEFAULT_MAX_STEPS,
-  DEFAULT_SLICE,
   MAX_WARNINGS,
   PLAIN_REPORTER,
   checkOptionsObject,
-  positiveInt,
+  checkedCoreOptions,
   type ClockMode,
   type KernelCoreOptions,
   type KernelHooks,
@@ -108,36 +106,26 @@ export class KernelCore {
   /** @internal */ fatal: unknown = undefined;
   /** @internal */ running = false;
   /** @internal */ hostSignal: (() => void) | null = null;
-  /** Host sources open: each keeps run() waiting for the host, as a host call in flight does. */
-  /** @internal */ readonly sources = new Set<HostSource<unknown>>();
-  /** Why the kernel is shutting down (kernel.shutdown, run's AbortSignal), or null. */
-  /** @internal */ stopReason: string | null = null;
+  /** @internal Open host sources: each keeps run() waiting for the host. */ readonly sources =
+    new Set<HostSource<unknown>>();
+  /** @internal Why it is shutting down, or null. */ stopReason: string | null = null;
 
   /**
    * @example
    * const kernel = new Kernel({ seed: 7, policy: 'random', trace: true });
    */
   constructor(options: KernelCoreOptions = {}) {
-    checkOptionsObject(options, 'new Kernel(options)');
-    this.name = options.name ?? 'kernel';
-    this.seed = options.seed ?? 0;
-    if (!Number.isSafeInteger(this.seed))
-      throw new InvalidArgumentError(`seed must be a safe integer, got ${String(this.seed)}`);
-    this.clock = options.clock ?? 'virtual';
-    if (this.clock !== 'virtual' && this.clock !== 'real')
-      throw new InvalidArgumentError(
-        `clock must be 'virtual' or 'real', got ${String(this.clock)}`,
-      );
-    const policy = options.policy ?? 'fifo';
-    if (policy !== 'fifo' && policy !== 'random')
-      throw new InvalidArgumentError(`policy must be 'fifo' or 'random', got ${String(policy)}`);
-    this.runq = new RunQueue(policy === 'random' ? new SeededRandom(this.seed) : null);
-    this.maxTraceLines = positiveInt(options.maxTraceLines ?? 1e6, 'maxTraceLines');
+    const o = checkedCoreOptions(options);
+    this.name = o.name;
+    this.seed = o.seed;
+    this.clock = o.clock;
+    this.runq = new RunQueue(o.policy === 'random' ? new SeededRandom(this.seed) : null);
+    this.maxTraceLines = o.maxTraceLines;
     if (options.trace === true) this.tracing = true;
-    this.maxSteps = positiveInt(options.maxSteps ?? DEFAULT_MAX_STEPS, 'maxSteps');
-    this.sliceSteps = positiveInt(options.sliceSteps ?? DEFAULT_SLICE, 'sliceSteps');
-    this.maxThreads = positiveInt(options.maxThreads ?? 10_000_000, 'maxThreads');
-    this.maxCallDepth = positiveInt(options.maxCallDepth ?? 100_000, 'maxCallDepth');
+    this.maxSteps = o.maxSteps;
+    this.sliceSteps = o.sliceSteps;
+    this.maxThreads = o.maxThreads;
+    this.maxCallDepth = o.maxCallDepth;
   }
 
   /**
@@ -219,26 +207,21 @@ export class KernelCore {
   }
 
   /**
-   * Opens an interrupt line from the host: the host `deliver()`s, threads take with
-   * `yield* source.next()`. Until it is closed, run() waits for the host instead of reporting
-   * a stall (see source.ts). Refused while the kernel shuts down.
+   * Opens an interrupt line from the host (source.ts): the host `deliver()`s, threads take
+   * with `yield* source.next()`; until it is closed run() waits for the host, not a stall
+   * (refused while the kernel shuts down).
    *
    * @example
-   * const irq = kernel.hostSource<Request>('http');
-   * server.on('request', (req) => irq.deliver(req));
+   * const irq = kernel.hostSource<Request>('http'); server.on('request', (r) => irq.deliver(r));
    */
   hostSource<T = void>(name: string, options?: HostSourceOptions): HostSource<T> {
-    if (this.stopReason !== null)
-      throw new InvalidArgumentError(`${this.name}: no new source while shutting down`);
     return new HostSource<T>(this, name, options);
   }
 
   /**
-   * Stops a run in progress: closes every host source and kills every thread, daemons too;
-   * each unwinds through its finally blocks, and run() then settles with
-   * `{ ..., shutdown: reason }`. Callable from the host or from a thread (the other threads are
-   * killed at once, the caller when the current slice ends). A second call while shutting
-   * down does nothing; with no run() pending it is refused (EINVAL).
+   * Stops the run in progress: closes every source, kills every thread (daemons too; a calling
+   * thread when the slice ends), each unwinding through its finally blocks; run() settles with
+   * `{ ..., shutdown: reason }`. Again while stopping: nothing; with no run pending: EINVAL.
    *
    * @example
    * process.once('SIGTERM', () => kernel.shutdown('SIGTERM'));
@@ -292,13 +275,7 @@ export class KernelCore {
    * kernel.runUntilIdle(); kernel.advanceTime(); kernel.runUntilIdle();
    */
   advanceTime(): boolean {
-    if (this.clock !== 'virtual')
-      throw new InvalidArgumentError('advanceTime() is for the virtual clock');
-    const next = this.timers.nextDeadline();
-    if (next === Infinity) return false;
-    if (next > this.virtualNow) this.virtualNow = next;
-    fireDueTimers(this);
-    return true;
+    return advanceVirtualTime(this);
   }
 
   // ---------------------------------------------------------------- waking run() (the wait/wake interface is in waits.ts)
@@ -393,12 +370,10 @@ export class KernelCore {
   // ---------------------------------------------------------------- running to completion
 
   /**
-   * Runs until every non-daemon thread has exited (or, after shutdown, every thread), letting
-   * the host event loop turn between slices and while host calls are in flight or sources are
-   * open. Rejects with StallError when threads remain but nothing can ever wake them (a
-   * HostStallError when Node's event loop empties while it waits for the host), with
-   * UnjoinedThreadError when threads failed with nobody joining them, and with the detector's
-   * error on a deadlock in 'fail' mode. Aborting `signal` shuts the kernel down.
+   * Runs until every non-daemon thread has exited (after shutdown: every thread), letting the
+   * host event loop turn. Rejects with StallError when nothing can ever wake the threads left
+   * (HostStallError: the event loop emptied under host calls or sources), UnjoinedThreadError,
+   * or the detector's error. Aborting `signal` shuts the kernel down (see shutdown).
    *
    * @example
    * const kernel = new Kernel();

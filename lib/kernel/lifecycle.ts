@@ -2,7 +2,8 @@
  * Thread lifecycle and timers: kill (with the grant rule), join, an abandoned operation, the
  * bookkeeping of failures nobody joined, and firing due timers.
  *
- * Interface: killThread, joinThread, abandonOperation, observeFailure, fireDueTimers.
+ * Interface: killThread, joinThread, abandonOperation, observeFailure, fireDueTimers,
+ * advanceVirtualTime.
  * Invariants: a grant handed to a thread that has not seen it (opState READY, waitOn the
  * granter) is revoked when the thread is killed or abandons the operation, so nothing handed
  * over is lost; a killed condition-variable waiter unwinds holding its mutex; a failure is
@@ -101,6 +102,17 @@ export function joinResult(k: KernelCore, self: Thread, target: Thread): Operati
   if ((target.flags & F_RETURNED) !== 0) return completed(self, target.result);
   observeFailure(k, target);
   return failed(self, target.result);
+}
+
+/** kernel.advanceTime(): jumps virtual time to the earliest timer and fires what is due. */
+export function advanceVirtualTime(k: KernelCore): boolean {
+  if (k.clock !== 'virtual')
+    throw new InvalidArgumentError('advanceTime() is for the virtual clock');
+  const next = k.timers.nextDeadline();
+  if (next === Infinity) return false;
+  if (next > k.virtualNow) k.virtualNow = next;
+  fireDueTimers(k);
+  return true;
 }
 
 /** @internal */

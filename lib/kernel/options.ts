@@ -4,8 +4,8 @@
  * per-kernel state in slots), and the defaults and checks of its options.
  *
  * Interface: KernelCoreOptions, SpawnOptions, RunOptions, RunResult, ClockMode, LockMode, KernelHooks,
- * KernelReporter, PLAIN_REPORTER, KernelSlot, the default limits, checkOptionsObject,
- * positiveInt.
+ * KernelReporter, PLAIN_REPORTER, KernelSlot, the default limits, checkedCoreOptions,
+ * checkOptionsObject, positiveInt.
  * Invariant: nothing here imports a layer above the kernel.
  */
 import { GreenkernelError, InvalidArgumentError, describeError } from './errors.ts';
@@ -142,7 +142,7 @@ export const PLAIN_REPORTER: KernelReporter = {
   stallError: (k, blocked) =>
     new GreenkernelError(
       'ESTALL',
-      `${k.name}: ${blocked.length} thread(s) blocked, nothing runnable, no timer, no host call in flight: ${blocked.join(', ')}`,
+      `${k.name}: ${blocked.length} thread(s) blocked, nothing runnable, no timer, no host call in flight, no host source open: ${blocked.join(', ')}`,
     ),
   hostStallError: (k, blocked) =>
     new GreenkernelError(
@@ -181,6 +181,37 @@ export const MAX_WARNINGS = 10_000;
  * past this many they are counted, not kept (a long-running kernel must not grow without limit).
  */
 export const MAX_UNJOINED_FAILURES = 1000;
+/**
+ * The kernel's options checked, with their defaults: a bad one is refused (EINVAL) before the
+ * kernel exists.
+ *
+ * @example
+ * const o = checkedCoreOptions({ seed: 7 }); // o.policy === 'fifo'
+ */
+export function checkedCoreOptions(options: KernelCoreOptions) {
+  checkOptionsObject(options, 'new Kernel(options)');
+  const seed = options.seed ?? 0;
+  if (!Number.isSafeInteger(seed))
+    throw new InvalidArgumentError(`seed must be a safe integer, got ${String(seed)}`);
+  const clock = options.clock ?? 'virtual';
+  if (clock !== 'virtual' && clock !== 'real')
+    throw new InvalidArgumentError(`clock must be 'virtual' or 'real', got ${String(clock)}`);
+  const policy = options.policy ?? 'fifo';
+  if (policy !== 'fifo' && policy !== 'random')
+    throw new InvalidArgumentError(`policy must be 'fifo' or 'random', got ${String(policy)}`);
+  return {
+    name: options.name ?? 'kernel',
+    seed,
+    clock,
+    policy,
+    maxTraceLines: positiveInt(options.maxTraceLines ?? 1e6, 'maxTraceLines'),
+    maxSteps: positiveInt(options.maxSteps ?? DEFAULT_MAX_STEPS, 'maxSteps'),
+    sliceSteps: positiveInt(options.sliceSteps ?? DEFAULT_SLICE, 'sliceSteps'),
+    maxThreads: positiveInt(options.maxThreads ?? 10_000_000, 'maxThreads'),
+    maxCallDepth: positiveInt(options.maxCallDepth ?? 100_000, 'maxCallDepth'),
+  };
+}
+
 export function checkOptionsObject(options: unknown, what: string): void {
   if (options === null || typeof options !== 'object')
     throw new InvalidArgumentError(`${what}: options must be an object, got ${String(options)}`);

@@ -78,6 +78,8 @@ export class HostSource<T = void> implements Waitable {
     readonly name: string,
     options: HostSourceOptions = {},
   ) {
+    if (kernel.stopReason !== null)
+      throw new InvalidArgumentError(`${kernel.name}: no new source while shutting down`);
     if (typeof name !== 'string' || name === '')
       throw new InvalidArgumentError('hostSource(name): name must be a non-empty string');
     if (options === null || typeof options !== 'object')

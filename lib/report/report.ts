@@ -236,7 +236,7 @@ function titleOf(
     case 'stall': {
       const blocked = threads.filter((t) => t.state === 'blocked').length;
       return (
-        `STALL: ${blocked} thread(s) blocked, nothing runnable, no timer, no host call in flight` +
+        `STALL: ${blocked} thread(s) blocked, nothing runnable, no timer, no host call in flight, no host source open` +
         (cycles.length > 0 ? `; ${cycles.length} wait-for cycle(s)` : '')
       );
     }

@@ -1,6 +1,7 @@
 /**
  * The kernel's reporter: StallError (threads remain but nothing can ever run again — no
- * runnable thread, no armed timer, no host call in flight), UnjoinedThreadError, and the
+ * runnable thread, no armed timer, no host call in flight, no host source open),
+ * HostStallError (the event loop emptied under host calls or sources), UnjoinedThreadError, and the
  * thread dump.
  *
  * Interface: REPORTER (installed on every Kernel by lib/main.ts), `new StallError(kernel,

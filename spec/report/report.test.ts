@@ -96,7 +96,7 @@ test('stall hints say why each ownerless or orphaned wait can never end', (t) =>
   t.is(error.report.kind, 'stall');
   t.regex(
     error.message,
-    /^STALL: 5 thread\(s\) blocked, nothing runnable, no timer, no host call in flight\n/,
+    /^STALL: 5 thread\(s\) blocked, nothing runnable, no timer, no host call in flight, no host source open\n/,
   );
   t.true(k.warnings.some((w) => w.includes('leaver#5 exited holding mutex orphan')));
 });
