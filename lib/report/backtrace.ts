@@ -94,6 +94,24 @@ export function backtrace(t: Thread): StackFrame[] {
 }
 
 /**
+ * Where each of `routines` (suspended generators, outermost first) stopped, innermost first, at
+ * most MAX_FRAMES of them: the callers of a frame that just threw, for instance.
+ *
+ * @example
+ * const callers = locateFrames(thread.frames.slice(0, -1));
+ */
+export function locateFrames(routines: readonly Routine[]): StackFrame[] {
+  const out: StackFrame[] = [];
+  try {
+    for (let i = routines.length - 1; i >= 0 && out.length < MAX_FRAMES; i--)
+      out.push(locate(routines[i]!));
+  } finally {
+    release();
+  }
+  return out;
+}
+
+/**
  * Go-style lines: `fn()` then the tab-indented `file:line:column`, paths relative to `cwd`.
  *
  * @example

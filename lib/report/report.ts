@@ -119,6 +119,16 @@ export function setReportOptions(kernel: Kernel, o: { backtraces: boolean }): vo
 }
 
 /**
+ * Whether reports (and caller frames added to errors) on `kernel` locate frames.
+ *
+ * @example
+ * if (reportBacktraces(kernel)) console.log(backtrace(thread));
+ */
+export function reportBacktraces(kernel: Kernel): boolean {
+  return kernel.extension(OPTIONS)?.backtraces ?? true;
+}
+
+/**
  * Builds a report of `kernel` now. Cold path: backtraces cost about 0.1-0.3 ms per frame.
  *
  * @example

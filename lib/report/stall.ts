@@ -14,6 +14,7 @@
  * so a stall report is never premature.
  */
 import { describeError } from '../kernel/errors.ts';
+import { appendCallerFrames } from './callers.ts';
 import { ReportError, hide } from './error.ts';
 import type { KernelCore as Kernel, KernelReporter } from '../kernel/kernel.ts';
 import { buildReport, formatReport, type Report } from './report.ts';
@@ -132,4 +133,5 @@ export const REPORTER: KernelReporter = {
   stallError: (kernel, blocked, failures) => new StallError(kernel, blocked, failures),
   unjoinedError: unjoinedThreadError,
   dump: describeThreads,
+  callerFrames: appendCallerFrames,
 };
