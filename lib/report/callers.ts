@@ -3,7 +3,8 @@
  * suspended generators, not JavaScript frames, so an error's own stack ends at the innermost
  * generator and the scheduler; this adds, once per error, where each caller of the throwing
  * frame waits for it (`yield* call(...)`), innermost first, as stack lines
- * `    at [thread#id] fn (file:line:column)` (mapped through source maps like every backtrace).
+ * `    at [thread#id] fn (file:line:column)` (mapped through source maps like every backtrace;
+ * the stack's own frames in compiled .js are mapped too, even without --enable-source-maps).
  *
  * Interface: `appendCallerFrames(kernel, thread, error)` (REPORTER.callerFrames; the dispatcher
  * calls it while the callers are still suspended at their call).
@@ -15,6 +16,7 @@ import type { KernelCore as Kernel } from '../kernel/kernel.ts';
 import type { Thread } from '../kernel/thread.ts';
 import { locateFrames, type StackFrame } from './backtrace.ts';
 import { reportBacktraces } from './report.ts';
+import { mapStack } from './sourcemap.ts';
 
 const annotated = new WeakSet<Error>();
 /** A native resume frame (`fn.next (<anonymous>)`): where the scheduler ran the generator. */
@@ -30,8 +32,8 @@ export function appendCallerFrames(kernel: Kernel, t: Thread, error: unknown): v
   if (!(error instanceof Error) || annotated.has(error) || !reportBacktraces(kernel)) return;
   try {
     annotated.add(error);
-    const stack = error.stack;
-    if (typeof stack !== 'string') return;
+    if (typeof error.stack !== 'string') return;
+    const stack = mapStack(error.stack);
     const frames = t.frames;
     const callers = locateFrames(frames.slice(0, frames.length - 1));
     if (callers.length === 0) return;

@@ -8,11 +8,13 @@
  * non-enumerable, so node's uncaught-error print (which inspects with `customInspect: false`)
  * shows the report, a short stack and the code, and `JSON.stringify` never meets a cycle. The
  * stack is shortened once, at construction (greenkernel's own frames dropped, see
- * lib/kernel/stack.ts): the report already says where each thread is.
+ * lib/kernel/stack.ts; compiled frames mapped to their sources, lib/report/sourcemap.ts): the
+ * report already says where each thread is.
  */
 import { GreenkernelError, type ErrorCode } from '../kernel/errors.ts';
 import { shortStack } from '../kernel/stack.ts';
 import type { Report } from './report.ts';
+import { mapStack } from './sourcemap.ts';
 
 /**
  * Defines `error[key] = value` as a read-only, non-enumerable property: reachable in code, left
@@ -47,7 +49,7 @@ export class ReportError extends GreenkernelError {
   ) {
     super(code, message, options);
     hide(this, 'report', report);
-    if (typeof this.stack === 'string') this.stack = shortStack(this.stack);
+    if (typeof this.stack === 'string') this.stack = mapStack(shortStack(this.stack));
   }
 
   /**
