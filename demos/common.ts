@@ -14,7 +14,7 @@ import { writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCommand, runAsProgram, stop } from '../bin/entry.ts';
-import { formatReport, reportToDot, type Report } from '../lib/index.ts';
+import { formatMs, formatReport, reportToDot, type Report } from '../lib/index.ts';
 import { demoCommand, outputTargets, type OutputTargets } from './args.ts';
 
 export interface DemoOptions {
@@ -105,7 +105,7 @@ function lockOrderDot(r: Report): string {
     ...classes.map((c) => `  ${quote(c)} [label=${quote(c)}];`),
     ...order.edges.map(
       (e) =>
-        `  ${quote(e.from)} -> ${quote(e.to)} [label=${quote(`${e.thread.name}#${e.thread.id} at step ${e.step}, ${e.time} ms`)}, color=red, fontcolor=red, penwidth=2];`,
+        `  ${quote(e.from)} -> ${quote(e.to)} [label=${quote(`${e.thread.name}#${e.thread.id} at step ${e.step}, ${formatMs(e.time)}`)}, color=red, fontcolor=red, penwidth=2];`,
     ),
     '}',
   ].join('\n');

@@ -46,6 +46,8 @@ export {
   detectionReports,
 } from './report/findings.ts';
 export { HostStallError, StallError, UnjoinedThreadError } from './report/stall.ts';
+export { ReportError } from './report/error.ts';
+export { formatMs, roundMs } from './kernel/ms.ts';
 export { formatReport } from './report/report.ts';
 export { reportToDot } from './report/dot.ts';
 export type {

@@ -146,6 +146,8 @@ export function execute(k: KernelCore, t: Thread, mode: number, payload: unknown
         if (t.opState !== OP_IDLE) k.abandonedOperation(t);
         if ((t.flags & F_UNWINDING) !== 0)
           k.warn(`${t}: error while unwinding after kill: ${String(error)}`);
+        else if (k.reporter.callerFrames !== undefined && t.depth > 0)
+          k.reporter.callerFrames(k, t, error); // while the callers still sit at their call
         if (!t.popFrame()) return exit(k, t, F_THREW, error);
         frame = t.top!;
         mode = resumeModeAfterPop(k, t);

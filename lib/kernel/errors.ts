@@ -5,6 +5,8 @@
  * callers can branch on `err.code` without parsing messages. Misuse of a primitive is never
  * silently ignored: it raises one of these, naming the threads and the resource involved.
  */
+import { formatMs } from './ms.ts';
+import { shortStack } from './stack.ts';
 
 /** Stable error codes; each maps to one class below. */
 export type ErrorCode =
@@ -27,13 +29,58 @@ export type ErrorCode =
   | 'EPIPE' // a delivery to a host source that was closed
   | 'ELIMIT'; // a configured limit was exceeded
 
-/** Base class of every error raised by greenkernel. */
+/** What node's `util.inspect` calls (a registered symbol: no import of node:util here). */
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+type Inspect = (value: unknown, options: object) => string;
+
+/**
+ * Base class of every error raised by greenkernel. `util.inspect` (console.log, the REPL) shows
+ * its name, code, message and a short stack (greenkernel's own frames left out), then its own
+ * enumerable data; live objects (threads, kernels, resources) are kept in non-enumerable
+ * properties, so neither inspect nor an uncaught-error print walks the object graph.
+ * `JSON.stringify` gives `{ name, code, message }` (errors with a report give the report).
+ */
 export class GreenkernelError extends Error {
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
     this.name = new.target.name;
+  }
+
+  /**
+   * Plain data for JSON.stringify.
+   *
+   * @example
+   * JSON.stringify(new InvalidArgumentError('x')); // {"name":"InvalidArgumentError","code":"EINVAL",...}
+   */
+  toJSON(): object {
+    return { name: this.name, code: this.code, message: this.message };
+  }
+
+  /** @internal what util.inspect prints: `Name [CODE]: message`, a short stack, own data. */
+  [INSPECT](_depth: number, options: object, inspect?: Inspect): string {
+    const stack = shortStack(this.stack ?? `${this.name}: ${this.message}`);
+    const head = `${this.name}: `;
+    const text = stack.startsWith(head)
+      ? `${this.name} [${this.code}]: ${stack.slice(head.length)}`
+      : stack;
+    const own: Record<string, unknown> = {};
+    let any = false;
+    for (const key of Object.keys(this))
+      if (key !== 'name' && key !== 'code' && key !== 'message' && key !== 'stack') {
+        own[key] = (this as unknown as Record<string, unknown>)[key];
+        any = true;
+      }
+    const cause =
+      this.cause === undefined || inspect === undefined ? '' : inspect(this.cause, options);
+    return [
+      text,
+      any && inspect !== undefined ? inspect(own, options) : '',
+      cause === '' ? '' : `[cause]: ${cause}`,
+    ]
+      .filter((s) => s !== '')
+      .join('\n');
   }
 }
 
@@ -55,7 +102,7 @@ export class WouldDeadlockError extends GreenkernelError {
 export class TimeoutError extends GreenkernelError {
   readonly waitedMs: number;
   constructor(what: string, waitedMs: number) {
-    super('ETIMEDOUT', `timed out after ${waitedMs} ms waiting for ${what}`);
+    super('ETIMEDOUT', `timed out after ${formatMs(waitedMs)} waiting for ${what}`);
     this.waitedMs = waitedMs;
   }
 }

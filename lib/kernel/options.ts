@@ -135,6 +135,12 @@ export interface KernelReporter {
   ): Error;
   /** kernel.dump(). */
   dump(kernel: KernelCore, threads: readonly Thread[]): string;
+  /**
+   * A `call`ed frame of `thread` threw `error` and its callers are still suspended: add their
+   * positions to the error (its JavaScript stack shows only the innermost generator). Cold path:
+   * called once per throw out of a called frame, never on the switch path.
+   */
+  callerFrames?(kernel: KernelCore, thread: Thread, error: unknown): void;
 }
 
 /** The reporter of a kernel nobody gave one (the core alone): plain errors, one line a thread. */

@@ -14,6 +14,7 @@
  * the events that have one. Threads are kept by id, each once (references cost the GC a scan
  * per event; numbers do not).
  */
+import { roundMs } from './ms.ts';
 import type { Thread } from './thread.ts';
 import { waitKindName } from './waitkind.ts';
 
@@ -133,7 +134,7 @@ export class TraceBuffer {
   private format(i: number): string {
     const chunk = this.chunks[i >> CHUNK_BITS]!;
     const at = (i & (CHUNK - 1)) * FIELDS;
-    const head = `${chunk[at]} ${chunk[at + 1]}`;
+    const head = `${chunk[at]} ${roundMs(chunk[at + 1]!)}`;
     const event = chunk[at + 2]!;
     const arg = chunk[at + 3]!;
     if (event === EV_STOPPED) {

@@ -13,7 +13,8 @@
  * own properties give its name and `[[FunctionLocation]]` (a generator suspended at its
  * function's start has not started). scriptId → URL comes from `Debugger.scriptParsed`
  * (enabled briefly, cached), then the position goes through the script's source map
- * (`module.findSourceMap`, registered by tsx or --enable-source-maps) so lines are the .ts ones.
+ * (sourcemap.ts: node's table when source maps are on, else the script's own
+ * `//# sourceMappingURL`), so lines are the .ts ones even under plain `node`.
  * The running thread (a report made from inside it, e.g. by a lock hook) is read from the
  * current JavaScript stack instead (a running generator's `[[GeneratorLocation]]` is its start),
  * through the same source maps; there, plain `yield*` delegation shows too.
@@ -23,10 +24,11 @@
  * Limitation: frames entered with plain `yield* fn()` (not `call`) are inside their caller's
  * generator and show as the caller's `yield*` line.
  */
-import { createRequire, findSourceMap } from 'node:module';
+import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { cpu, type Routine } from '../kernel/operation.ts';
 import type { StackFrame, Thread } from '../kernel/thread.ts';
+import { originalPosition } from './sourcemap.ts';
 
 export type { StackFrame } from '../kernel/thread.ts';
 
@@ -90,6 +92,24 @@ export function backtrace(t: Thread): StackFrame[] {
   }
   if (skipped > 0)
     out.push({ fn: `... ${skipped} outer frame(s) omitted`, file: null, line: null, column: null });
+  return out;
+}
+
+/**
+ * Where each of `routines` (suspended generators, outermost first) stopped, innermost first, at
+ * most MAX_FRAMES of them: the callers of a frame that just threw, for instance.
+ *
+ * @example
+ * const callers = locateFrames(thread.frames.slice(0, -1));
+ */
+export function locateFrames(routines: readonly Routine[]): StackFrame[] {
+  const out: StackFrame[] = [];
+  try {
+    for (let i = routines.length - 1; i >= 0 && out.length < MAX_FRAMES; i--)
+      out.push(locate(routines[i]!));
+  } finally {
+    release();
+  }
   return out;
 }
 
@@ -271,27 +291,9 @@ function mapPosition(fn: string, url: string | null, line0: number, col0: number
   if (url === null)
     return { fn, file: null, line: line0 + 1, column: col0 + 1, note: 'script has no URL' };
   const path = url.startsWith('file:') ? fileURLToPath(url) : url;
-  try {
-    const entry = findSourceMap(path)?.findEntry(line0, col0) as
-      { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
-    if (
-      entry !== undefined &&
-      entry.originalSource !== undefined &&
-      entry.originalLine !== undefined
-    ) {
-      const src = entry.originalSource.startsWith('file:')
-        ? fileURLToPath(entry.originalSource)
-        : entry.originalSource;
-      return {
-        fn,
-        file: src,
-        line: entry.originalLine + 1,
-        column: (entry.originalColumn ?? 0) + 1,
-      };
-    }
-  } catch {
-    // no usable source map: report the generated position
-  }
+  const original = originalPosition(path, line0, col0);
+  if (original !== null)
+    return { fn, file: original.file, line: original.line0 + 1, column: original.column0 + 1 };
   return { fn, file: path, line: line0 + 1, column: col0 + 1 };
 }
 

@@ -8,7 +8,6 @@
  * Invariants: every finding's report is kept by the detector, in order (bounded); the error's
  * message is the formatted report, so printing the error prints the report.
  */
-import { GreenkernelError } from '../kernel/errors.ts';
 import type { KernelCore as Kernel } from '../kernel/kernel.ts';
 import {
   detectorOf,
@@ -20,27 +19,26 @@ import {
 } from '../detect/detector.ts';
 import type { Cycle } from '../detect/waitgraph.ts';
 import { backtrace } from './backtrace.ts';
+import { ReportError, hide } from './error.ts';
 import { buildReport, formatReport, setReportOptions, summarize, type Report } from './report.ts';
 
 /** A wait-for cycle: every thread in it waits for a resource the next one owns. */
-export class DeadlockError extends GreenkernelError {
-  /** The cycle (live threads and resources), first step = the thread that closed it. */
-  readonly cycle: Cycle;
+export class DeadlockError extends ReportError {
+  /** The cycle (live threads and resources; not enumerable), first step = the thread that closed it. */
+  declare readonly cycle: Cycle;
   /** The full report (plain data: formatReport, JSON.stringify, reportToDot). */
-  readonly report: Report;
+  declare readonly report: Report;
   constructor(cycle: Cycle, report: Report) {
-    super('EDEADLK', formatReport(report));
-    this.cycle = cycle;
-    this.report = report;
+    super('EDEADLK', formatReport(report), report);
+    hide(this, 'cycle', cycle);
   }
 }
 
 /** Two lock classes were taken in opposite orders (a cycle in the lock-order graph). */
-export class LockOrderError extends GreenkernelError {
-  readonly report: Report;
+export class LockOrderError extends ReportError {
+  declare readonly report: Report;
   constructor(report: Report) {
-    super('EDEADLK', formatReport(report));
-    this.report = report;
+    super('EDEADLK', formatReport(report), report);
   }
 }
 

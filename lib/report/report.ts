@@ -12,6 +12,7 @@
  */
 import { backtrace, backtraceSupport, formatFrames, type StackFrame } from './backtrace.ts';
 import { describeError } from '../kernel/errors.ts';
+import { formatMs } from '../kernel/ms.ts';
 import { KernelSlot, type KernelCore as Kernel } from '../kernel/kernel.ts';
 import type { Thread, Waitable } from '../kernel/thread.ts';
 import { waitKindId, waitKindSpec, type WaitKind, type WaitKindSpec } from '../kernel/waitkind.ts';
@@ -115,6 +116,16 @@ const OPTIONS = new KernelSlot<{ backtraces: boolean }>('report options');
  */
 export function setReportOptions(kernel: Kernel, o: { backtraces: boolean }): void {
   kernel.setExtension(OPTIONS, o);
+}
+
+/**
+ * Whether reports (and caller frames added to errors) on `kernel` locate frames.
+ *
+ * @example
+ * if (reportBacktraces(kernel)) console.log(backtrace(thread));
+ */
+export function reportBacktraces(kernel: Kernel): boolean {
+  return kernel.extension(OPTIONS)?.backtraces ?? true;
 }
 
 /**
@@ -302,7 +313,7 @@ function specOf(kind: WaitKind): WaitKindSpec | undefined {
 export function formatReport(r: Report, cwd = process.cwd()): string {
   const out: string[] = [
     `${r.title}`,
-    `kernel "${r.kernel}", seed ${r.seed}, step ${r.step}, time ${r.time} ms`,
+    `kernel "${r.kernel}", seed ${r.seed}, step ${r.step}, time ${formatMs(r.time)}`,
   ];
   r.cycles.forEach((c, i) => {
     out.push('', r.cycles.length > 1 ? `cycle ${i + 1}:` : 'cycle:');
@@ -346,11 +357,13 @@ function formatThread(t: ThreadReport, cwd: string): string[] {
       : `prio ${t.priority} (base ${t.basePriority})`;
   const w = t.waits;
   const state =
-    w === null ? t.state : `${t.state} on ${w.kind}, ${w.forMs} ms${w.timed ? ', timed' : ''}`;
+    w === null
+      ? t.state
+      : `${t.state} on ${w.kind}, ${formatMs(w.forMs)}${w.timed ? ', timed' : ''}`;
   const lines = [`thread ${name(t)} [${t.kind}${t.daemon ? ' daemon' : ''}, ${prio}, ${state}]:`];
   if (w !== null) {
     lines.push(
-      `  ${w.resource === null ? `waits (${w.kind})` : waitPhrase(w.kind, w.resource, w.owners)} since ${w.since} ms`,
+      `  ${w.resource === null ? `waits (${w.kind})` : waitPhrase(w.kind, w.resource, w.owners)} since ${formatMs(w.since)}`,
     );
     if (w.hint !== undefined) lines.push(`    ${w.hint}`);
   }
@@ -364,7 +377,7 @@ function formatLockOrder(o: LockOrderReport, deadlocked: boolean, cwd: string): 
   const lines = [`lock classes: ${o.classes.join(' -> ')}`];
   o.edges.forEach((e, i) => {
     lines.push(
-      `${i === 0 ? 'new dependency' : 'known dependency'}: ${name(e.thread)} asked for ${e.to} while holding ${e.from} (step ${e.step}, time ${e.time} ms)`,
+      `${i === 0 ? 'new dependency' : 'known dependency'}: ${name(e.thread)} asked for ${e.to} while holding ${e.from} (step ${e.step}, time ${formatMs(e.time)})`,
       `  held then: ${e.held.join(', ')}`,
       ...formatFrames(e.backtrace, '  ', cwd),
     );

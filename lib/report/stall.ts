@@ -14,21 +14,23 @@
  * Invariant: the core raises StallError only when no timer and no host wait can make progress,
  * so a stall report is never premature.
  */
-import { GreenkernelError, describeError } from '../kernel/errors.ts';
+import { describeError } from '../kernel/errors.ts';
+import { appendCallerFrames } from './callers.ts';
+import { ReportError, hide } from './error.ts';
 import type { KernelCore as Kernel, KernelReporter } from '../kernel/kernel.ts';
 import { buildReport, formatReport, type Report } from './report.ts';
 import type { Thread } from '../kernel/thread.ts';
 
 /** Nothing can run, nothing is pending, and threads remain blocked. */
-export class StallError extends GreenkernelError {
-  /** The blocked threads, in id order. */
-  readonly blocked: readonly Thread[];
+export class StallError extends ReportError {
+  /** The blocked threads, in id order (live objects: not enumerable). */
+  declare readonly blocked: readonly Thread[];
   /** The kernel's seed, to reproduce the run. */
   readonly seed: number;
   /** The kernel's step count when the stall was found. */
   readonly step: number;
   /** The full report (plain data): threads, waits, holds, backtraces, cycles. */
-  readonly report: Report;
+  declare readonly report: Report;
 
   /**
    * @example
@@ -40,11 +42,10 @@ export class StallError extends GreenkernelError {
     failures: readonly { thread: Thread; error: unknown }[] = [],
     report: Report = buildReport(kernel, { kind: 'stall', threads: blocked, failures }),
   ) {
-    super('ESTALL', formatReport(report));
-    this.blocked = blocked;
+    super('ESTALL', formatReport(report), report);
+    hide(this, 'blocked', blocked);
     this.seed = kernel.seed;
     this.step = kernel.steps;
-    this.report = report;
   }
 }
 
@@ -88,12 +89,13 @@ const FAILURES_IN_MESSAGE = 20;
  * the order the threads failed, up to the kernel's MAX_UNJOINED_FAILURES; `dropped` counts the
  * ones past that bound, so the total is always known.
  */
-export class UnjoinedThreadError extends GreenkernelError {
-  readonly failures: readonly { thread: string; error: unknown }[];
+export class UnjoinedThreadError extends ReportError {
+  /** The failed threads' names and errors (not enumerable: the errors may be anything). */
+  declare readonly failures: readonly { thread: string; error: unknown }[];
   /** Failures past the kernel's bound, counted but not kept. */
   readonly dropped: number;
   /** The report (kind 'failures'), when the kernel made this error. */
-  readonly report: Report | undefined;
+  declare readonly report: Report | undefined;
   constructor(
     failures: readonly { thread: string; error: unknown }[],
     options: { dropped?: number; report?: Report } = {},
@@ -109,11 +111,11 @@ export class UnjoinedThreadError extends GreenkernelError {
     super(
       'ETHREAD',
       `${failures.length + dropped} thread(s) failed with nobody joining them:\n${lines.join('\n')}`,
+      options.report,
       { cause: failures[0]?.error },
     );
-    this.failures = failures;
+    hide(this, 'failures', failures);
     this.dropped = dropped;
-    this.report = options.report;
   }
 }
 
@@ -165,4 +167,5 @@ export const REPORTER: KernelReporter = {
   hostStallError: (kernel, blocked, failures) => new HostStallError(kernel, blocked, failures),
   unjoinedError: unjoinedThreadError,
   dump: describeThreads,
+  callerFrames: appendCallerFrames,
 };
