@@ -24,7 +24,8 @@ export type ErrorCode =
   | 'ENODEV' // the device was detached
   | 'ENOMEM' // a memory quota was exhausted or denied
   | 'ENOSPC' // no space left
-  | 'ELIMIT'; // a configured limit was exceeded
+  | 'ELIMIT' // a configured limit was exceeded
+  | 'EVIOLATED'; // a scenario's invariant was violated (schedule exploration)
 
 /** Base class of every error raised by greenkernel. */
 export class GreenkernelError extends Error {
@@ -111,6 +112,13 @@ export class CrossKernelError extends GreenkernelError {
 export class LimitExceededError extends GreenkernelError {
   constructor(message: string) {
     super('ELIMIT', message);
+  }
+}
+
+/** A scenario's invariant was false or threw (schedule exploration, lib/explore/). */
+export class InvariantViolationError extends GreenkernelError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('EVIOLATED', message, options);
   }
 }
 
