@@ -23,3 +23,13 @@ export {
   parseSchedule,
 } from './schedule.ts';
 export type { Schedule } from './schedule.ts';
+export { exploreTest } from './test.ts';
+export type { ExploreTestOptions, TestContext } from './test.ts';
+export { toChromeTrace, TRACE_SCALE } from './chrome.ts';
+export type { ChromeEvent, ChromeTrace } from './chrome.ts';
+export { renderTimeline, SVG_COLOURS } from './svg.ts';
+export type { TimelineOptions } from './svg.ts';
+export { buildTimeline } from './timeline.ts';
+export type { Arrow, At, LaneState, Mark, Segment, Timeline } from './timeline.ts';
+export { chromeTraceOf, recordRun, svgOf } from './artifacts.ts';
+export type { RecordedRun } from './artifacts.ts';
