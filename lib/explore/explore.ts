@@ -228,8 +228,9 @@ export function replay(scenario: Scenario, schedule: string, options: RunOptions
 
 /**
  * A shorter failing schedule for a failed run: tries dropping each preemption (and lowering
- * each non-zero decision), keeping a change when the run still fails with the same kind and
- * has fewer preemptions, or as many and fewer steps. Bounded by MAX_SHRINK_RUNS runs.
+ * each non-zero decision), then every schedule with a single preemption; keeps a change when
+ * the run still fails with the same kind and has fewer preemptions, or as many and fewer
+ * steps. Bounded by MAX_SHRINK_RUNS runs.
  *
  * @example
  * shrink(bank, failedRun).schedule; // 'list:4x0,1'
@@ -272,6 +273,18 @@ export function shrink(
           changed = true;
           break;
         }
+      }
+    }
+  }
+  // Dropping one preemption at a time can get stuck (each alone is needed once the others
+  // moved the threads on): try every schedule with a single preemption, earliest first.
+  if (best.preemptions > 1) {
+    const widths = failed.widths;
+    for (let j = 0; j < widths.length && budget > 0 && best.preemptions > 1; j++) {
+      for (let v = 1; v < widths[j]! && budget > 0; v++) {
+        const candidate = new Array<number>(j + 1).fill(0);
+        candidate[j] = v;
+        if (attempt(candidate)) break;
       }
     }
   }

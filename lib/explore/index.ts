@@ -21,6 +21,7 @@ export {
   formatDecisions,
   formatSchedule,
   parseSchedule,
+  ScheduleMismatchError,
 } from './schedule.ts';
 export type { Schedule } from './schedule.ts';
 export { exploreTest } from './test.ts';

@@ -19,7 +19,7 @@ import {
   type KernelOptions,
 } from '../index.ts';
 import type { SchedulingStrategy, Thread } from '../spi.ts';
-import type { Chooser } from './schedule.ts';
+import { ScheduleMismatchError, type Chooser } from './schedule.ts';
 
 /** What a scenario may check: throw, or return false, to report a violation. */
 export interface ScenarioChecks {
@@ -111,6 +111,8 @@ export function runScenario(
       if (checks.atEnd !== undefined) check(checks.atEnd, kernel, 'at the end');
     }
   } catch (error) {
+    // Not the scenario's failure: the schedule is not one of its schedules.
+    if (error instanceof ScheduleMismatchError) throw error;
     failure = { kind: classify(error), error };
   }
   return { kernel, decisions, widths, preemptions, steps: kernel.steps, failure };

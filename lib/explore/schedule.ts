@@ -22,6 +22,9 @@ export const MAX_DECISIONS = 1_000_000;
 /** PCT bug depths accepted: d-1 priority change points; CHESS's bugs needed at most 2-3. */
 export const MAX_PCT_DEPTH = 16;
 
+/** A replayed decision list names a thread a point does not have: not this scenario's. */
+export class ScheduleMismatchError extends InvalidArgumentError {}
+
 /** A parsed schedule. */
 export type Schedule =
   | { readonly kind: 'random'; readonly p: number; readonly seed: number }
@@ -207,7 +210,7 @@ function listChooser(decisions: readonly number[], lenient: boolean): Chooser {
       const i = at < decisions.length ? decisions[at]! : 0;
       if (i < runnable.length) return i;
       if (lenient) return runnable.length - 1;
-      throw new InvalidArgumentError(
+      throw new ScheduleMismatchError(
         `schedule does not fit this scenario: decision ${at} is ${i} but only ${runnable.length} threads are runnable there`,
       );
     },
