@@ -46,6 +46,9 @@ export { ThreadQueue } from './kernel/queue.ts';
 export type { Linked } from './kernel/queue.ts';
 export { Resource } from './kernel/resource.ts';
 export { SeededRandom } from './kernel/random.ts';
+export type { SchedulingStrategy } from './kernel/strategy.ts';
+export { traceEvents } from './kernel/trace.ts';
+export type { TraceEvent } from './kernel/trace.ts';
 export { assert } from './kernel/assert.ts';
 export { afterHostDelay } from './kernel/time.ts';
 export {

@@ -62,6 +62,8 @@ export function dispatchLoop(k: KernelCore, maxSteps: number, untilNoUserThreads
   const outer = cpu.current; // another kernel's thread, when kernels are nested
   const runq = k.runq;
   const real = k.clock === 'real';
+  // Read once per loop: installing a strategy takes effect at the next run, step or slice.
+  const strategy = k.strategy;
   let n = 0;
   try {
     while (
@@ -70,7 +72,7 @@ export function dispatchLoop(k: KernelCore, maxSteps: number, untilNoUserThreads
       (!untilNoUserThreads || k.liveUserThreads > 0)
     ) {
       if (real && (n & (REAL_CLOCK_TIMER_CHECK - 1)) === 0 && k.timers.size > 0) fireDueTimers(k);
-      const t = runq.dequeueNext();
+      const t = strategy === null ? runq.dequeueNext() : runq.dequeueChosen(strategy, k);
       if (t === null) break;
       // Stays RUNNABLE while it runs: "running" is `cpu.current === t`, which saves two
       // writes of the state word per switch.
@@ -82,6 +84,7 @@ export function dispatchLoop(k: KernelCore, maxSteps: number, untilNoUserThreads
     }
   } catch (error) {
     // Only greenkernel's own invariants can escape execute(): the kernel is no longer sound.
+    // (Or a scheduling strategy's error, which fails the run the same way.)
     k.panic(error);
   } finally {
     cpu.current = outer;

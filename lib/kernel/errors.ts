@@ -27,7 +27,8 @@ export type ErrorCode =
   | 'ENOMEM' // a memory quota was exhausted or denied
   | 'ENOSPC' // no space left
   | 'EPIPE' // a delivery to a host source that was closed
-  | 'ELIMIT'; // a configured limit was exceeded
+  | 'ELIMIT' // a configured limit was exceeded
+  | 'EVIOLATED'; // a scenario's invariant was violated (schedule exploration)
 
 /** What node's `util.inspect` calls (a registered symbol: no import of node:util here). */
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -159,6 +160,13 @@ export class CrossKernelError extends GreenkernelError {
 export class LimitExceededError extends GreenkernelError {
   constructor(message: string) {
     super('ELIMIT', message);
+  }
+}
+
+/** A scenario's invariant was false or threw (schedule exploration, lib/explore/). */
+export class InvariantViolationError extends GreenkernelError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('EVIOLATED', message, options);
   }
 }
 

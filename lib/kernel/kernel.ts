@@ -36,6 +36,7 @@ import { SeededRandom } from './random.ts';
 import { PRIORITY_LEVELS, RunQueue } from './runqueue.ts';
 import { requestShutdown, runToCompletion, runToCompletionSync } from './runloop.ts';
 import { HostSource, type HostSourceOptions } from './source.ts';
+import type { SchedulingStrategy } from './strategy.ts';
 import { F_DAEMON, F_KERNEL, Thread } from './thread.ts';
 import { TimerHeap } from './timers.ts';
 import { EV_SPAWN, TraceBuffer } from './trace.ts';
@@ -69,6 +70,12 @@ export class KernelCore {
   steps = 0;
   /** Optional hooks installed by the deadlock detector. */
   hooks: KernelHooks = {};
+  /**
+   * Chooses the next thread at every scheduling point when set (see strategy.ts; the schedule
+   * explorer installs one); null: the `policy` option decides. Read when a run, step or slice
+   * starts.
+   */
+  strategy: SchedulingStrategy | null = null;
   /** Makes the errors and dumps (the report layer installs one). */
   reporter: KernelReporter = PLAIN_REPORTER;
   private extensions: Map<KernelSlot<unknown>, unknown> | null = null;

@@ -1,15 +1,19 @@
 /**
  * RunQueue: the runnable threads of one kernel, by priority.
  *
- * Interface: enqueue, dequeueNext (strict priority, FIFO or seeded-random among equals), remove.
+ * Interface: enqueue, dequeueNext (strict priority, FIFO or seeded-random among equals),
+ * dequeueChosen (a SchedulingStrategy picks among the highest level), remove.
  * Invariants: bit p of `nonEmpty` is set ⇔ level p holds a thread; every queued thread has state RUNNABLE and sits in the level of its priority.
  * Each level is a ring buffer that grows to the most threads runnable at that level at once and
  * shrinks when a large one empties, so enqueue and dequeue allocate nothing in steady state —
  * they are the switch path.
  */
 import { assert } from './assert.ts';
+import { InvalidArgumentError } from './errors.ts';
 import { PRIORITY_LEVELS } from './queue.ts';
 import type { SeededRandom } from './random.ts';
+import type { KernelCore } from './kernel.ts';
+import type { SchedulingStrategy } from './strategy.ts';
 import { S_RUNNABLE, type Thread } from './thread.ts';
 
 export { PRIORITY_LEVELS };
@@ -88,6 +92,8 @@ class Ring {
 export class RunQueue {
   private readonly levels: Ring[] = [];
   private nonEmpty = 0;
+  /** The candidates shown to a strategy (reused: no allocation per decision). */
+  private readonly view: Thread[] = [];
 
   constructor(private readonly random: SeededRandom | null) {
     for (let p = 0; p < PRIORITY_LEVELS; p++) this.levels.push(new Ring());
@@ -128,6 +134,30 @@ export class RunQueue {
       this.nonEmpty = bits & ~(1 << p);
       if (level.mask >= SHRINK_ABOVE) level.reset();
     }
+    return t;
+  }
+
+  /**
+   * Like dequeueNext, but `strategy` picks among the threads of the highest level (FIFO order,
+   * so index 0 is dequeueNext's own choice under FIFO). Only used while a strategy is installed.
+   */
+  dequeueChosen(strategy: SchedulingStrategy, k: KernelCore): Thread | null {
+    const bits = this.nonEmpty;
+    if (bits === 0) return null;
+    const p = 31 - Math.clz32(bits);
+    const level = this.levels[p]!;
+    const n = level.length;
+    const view = this.view;
+    view.length = n;
+    for (let i = 0; i < n; i++) view[i] = level.at(i);
+    const i = strategy.next(view, k);
+    view.length = 0;
+    if (!Number.isInteger(i) || i < 0 || i >= n)
+      throw new InvalidArgumentError(
+        `scheduling strategy chose ${String(i)} of ${n} runnable threads (0..${n - 1})`,
+      );
+    const t = level.removeAt(i);
+    if (level.tail === level.head) this.nonEmpty = bits & ~(1 << p);
     return t;
   }
 

@@ -5,16 +5,19 @@
  * stay on.
  *
  * Interface: `new TraceBuffer(capacity)`, `record(step, time, event, thread, arg, ref)`,
- * `lines()`, the event codes EV_*.
+ * `lines()`, `events()` (the same, structured: for the trace-event and SVG exporters),
+ * `traceEvents(kernel)`, the event codes EV_*.
  * Invariants: at most `capacity` events are kept; when the buffer is full, one last
  * `trace-stopped` event records where it stopped and every later record is refused (the
  * caller stops recording); formatting is a pure function of what was recorded, so the same run
  * and seed give the same text, byte for byte. `arg` is a number (a wait-kind id, a priority, an
- * exit code); `ref` an object or string (the resource waited on, a kill reason), kept only for
+ * exit code, the id of the thread that woke a waiter — 0 for a timer or the host — which only
+ * `events()` shows); `ref` an object or string (the resource waited on, a kill reason), kept only for
  * the events that have one. Threads are kept by id, each once (references cost the GC a scan
  * per event; numbers do not).
  */
 import { roundMs } from './ms.ts';
+import type { KernelCore } from './kernel.ts';
 import type { Thread } from './thread.ts';
 import { waitKindName } from './waitkind.ts';
 
@@ -28,7 +31,9 @@ export const EV_TIMER = 6;
 export const EV_PRIO = 7;
 export const EV_KILL = 8;
 export const EV_EXIT = 9;
-const EV_STOPPED = 10;
+export const EV_ACQUIRE = 10;
+export const EV_RELEASE = 11;
+const EV_STOPPED = 12;
 /** Exit event args. */
 export const EXIT_RETURNED = 0;
 export const EXIT_THREW = 1;
@@ -44,6 +49,8 @@ const EVENT_NAMES = [
   'prio',
   'kill',
   'exit',
+  'acquire',
+  'release',
 ];
 const EXIT_NAMES = ['returned', 'threw', 'killed'];
 // Events are kept in chunks of CHUNK events, FIELDS numbers each, one Float64Array a chunk:
@@ -109,6 +116,37 @@ export class TraceBuffer {
     return out;
   }
 
+  /**
+   * The events as objects, in order (the stop event excluded): for exporters.
+   *
+   * @example
+   * for (const e of trace.events()) if (e.event === 'wake') arrows.push([e.arg, e.thread]);
+   */
+  events(): TraceEvent[] {
+    const out: TraceEvent[] = [];
+    for (let i = 0; i < this.length; i++) {
+      const chunk = this.chunks[i >> CHUNK_BITS]!;
+      const at = (i & (CHUNK - 1)) * FIELDS;
+      const event = chunk[at + 2]!;
+      if (event === EV_STOPPED) continue;
+      const t = this.threads.get(chunk[at + 4]!)!;
+      const refAt = chunk[at + 5]!;
+      const ref = refAt === NO_REF ? null : this.refs[refAt];
+      const arg = chunk[at + 3]!;
+      out.push({
+        step: chunk[at]!,
+        time: chunk[at + 1]!,
+        event: EVENT_NAMES[event]!,
+        thread: t.id,
+        threadName: t.name,
+        arg,
+        detail: this.detail(event, t, arg, ref),
+        resource: ref !== null && typeof ref === 'object' ? resourceLabel(ref) : null,
+      });
+    }
+    return out;
+  }
+
   private put(
     step: number,
     time: number,
@@ -155,6 +193,9 @@ export class TraceBuffer {
         const kind = waitKindName(arg) ?? '';
         return ref === null ? kind : `${kind} ${(ref as { name: string }).name}`;
       }
+      case EV_ACQUIRE:
+      case EV_RELEASE:
+        return resourceLabel(ref);
       case EV_TIMER:
         return waitKindName(arg) ?? '';
       case EV_PRIO:
@@ -167,4 +208,36 @@ export class TraceBuffer {
         return '';
     }
   }
+}
+
+/** One recorded event, structured (see TraceBuffer.events). */
+export interface TraceEvent {
+  readonly step: number;
+  /** Kernel time in ms (virtual under the virtual clock). */
+  readonly time: number;
+  /** spawn, run, block, rewait, wake, wake-error, timer, prio, kill, exit, acquire, release. */
+  readonly event: string;
+  readonly thread: number;
+  readonly threadName: string;
+  /** wake: the waker's thread id (0: a timer or the host); block: the wait-kind id; ... */
+  readonly arg: number;
+  /** What the text trace shows after the thread. */
+  readonly detail: string;
+  /** `kind name` of the resource, for block, rewait, acquire and release. */
+  readonly resource: string | null;
+}
+
+function resourceLabel(ref: unknown): string {
+  const r = ref as { resourceKind?: string; name?: string };
+  return r.resourceKind === undefined ? String(r.name) : `${r.resourceKind} ${String(r.name)}`;
+}
+
+/**
+ * The events `kernel` recorded while tracing was on, structured; [] when it never was.
+ *
+ * @example
+ * kernel.tracing = true; kernel.runSync(); traceEvents(kernel).length;
+ */
+export function traceEvents(kernel: KernelCore): TraceEvent[] {
+  return kernel.traceKept === null ? [] : kernel.traceKept.events();
 }

@@ -82,7 +82,15 @@ function resume(t: Thread, opState: number, value: unknown): void {
   if (t.heapIndex >= 0) k.timers.cancel(t);
   // waitOn stays: it names the granter until the thread consumes the result (see Thread).
   t.opValue = value;
-  if (k.tracer !== null) k.record(opState === OP_READY ? EV_WAKE : EV_WAKE_ERROR, t, 0, null);
+  if (k.tracer !== null) {
+    const waker = cpu.current; // the thread that woke t; null: a timer or the host
+    k.record(
+      opState === OP_READY ? EV_WAKE : EV_WAKE_ERROR,
+      t,
+      waker === null ? 0 : waker.id,
+      null,
+    );
+  }
   t.markWoken(S_RUNNABLE, opState);
   // Woken before it yielded (it woke itself): the operation completes without a switch.
   if (t === cpu.current) return;

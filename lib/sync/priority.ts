@@ -12,6 +12,7 @@ import { assert } from '../kernel/assert.ts';
 import type { ThreadQueue } from '../kernel/queue.ts';
 import { MAX_OWNER_CHAIN, S_BLOCKED, type Thread, type Waitable } from '../kernel/thread.ts';
 import { reprioritize } from '../kernel/waits.ts';
+import { EV_ACQUIRE, EV_RELEASE } from '../kernel/trace.ts';
 
 /** A resource whose single owner can be boosted. */
 export interface Lock extends Waitable {
@@ -96,6 +97,8 @@ export function restorePriority(t: Thread): void {
 export function addHeld(t: Thread, r: Waitable): void {
   if (t.held === null) t.held = [];
   t.held.push(r);
+  const k = t.kernel;
+  if (k.tracer !== null) k.record(EV_ACQUIRE, t, 0, r);
 }
 
 /**
@@ -112,6 +115,8 @@ export function removeHeld(t: Thread, r: Waitable): void {
       // Shift by hand: splice would allocate the array of removed elements.
       for (let j = i + 1; j < held.length; j++) held[j - 1] = held[j]!;
       held.pop();
+      const k = t.kernel;
+      if (k.tracer !== null) k.record(EV_RELEASE, t, 0, r);
       return;
     }
   }

@@ -288,6 +288,7 @@ function fake(label: string, priority: number): FakeThread {
     qprev: null,
     qowner: null,
     held: null,
+    kernel: { tracer: null }, // addHeld/removeHeld record into the kernel's trace when it is on
   } as unknown as FakeThread;
 }
 
