@@ -40,6 +40,7 @@ import {
   validateResults,
   type BenchResults,
   type DrainFigure,
+  type Figure,
   type Goal,
 } from '../bench/results.ts';
 import { median, relativeMarginOfError, spreadPct } from '../bench/stats.ts';
@@ -571,4 +572,46 @@ test('without benchmark.js, Effection and Effect (as in an installed package) ev
   } finally {
     for (const { dir } of dirs) rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('fast-path goals (issue 13): each goal line is a same-run ratio with the issue target', (t) => {
+  const fig = (workload: string, contender: string, median: number): Figure => ({
+    suite: 'handoff',
+    workload,
+    workloadLabel: workload,
+    contender,
+    label: contender,
+    unit: 'ns/switch',
+    median,
+    runMedians: [median, median * 1.1],
+    min: median,
+    max: median * 1.1,
+    rmePct: 1,
+    ratioToFloor: null,
+    floor: '',
+  });
+  const figures = [
+    fig('mailbox-pingpong', 'raw-mailbox', 30),
+    fig('mailbox-pingpong', 'greenkernel-semaphore', 59),
+    fig('mailbox-pingpong', 'async-promise', 60),
+    fig('mutex-handoff', 'greenkernel-mutex', 61),
+    fig('condvar-pingpong', 'greenkernel-condvar', 74),
+    fig('spawn-exit', 'async-await', 50),
+    fig('spawn-exit', 'greenkernel', 76),
+  ];
+  const goals = evaluateGoals(figures, null, [], false);
+  const goal = (id: string): Goal => {
+    const g = goals.find((x) => x.id === id);
+    if (g === undefined) throw new Error(`no goal ${id}`);
+    return g;
+  };
+  // The blocking hand-off must beat the host's own promises: async ns / greenkernel ns >= 1.
+  t.like(goal('blocking-vs-async'), { kind: 'at-least', target: 1, pass: true });
+  t.is(goal('blocking-vs-async').value!.toFixed(3), (60 / 59).toFixed(3));
+  t.like(goal('semaphore-pingpong'), { kind: 'at-most', target: 2, pass: true });
+  t.like(goal('mutex-handoff'), { kind: 'at-most', target: 2, pass: false });
+  t.like(goal('condvar-pingpong'), { kind: 'at-most', target: 2.5, pass: true });
+  t.like(goal('spawn-exit'), { kind: 'at-most', target: 1.5, pass: false });
+  t.is(goal('spawn-exit').value, 76 / 50);
+  t.is(goal('spawn-exit').perRun.length, 2);
 });
