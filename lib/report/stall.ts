@@ -3,7 +3,8 @@
  * runnable thread, no armed timer, no host call in flight), UnjoinedThreadError, and the
  * thread dump.
  *
- * Interface: REPORTER (installed on every Kernel by lib/main.ts), `new StallError(kernel,
+ * Interface: REPORTER (installed on every Kernel by lib/main.ts; it also adds caller chains to
+ * errors, see callers.ts), `new StallError(kernel,
  * blocked, failures)`, `unjoinedThreadError(...)`, `describeThreads(kernel, threads)`
  * (kernel.dump()). They use report.ts: per thread its
  * name, kind, priority, state, what it waits for (and who owns it), what it holds and its
@@ -124,7 +125,8 @@ export function unjoinedThreadError(
 
 /**
  * The reporter the composed Kernel installs (lib/main.ts): stall and unjoined-failure errors
- * with full reports, and Go-style dumps.
+ * with full reports, Go-style dumps, and the caller chain added to errors thrown out of called
+ * frames (lib/report/callers.ts).
  *
  * @example
  * kernel.reporter = REPORTER;
