@@ -105,11 +105,12 @@ try {
 } catch (e) {
   if (!(e instanceof DeadlockError)) throw e;
   console.log(formatReport(e.report));
+  console.log(e.stack!.split('\\n').filter((l) => l.startsWith('    at ')).map((l) => 'STACK' + l).join('\\n'));
 }
 const k2 = new Kernel({ name: 'loader' });
 k2.spawn(function* main() {
   try {
-    yield* call(load); // line 33
+    yield* call(load); // line 34
   } catch (e) {
     console.log((e as Error).stack);
   }
@@ -147,7 +148,19 @@ test("a user's compiled .js run with plain node: reports and caller chains show 
   t.regex(out, /transfer\(\)\n\s*\tsrc\/user\.ts:6:\d+/);
   // the caller chain of an error thrown in a called subroutine, mapped the same way
   t.regex(out, /at \[main#1\] load \(.*\/src\/user\.ts:16:\d+\)/);
-  t.regex(out, /at \[main#1\] main \(.*\/src\/user\.ts:33:\d+\)/);
+  t.regex(out, /at \[main#1\] main \(.*\/src\/user\.ts:34:\d+\)/);
   t.regex(out, /at parse \(.*\/src\/user\.ts:12:\d+\)\n\s+at \[main#1\] load/);
   t.notRegex(out, /out\/user\.js/);
+  // the report error's short stack: the user's frame, none of greenkernel's, with or without
+  // node's own source maps (which show greenkernel's frames as its shipped lib/*.ts)
+  for (const flags of [[], ['--enable-source-maps']]) {
+    const run = node([...flags, 'out/user.js']);
+    const stack = run.out.split('\n').filter((l) => l.startsWith('STACK'));
+    t.true(stack.length >= 1, run.out);
+    t.true(stack[0]!.includes('/src/user.ts:6:'), `${flags.join(' ')}\n${stack.join('\n')}`);
+    t.false(
+      stack.some((l) => l.includes('node_modules/greenkernel')),
+      stack.join('\n'),
+    );
+  }
 });
