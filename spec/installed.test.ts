@@ -63,14 +63,15 @@ function reportPaths(text: string): string[] {
   return [...text.matchAll(/^\s*\t(.+?):\d+:\d+$/gm)].map((m) => m[1]!);
 }
 
-test('from the installed package, every path in a demo report exists and is a .ts source', (t) => {
+test('from the installed package, every path in every demo report exists and is a .ts source', (t) => {
   if (project === '') return t.fail('dist/ is missing: run npm run build');
-  const { out } = node(['node_modules/greenkernel/dist/demos/ab-ba.js']);
+  const { out } = node(['node_modules/greenkernel/dist/bin/cli.js', 'demo']);
   const paths = reportPaths(out);
-  t.true(paths.length >= 4, out);
-  for (const p of paths) {
+  t.true(paths.length >= 20, out);
+  t.true(paths.includes('node_modules/greenkernel/demos/ab-ba.ts'), out);
+  for (const p of new Set(paths)) {
     t.true(existsSync(resolve(project, p)), `${p} exists`);
-    t.regex(p, /^node_modules\/greenkernel\/demos\/ab-ba\.ts$/);
+    t.regex(p, /^node_modules\/greenkernel\/(demos|lib)\/.*\.ts$/);
   }
   // and what the maps point at is all there
   t.true(readdirSync(join(project, 'node_modules/greenkernel/lib/kernel')).includes('kernel.ts'));
@@ -104,11 +105,12 @@ try {
 } catch (e) {
   if (!(e instanceof DeadlockError)) throw e;
   console.log(formatReport(e.report));
+  console.log(e.stack!.split('\\n').filter((l) => l.startsWith('    at ')).map((l) => 'STACK' + l).join('\\n'));
 }
 const k2 = new Kernel({ name: 'loader' });
 k2.spawn(function* main() {
   try {
-    yield* call(load); // line 33
+    yield* call(load); // line 34
   } catch (e) {
     console.log((e as Error).stack);
   }
@@ -146,7 +148,19 @@ test("a user's compiled .js run with plain node: reports and caller chains show 
   t.regex(out, /transfer\(\)\n\s*\tsrc\/user\.ts:6:\d+/);
   // the caller chain of an error thrown in a called subroutine, mapped the same way
   t.regex(out, /at \[main#1\] load \(.*\/src\/user\.ts:16:\d+\)/);
-  t.regex(out, /at \[main#1\] main \(.*\/src\/user\.ts:33:\d+\)/);
+  t.regex(out, /at \[main#1\] main \(.*\/src\/user\.ts:34:\d+\)/);
   t.regex(out, /at parse \(.*\/src\/user\.ts:12:\d+\)\n\s+at \[main#1\] load/);
   t.notRegex(out, /out\/user\.js/);
+  // the report error's short stack: the user's frame, none of greenkernel's, with or without
+  // node's own source maps (which show greenkernel's frames as its shipped lib/*.ts)
+  for (const flags of [[], ['--enable-source-maps']]) {
+    const run = node([...flags, 'out/user.js']);
+    const stack = run.out.split('\n').filter((l) => l.startsWith('STACK'));
+    t.true(stack.length >= 1, run.out);
+    t.true(stack[0]!.includes('/src/user.ts:6:'), `${flags.join(' ')}\n${stack.join('\n')}`);
+    t.false(
+      stack.some((l) => l.includes('node_modules/greenkernel')),
+      stack.join('\n'),
+    );
+  }
 });

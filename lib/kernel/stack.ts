@@ -15,7 +15,12 @@ import { fileURLToPath } from 'node:url';
 export const MAX_STACK_FRAMES = 8;
 
 const LIB_URL = new URL('..', import.meta.url).href; // lib/ (or dist/lib/), as a file: URL
-const LIB_PATH = fileURLToPath(LIB_URL);
+// Built, frames may show either the compiled dist/lib/ or, through source maps (node's
+// --enable-source-maps), the shipped sources in lib/: both are greenkernel's own.
+const LIBS = [LIB_URL, LIB_URL.replace(/\/dist\/lib\/$/, '/lib/')].flatMap((url) => [
+  url,
+  fileURLToPath(url),
+]);
 const FRAME = /^\s+at /;
 
 /**
@@ -36,8 +41,7 @@ export function shortStack(stack: string, maxFrames = MAX_STACK_FRAMES): string 
 
 function isInternal(frame: string): boolean {
   return (
-    frame.includes(LIB_PATH) ||
-    frame.includes(LIB_URL) ||
+    LIBS.some((lib) => frame.includes(lib)) ||
     frame.includes('(node:') ||
     frame.includes(' node:') ||
     frame.endsWith('(<anonymous>)') ||

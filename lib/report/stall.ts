@@ -4,7 +4,8 @@
  * HostStallError (the event loop emptied under host calls or sources), UnjoinedThreadError, and the
  * thread dump.
  *
- * Interface: REPORTER (installed on every Kernel by lib/main.ts), `new StallError(kernel,
+ * Interface: REPORTER (installed on every Kernel by lib/main.ts; it also adds caller chains to
+ * errors, see callers.ts), `new StallError(kernel,
  * blocked, failures)`, `unjoinedThreadError(...)`, `describeThreads(kernel, threads)`
  * (kernel.dump()). They use report.ts: per thread its
  * name, kind, priority, state, what it waits for (and who owns it), what it holds and its
@@ -157,7 +158,8 @@ export function unjoinedThreadError(
 
 /**
  * The reporter the composed Kernel installs (lib/main.ts): stall and unjoined-failure errors
- * with full reports, and Go-style dumps.
+ * with full reports, Go-style dumps, and the caller chain added to errors thrown out of called
+ * frames (lib/report/callers.ts).
  *
  * @example
  * kernel.reporter = REPORTER;

@@ -7,6 +7,7 @@ import { inspect } from 'node:util';
 import {
   DeadlockError,
   InvalidArgumentError,
+  LockOrderError,
   Kernel,
   Mutex,
   ReportError,
@@ -184,4 +185,30 @@ test("under clock 'real', a timeout's message and a dump print times rounded to 
   if (!(timeout instanceof TimeoutError)) return t.fail(String(timeout));
   const waited = /timed out after (\S+ ms) waiting/.exec(timeout.message)?.[1] ?? '';
   t.regex(waited, MICROSECONDS, timeout.message);
+});
+
+test('a LockOrderError inspects as its report and serialises as it', async (t) => {
+  const kernel = new Kernel({ name: 'lo', detection: { cycles: 'off', lockOrder: 'fail' } });
+  const a = new Mutex('A');
+  const b = new Mutex('B');
+  kernel.spawn(function* one() {
+    yield* a.lock();
+    yield* b.lock();
+    b.unlock();
+    a.unlock();
+    yield* b.lock();
+    yield* a.lock(); // the inversion
+    a.unlock();
+    b.unlock();
+  });
+  const error = await kernel.run().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof LockOrderError)) return t.fail(String(error));
+  const text = inspect(error);
+  t.true(text.startsWith('LockOrderError [EDEADLK]: LOCK ORDER INVERSION'), text);
+  t.true(text.split('\n').length < 60, text);
+  t.notRegex(text, /Thread \{|Kernel \{/);
+  t.is(JSON.stringify(error), JSON.stringify(error.report));
 });
