@@ -224,7 +224,10 @@ test('the event loop empties while a host call can never settle: run() rejects w
     /HostStallError: HOST STALL: the event loop is empty: these host calls can never settle \(1 host call\(s\) in flight, 0 host source\(s\) open; 2 thread\(s\) blocked\)/,
   );
   t.regex(r.stderr, /thread holder#1 \[user, prio 0, blocked on host/);
-  t.regex(r.stderr, /the event loop is empty: this host call can never settle/);
+  t.regex(
+    r.stderr,
+    /waits for a host call \(hostcall\) to settle since 0 ms\n {4}the event loop is empty: this host call can never settle\n/,
+  );
   t.regex(r.stderr, /thread waiter#2 \[user, prio 0, blocked on mutex/);
   t.regex(r.stderr, /waits for mutex "dev\.lock" held by holder#1/);
   t.regex(r.stderr, /never-settles\.ts:\d+/, 'backtraces point at the fixture');
