@@ -15,7 +15,8 @@
  * before close() are still taken, then every next() returns done; a thread blocked in next()
  * is in the source's wait queue exactly while it waits (kill and timeout unlink it); a value
  * handed to a thread that is killed before it sees it goes back (revokeGrant), so every
- * accepted value is taken exactly once or stays queued.
+ * accepted value is taken exactly once or stays queued (given back after close(), when the
+ * other readers may have been told `done` already, it stays in `queued` for a later next()).
  */
 import { assert } from './assert.ts';
 import {
