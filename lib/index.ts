@@ -7,7 +7,7 @@ export { Kernel } from './main.ts';
 export type { KernelOptions } from './main.ts';
 export { MAX_UNJOINED_FAILURES } from './kernel/kernel.ts';
 export type { ClockMode, RunOptions, RunResult, SpawnOptions } from './kernel/kernel.ts';
-export { HostSource } from './kernel/source.ts';
+export { DEFAULT_SOURCE_CAPACITY, HostSource, MAX_HOST_SOURCES } from './kernel/source.ts';
 export type { HostSourceOptions, SourceResult } from './kernel/source.ts';
 export { Thread, MAX_OWNER_CHAIN } from './kernel/thread.ts';
 export type { ExitStatus, ThreadKind, ThreadState, Waitable } from './kernel/thread.ts';

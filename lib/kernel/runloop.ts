@@ -9,7 +9,8 @@
  * timer is armed, no host call is in flight and no host source is open; at most one run of a
  * kernel at a time, and never from one of its own threads. While run() is pending it listens to
  * its AbortSignal and to the process's 'beforeExit' (the event loop emptied: nothing the kernel
- * waits for can settle), and to nothing once it settled, so no listener outlives a run.
+ * waits for can settle) — one listener shared by every pending run(), so many kernels never
+ * trip Node's MaxListeners warning — and to nothing once it settled: no listener outlives it.
  */
 import { InvalidArgumentError, LimitExceededError } from './errors.ts';
 import { killThread } from './lifecycle.ts';
@@ -39,12 +40,11 @@ export async function runToCompletion(k: KernelCore, options: RunOptions = {}): 
   enterRun(k);
   const startSteps = k.steps;
   const onAbort = (): void => requestShutdown(k, abortReason(signal!.reason));
-  const onBeforeExit = (): void => hostStall(k);
   if (signal !== undefined) {
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
   }
-  process.on('beforeExit', onBeforeExit);
+  watchEventLoop(k);
   try {
     for (;;) {
       if (k.steps - startSteps >= k.maxSteps) throw limitError(k);
@@ -74,7 +74,7 @@ export async function runToCompletion(k: KernelCore, options: RunOptions = {}): 
     }
     return finish(k, startSteps);
   } finally {
-    process.off('beforeExit', onBeforeExit);
+    unwatchEventLoop(k);
     signal?.removeEventListener('abort', onAbort);
     leaveRun(k);
   }
@@ -169,6 +169,26 @@ function stopEverything(k: KernelCore): void {
 
 function abortReason(reason: unknown): string {
   return reason instanceof Error ? reason.message : String(reason);
+}
+
+/**
+ * Kernels whose run() is pending. Process-wide by nature: 'beforeExit' is one event of the one
+ * process; a kernel is in it only while its run() is pending, so nothing outlives a run.
+ */
+const pendingRuns = new Set<KernelCore>();
+
+function onBeforeExit(): void {
+  for (const k of [...pendingRuns]) hostStall(k);
+}
+
+function watchEventLoop(k: KernelCore): void {
+  if (pendingRuns.size === 0) process.on('beforeExit', onBeforeExit);
+  pendingRuns.add(k);
+}
+
+function unwatchEventLoop(k: KernelCore): void {
+  pendingRuns.delete(k);
+  if (pendingRuns.size === 0) process.off('beforeExit', onBeforeExit);
 }
 
 /**

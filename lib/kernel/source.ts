@@ -13,7 +13,10 @@
  * `capacity` delivered values wait to be taken (a delivery past it is refused with ELIMIT and
  * changes nothing); a delivery to a closed source is refused with EPIPE; values delivered
  * before close() are still taken, then every next() returns done; a thread blocked in next()
- * is in the source's wait queue exactly while it waits (kill and timeout unlink it).
+ * is in the source's wait queue exactly while it waits (kill and timeout unlink it); a value
+ * handed to a thread that is killed before it sees it goes back (revokeGrant), so every
+ * accepted value is taken exactly once or stays queued (given back after close(), when the
+ * other readers may have been told `done` already, it stays in `queued` for a later next()).
  */
 import { assert } from './assert.ts';
 import {
@@ -23,7 +26,7 @@ import {
   SourceClosedError,
 } from './errors.ts';
 import type { KernelCore } from './kernel.ts';
-import { completed, enter, failed, suspended, type Operation } from './operation.ts';
+import { completed, enter, failed, granted, suspended, type Operation } from './operation.ts';
 import { positiveInt } from './options.ts';
 import { ThreadQueue } from './queue.ts';
 import { NO_OWNERS, type Thread, type Waitable } from './thread.ts';
@@ -157,7 +160,12 @@ export class HostSource<T = void> implements Waitable {
           self.kernel.name,
         ),
       );
-    if (this.queued > 0) return completed(self, { done: false, value: this.take() });
+    if (this.queued > 0) {
+      // A grant: if the thread abandons the operation before it sees the value, it goes back.
+      const op = granted(self, this) as unknown as Operation<SourceResult<T>>;
+      self.opValue = { done: false, value: this.take() };
+      return op;
+    }
     if (!this.open) return completed(self, DONE);
     block(self, this, WAIT_SOURCE, timeoutMs);
     this.waiters.enqueue(self);
@@ -178,6 +186,19 @@ export class HostSource<T = void> implements Waitable {
     this.kernel.sources.delete(this as HostSource<unknown>);
     for (let t = this.waiters.popFront(); t !== null; t = this.waiters.popFront()) wake(t, DONE);
     this.kernel.pokeHost(); // an idle run() looks again: this may have been the last source
+  }
+
+  /**
+   * @internal `t` was handed a value and is killed (or abandons next()) before it saw it: the
+   * value goes to the next waiter, or back to the front of the queue, so none is lost.
+   */
+  revokeGrant(t: Thread): void {
+    const r = t.opValue as SourceResult<T> | undefined;
+    if (r === undefined || r.done) return;
+    const next = this.waiters.popFront();
+    if (next !== null) wake(next, r);
+    else if (this.head > 0) this.values[--this.head] = r.value;
+    else this.values.unshift(r.value);
   }
 
   private take(): T {

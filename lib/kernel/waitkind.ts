@@ -129,4 +129,9 @@ export const WAIT_JOIN = registerWaitKind({
 /** A thread sleeps; its timer ends the wait. */
 export const WAIT_SLEEP = registerWaitKind({ name: 'sleep', durable: false, ownerless: true });
 /** A thread waits for a host call; the host ends the wait. */
-export const WAIT_HOST = registerWaitKind({ name: 'host', durable: false, ownerless: true });
+export const WAIT_HOST = registerWaitKind({
+  name: 'host',
+  durable: false,
+  ownerless: true,
+  phrase: () => 'waits for a host call (hostcall) to settle',
+});

@@ -88,30 +88,34 @@ test('shutdown(reason) from the host unwinds every thread (daemons too) through 
   t.is((await k.run()).shutdown, undefined);
 });
 
-test('run({ signal }): aborting shuts down; no listener (abort, beforeExit) outlives the run', async (t) => {
-  const { k, unwound } = server();
-  const controller = new AbortController();
-  const before = process.listenerCount('beforeExit');
-  const running = k.run({ signal: controller.signal });
-  t.is(process.listenerCount('beforeExit'), before + 1);
-  t.is(getEventListeners(controller.signal, 'abort').length, 1);
-  await later(10, null);
-  controller.abort(new Error('SIGTERM'));
-  const result = await withHangGuard(running, 'run() after abort');
-  t.is(result.shutdown, 'SIGTERM');
-  t.is(unwound.length, 5);
-  t.is(process.listenerCount('beforeExit'), before);
-  t.is(getEventListeners(controller.signal, 'abort').length, 0);
-  // A run that rejects removes them too.
-  const k2 = new Kernel();
-  k2.spawn(function* stuck() {
-    yield* new Semaphore(0, 'never').down();
-  });
-  const signal = new AbortController().signal;
-  await t.throwsAsync(k2.run({ signal }));
-  t.is(process.listenerCount('beforeExit'), before);
-  t.is(getEventListeners(signal, 'abort').length, 0);
-});
+// Serial (run before the concurrent tests): they count the process's listeners.
+test.serial(
+  'run({ signal }): aborting shuts down; no listener (abort, beforeExit) outlives the run',
+  async (t) => {
+    const { k, unwound } = server();
+    const controller = new AbortController();
+    const before = process.listenerCount('beforeExit');
+    const running = k.run({ signal: controller.signal });
+    t.is(process.listenerCount('beforeExit'), before + 1);
+    t.is(getEventListeners(controller.signal, 'abort').length, 1);
+    await later(10, null);
+    controller.abort(new Error('SIGTERM'));
+    const result = await withHangGuard(running, 'run() after abort');
+    t.is(result.shutdown, 'SIGTERM');
+    t.is(unwound.length, 5);
+    t.is(process.listenerCount('beforeExit'), before);
+    t.is(getEventListeners(controller.signal, 'abort').length, 0);
+    // A run that rejects removes them too.
+    const k2 = new Kernel();
+    k2.spawn(function* stuck() {
+      yield* new Semaphore(0, 'never').down();
+    });
+    const signal = new AbortController().signal;
+    await t.throwsAsync(k2.run({ signal }));
+    t.is(process.listenerCount('beforeExit'), before);
+    t.is(getEventListeners(signal, 'abort').length, 0);
+  },
+);
 
 test('an aborted signal given to run() shuts down before any thread runs its body', async (t) => {
   const k = new Kernel();
@@ -224,7 +228,10 @@ test('the event loop empties while a host call can never settle: run() rejects w
     /HostStallError: HOST STALL: the event loop is empty: these host calls can never settle \(1 host call\(s\) in flight, 0 host source\(s\) open; 2 thread\(s\) blocked\)/,
   );
   t.regex(r.stderr, /thread holder#1 \[user, prio 0, blocked on host/);
-  t.regex(r.stderr, /the event loop is empty: this host call can never settle/);
+  t.regex(
+    r.stderr,
+    /waits for a host call \(hostcall\) to settle since 0 ms\n {4}the event loop is empty: this host call can never settle\n/,
+  );
   t.regex(r.stderr, /thread waiter#2 \[user, prio 0, blocked on mutex/);
   t.regex(r.stderr, /waits for mutex "dev\.lock" held by holder#1/);
   t.regex(r.stderr, /never-settles\.ts:\d+/, 'backtraces point at the fixture');
@@ -241,3 +248,35 @@ test('a caught HostStallError: the program goes on and exits 0; an open source n
   t.notRegex(r.stdout, /HostStallError[\s\S]*HostStallError/, 'reported once');
   t.true(HostStallError.prototype instanceof StallError);
 });
+
+test.serial(
+  'many kernels running at once share one beforeExit listener (no MaxListeners warning), removed when the last settles',
+  async (t) => {
+    const before = process.listenerCount('beforeExit');
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => {
+      warnings.push(w);
+    };
+    process.on('warning', onWarning);
+    try {
+      const kernels = Array.from({ length: 25 }, (_, i) => {
+        const k = new Kernel({ name: `k${i}` });
+        k.spawn(function* waiter() {
+          yield* hostcall(later(5 + i, i));
+        });
+        return k;
+      });
+      const runs = kernels.map((k) => k.run());
+      t.is(process.listenerCount('beforeExit'), before + 1);
+      await withHangGuard(Promise.all(runs), '25 runs');
+      t.is(process.listenerCount('beforeExit'), before);
+      await later(5, null); // a warning is emitted on the next tick
+      t.deepEqual(
+        warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message),
+        [],
+      );
+    } finally {
+      process.off('warning', onWarning);
+    }
+  },
+);

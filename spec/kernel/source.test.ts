@@ -206,3 +206,24 @@ test('a host call in flight and an open source both keep run() from reporting a 
   t.deepEqual(got, ['host', 42]);
   irq.close();
 });
+
+test('a value handed to a reader that is killed before it sees it goes to the next reader, not lost', (t) => {
+  const k = new Kernel();
+  const irq = k.hostSource<string>('irq');
+  const got: string[] = [];
+  const first = k.spawn(function* first() {
+    const r = yield* irq.next();
+    got.push(`first ${String(r.value)}`);
+  });
+  k.spawn(function* second() {
+    const r = yield* irq.next();
+    got.push(`second ${String(r.value)}`);
+  });
+  k.runUntilIdle();
+  t.is(irq.waiting, 2);
+  irq.deliver('a'); // handed to first, which has not run since
+  first.kill('gone');
+  k.runUntilIdle();
+  t.deepEqual(got, ['second a']);
+  irq.close();
+});
