@@ -117,3 +117,23 @@ test('greenkernel help lists explore and its flags', async (t) => {
   ])
     t.true(stdout.includes(flag), flag);
 });
+
+test('the demo runner writes its runs as Chrome trace-event JSON with --trace FILE, a process per kernel', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gk-demo-trace-'));
+  try {
+    const file = join(dir, 'lost-wakeup.json');
+    const { code, stdout } = await runProgram('demos/index.ts', ['lost-wakeup', '--trace', file]);
+    t.is(code, 0);
+    t.true(stdout.includes(`wrote ${file}`));
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as {
+      traceEvents: { ph: string; pid: number; name: string; args?: { name?: string } }[];
+    };
+    const processes = doc.traceEvents
+      .filter((e) => e.name === 'process_name')
+      .map((e) => e.args?.name);
+    t.deepEqual(processes, ['lost-wakeup: racy', 'lost-wakeup: fixed']);
+    t.true(doc.traceEvents.some((e) => e.name === 'blocked on condvar queue.ready'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -147,3 +147,14 @@ test('a deadlock found by explore is drawn with its cycle highlighted and the wa
     ],
   );
 });
+
+test("the README's timeline run (demos/timeline.ts) has every lane state and the cycle of its deadlock", async (t) => {
+  const { timelineRun } = await import('../../demos/timeline.ts');
+  const { events, highlight } = await timelineRun();
+  t.deepEqual([...highlight].sort(), [2, 3]);
+  const svg = renderTimeline(events, { highlight });
+  t.is(wellFormed(svg), null);
+  t.is(svg.match(/<g class="lane"/g)?.length, 3);
+  for (const colour of ['#2e7d32', '#c5e1a5', '#ef6c00', '#1e88e5'])
+    t.true(svg.includes(`fill="${colour}"`), colour);
+});
