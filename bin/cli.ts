@@ -5,6 +5,7 @@
  *
  *   greenkernel demo [options] [name...]   run every demo, or those named
  *   greenkernel bench [options]            run the benchmark suites (see bench/README.md)
+ *   greenkernel explore [options] FILE     explore a scenario's schedules, or replay one
  *   greenkernel help                       every command and every flag (also --help, -h)
  *
  * Interface: runCli(argv) -> Promise<exit code>, helpText().
@@ -18,6 +19,7 @@
  */
 import { BENCH_COMMAND } from '../bench/args.ts';
 import { DEMO_COMMAND } from '../demos/args.ts';
+import { EXPLORE_COMMAND } from './explore-args.ts';
 import { formatFlags, runAsProgram, type Command } from './entry.ts';
 
 // Backtraces in reports name .ts lines through source maps; modules loaded from here on
@@ -36,6 +38,7 @@ interface Verb {
 const VERBS: Readonly<Record<string, Verb>> = {
   demo: { command: DEMO_COMMAND, module: '../demos/index' },
   bench: { command: BENCH_COMMAND, module: '../bench/index' },
+  explore: { command: EXPLORE_COMMAND, module: './explore' },
 };
 
 const USAGE = `usage: greenkernel <command> [options]
@@ -43,6 +46,7 @@ const USAGE = `usage: greenkernel <command> [options]
 commands:
   demo    ${DEMO_COMMAND.summary}
   bench   ${BENCH_COMMAND.summary}
+  explore ${EXPLORE_COMMAND.summary}
   help    Shows this text: every command and every flag (also: --help, -h).`;
 
 /**

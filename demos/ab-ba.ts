@@ -86,7 +86,7 @@ async function run(options: DemoOptions = {}): Promise<DemoResult> {
   out.line('== AB-BA: alice locks A then B, bob locks B then A');
   out.line("-- detection.cycles = 'fail': the run fails at once with the report");
   const failing = scenario('fail');
-  const error = await caught(failing.kernel.run());
+  const error = await caught(out.trace(failing.kernel, 'deadlock').run());
   const failedRight = error instanceof DeadlockError;
   if (error instanceof DeadlockError) out.report(error.report);
   else out.line(`unexpected outcome: ${String(error)}`);
@@ -94,7 +94,7 @@ async function run(options: DemoOptions = {}): Promise<DemoResult> {
   out.line('');
   out.line("-- detection.cycles = 'error': bob gets EDEADLK, backs off, retries");
   const retrying = scenario('error');
-  const error2 = await caught(retrying.kernel.run());
+  const error2 = await caught(out.trace(retrying.kernel, 'retry').run());
   for (const l of retrying.log) out.line(`    ${l}`);
   const retried =
     error2 === undefined && retrying.log.filter((l) => l.startsWith('moved')).length === 2;

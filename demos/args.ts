@@ -5,6 +5,7 @@
  * Interface: DEMO_COMMAND, OUTPUT_FLAGS, demoCommand(file) (one demo alone),
  * outputTargets(values, command) -> { json, dot } | Stop.
  * Invariants: parsed by bin/entry.ts (strict: an unknown flag is a usage error, exit 2);
+ * `--trace FILE` records the demos' kernels and writes them as Chrome trace-event JSON;
  * `--json FILE` and `--dot FILE` write machine output to FILE, `-` meaning stdout, and then the
  * prose goes to stderr so stdout is exactly one JSON document or the DOT graphs; only one of
  * them may take stdout. Loads nothing but bin/entry.ts, so `greenkernel help` stays cheap.
@@ -22,6 +23,11 @@ export const OUTPUT_FLAGS = {
     type: 'string',
     value: 'FILE',
     help: "write each report's graph as Graphviz DOT to FILE (- for stdout: pipe it to dot -Tsvg)",
+  },
+  trace: {
+    type: 'string',
+    value: 'FILE',
+    help: "write the demos' runs as Chrome trace-event JSON to FILE (open it in https://ui.perfetto.dev)",
   },
 } as const;
 
@@ -51,6 +57,8 @@ export function demoCommand(file: string): Command<typeof OUTPUT_FLAGS> {
 export interface OutputTargets {
   readonly json: string | null;
   readonly dot: string | null;
+  /** A file for the Chrome trace-event JSON of the runs, or null. */
+  readonly trace?: string | null;
 }
 
 /**
@@ -70,5 +78,5 @@ export function outputTargets(
       command,
       'only one of --json and --dot can write to stdout (-); write the other to a file',
     );
-  return { json, dot };
+  return { json, dot, trace: values.trace ?? null };
 }

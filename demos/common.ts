@@ -14,12 +14,16 @@ import { writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCommand, runAsProgram, stop } from '../bin/entry.ts';
-import { formatMs, formatReport, reportToDot, type Report } from '../lib/index.ts';
+import { formatMs, formatReport, reportToDot, type Kernel, type Report } from '../lib/index.ts';
+import { toChromeTrace, type ChromeEvent } from '../lib/explore/index.ts';
+import { traceEvents } from '../lib/spi.ts';
 import { demoCommand, outputTargets, type OutputTargets } from './args.ts';
 
 export interface DemoOptions {
   /** Where lines go. Default: collected only (run() returns them). */
   write?: (line: string) => void;
+  /** Record the trace of the kernels the demo hands to Printer.trace (for --trace FILE). */
+  trace?: boolean;
 }
 
 export interface DemoResult {
@@ -30,6 +34,8 @@ export interface DemoResult {
   readonly reports: readonly Report[];
   /** Everything printed. */
   readonly output: string;
+  /** The kernels recorded for --trace (empty unless asked). */
+  readonly traced?: readonly { readonly label: string; readonly kernel: Kernel }[];
 }
 
 export interface Demo {
@@ -42,6 +48,7 @@ export interface Demo {
 export class Printer {
   private readonly lines: string[] = [];
   readonly reports: Report[] = [];
+  readonly traced: { label: string; kernel: Kernel }[] = [];
   constructor(private readonly options: DemoOptions) {}
 
   /**
@@ -67,6 +74,20 @@ export class Printer {
   }
 
   /**
+   * Records `kernel`'s run for --trace (switches its trace on when asked); returns it.
+   *
+   * @example
+   * const kernel = out.trace(scenario(true).kernel, 'racy');
+   */
+  trace(kernel: Kernel, label: string = kernel.name): Kernel {
+    if (this.options.trace === true) {
+      kernel.tracing = true;
+      this.traced.push({ label, kernel });
+    }
+    return kernel;
+  }
+
+  /**
    * The demo's result.
    *
    * @example
@@ -76,7 +97,13 @@ export class Printer {
     this.line(
       expected ? `[${name}] behaved as described` : `[${name}] DID NOT behave as described`,
     );
-    return { name, expected, reports: this.reports, output: this.lines.join('\n') };
+    return {
+      name,
+      expected,
+      reports: this.reports,
+      output: this.lines.join('\n'),
+      traced: this.traced,
+    };
   }
 }
 
@@ -181,10 +208,14 @@ export async function runDemos(chosen: readonly Demo[], targets: OutputTargets):
   const runs: DemoRun[] = [];
   for (const demo of chosen) {
     say(`\n######## ${demo.name}: ${demo.title}\n`);
-    runs.push({ demo, result: await demo.run({ write: say }) });
+    runs.push({
+      demo,
+      result: await demo.run({ write: say, trace: (targets.trace ?? null) !== null }),
+    });
   }
   const failed = runs.filter((r) => !r.result.expected).length;
   say(`\n${runs.length - failed}/${runs.length} demo(s) behaved as described`);
+  if ((targets.trace ?? null) !== null) emit(targets.trace!, chromeTraceOfDemos(runs), say);
   if (targets.json !== null)
     emit(targets.json, `${JSON.stringify(demoDocument(runs), null, 2)}\n`, say);
   if (targets.dot !== null)
@@ -226,4 +257,23 @@ export async function caught(work: Promise<unknown> | (() => unknown)): Promise<
   } catch (error) {
     return error;
   }
+}
+
+/**
+ * The recorded kernels of `runs` as one Chrome trace-event document: a process per kernel.
+ *
+ * @example
+ * writeFileSync('demos.json', chromeTraceOfDemos(runs));
+ */
+export function chromeTraceOfDemos(runs: readonly DemoRun[]): string {
+  const events: ChromeEvent[] = [];
+  let pid = 0;
+  for (const { demo, result } of runs) {
+    for (const { label, kernel } of result.traced ?? []) {
+      pid++;
+      const doc = toChromeTrace(traceEvents(kernel), { name: `${demo.name}: ${label}`, pid });
+      events.push(...doc.traceEvents);
+    }
+  }
+  return `${JSON.stringify({ traceEvents: events, displayTimeUnit: 'ms' })}\n`;
 }

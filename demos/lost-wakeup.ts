@@ -75,12 +75,12 @@ export function scenario(racy: boolean) {
 async function run(options: DemoOptions = {}): Promise<DemoResult> {
   const out = new Printer(options);
   out.line('== lost wakeup: the consumer checks outside the lock; the signal comes first');
-  const error = await caught(scenario(true).kernel.run());
+  const error = await caught(out.trace(scenario(true).kernel, 'racy').run());
   if (error instanceof StallError) out.report(error.report);
   else out.line(`unexpected: ${String(error)}`);
   out.line('');
   out.line('== fixed: check under the lock, in a loop');
-  const error2 = await caught(scenario(false).kernel.run());
+  const error2 = await caught(out.trace(scenario(false).kernel, 'fixed').run());
   out.line(
     error2 === undefined ? '    consumer saw ready, run finished' : `unexpected: ${String(error2)}`,
   );

@@ -61,7 +61,7 @@ test('every source a shipped source map names is shipped too, so every path in a
   );
 });
 
-test('the three entry points type-check in a consumer project, and the .d.ts hides the internals', (t) => {
+test('the entry points (., spi, debug, explore) type-check in a consumer project, and the .d.ts hides the internals', (t) => {
   if (!existsSync(join(ROOT, 'dist/lib/index.d.ts'))) {
     t.fail('dist/ is missing: run npm run build');
     return;
@@ -92,6 +92,9 @@ test('the three entry points type-check in a consumer project, and the .d.ts hid
         "import { Kernel, Mutex, sleep, type Routine } from 'greenkernel';",
         "import { enter, suspended, block, wake, registerWaitKind, ThreadQueue, type Waitable } from 'greenkernel/spi';",
         "import { waitGraph, LockValidator } from 'greenkernel/debug';",
+        "import { explore, exploreTest, type Scenario } from 'greenkernel/explore';",
+        'const scenario: Scenario = (kernel) => { kernel.spawn(function* (): Routine<void> { yield; }); };',
+        'void [explore(scenario, { runs: 1 }).runs, exploreTest(scenario)];',
         'const k = new Kernel();',
         "const m = new Mutex('m');",
         'k.spawn(function* (): Routine<void> { yield* m.lock(); yield* sleep(1); m.unlock(); });',

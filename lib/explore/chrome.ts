@@ -2,7 +2,7 @@
  * A run as Chrome trace-event JSON (the format Perfetto and chrome://tracing open).
  *
  * Interface: toChromeTrace(events, options) -> ChromeTrace (JSON.stringify it), TRACE_SCALE.
- * What it holds: one track per thread (pid 1, tid = thread id, named by `thread_name`
+ * What it holds: one track per thread (pid 1 or `pid`, tid = thread id, named by `thread_name`
  * metadata); a complete event ('X') for each interval a thread was running (cat `running`),
  * runnable (`runnable`), blocked (`blocked`, named `blocked on mutex m`) or waiting on the host
  * (`host`); an instant event ('i', thread scope) for each lock acquire and release, spawn,
@@ -47,15 +47,16 @@ export interface ChromeTrace {
  */
 export function toChromeTrace(
   events: readonly TraceEvent[],
-  options: { readonly name?: string } = {},
+  options: { readonly name?: string; readonly pid?: number } = {},
 ): ChromeTrace {
   const timeline = buildTimeline(events);
   const ts = (at: At): number => at.time * TRACE_SCALE + at.pos;
+  const pid = options.pid ?? 1;
   const meta: ChromeEvent[] = [
     {
       name: 'process_name',
       ph: 'M',
-      pid: 1,
+      pid,
       tid: 0,
       args: { name: options.name ?? 'greenkernel' },
     },
@@ -64,14 +65,14 @@ export function toChromeTrace(
     meta.push({
       name: 'thread_name',
       ph: 'M',
-      pid: 1,
+      pid,
       tid: t.id,
       args: { name: `${t.name}#${t.id}` },
     });
     meta.push({
       name: 'thread_sort_index',
       ph: 'M',
-      pid: 1,
+      pid,
       tid: t.id,
       args: { sort_index: t.id },
     });
@@ -84,7 +85,7 @@ export function toChromeTrace(
       name,
       ph: 'X',
       cat: s.state,
-      pid: 1,
+      pid,
       tid: s.thread,
       ts: ts(s.from),
       dur: ts(s.to) - ts(s.from),
@@ -97,22 +98,22 @@ export function toChromeTrace(
       ph: 'i',
       s: 't',
       cat: m.kind === 'acquire' || m.kind === 'release' ? 'lock' : 'thread',
-      pid: 1,
+      pid,
       tid: m.thread,
       ts: ts(m.at),
     });
   }
-  let id = 0;
+  let id = (pid - 1) * 1_000_000;
   for (const a of timeline.arrows) {
-    id++;
-    timed.push({ name: 'wake', ph: 's', cat: 'wake', id, pid: 1, tid: a.from, ts: ts(a.at) });
+    id++; // unique across the processes of one document (demos write several)
+    timed.push({ name: 'wake', ph: 's', cat: 'wake', id, pid, tid: a.from, ts: ts(a.at) });
     timed.push({
       name: 'wake',
       ph: 'f',
       bp: 'e',
       cat: 'wake',
       id,
-      pid: 1,
+      pid,
       tid: a.to,
       ts: ts(a.until),
     });

@@ -22,7 +22,8 @@ const BAR = 16;
 const LEFT = 150;
 const TOP = 56;
 const MAX_WIDTH = 1600;
-const MAX_STEP_WIDTH = 24;
+const MAX_STEP_WIDTH = 32;
+const MIN_WIDTH = 860;
 
 export interface TimelineOptions {
   readonly title?: string;
@@ -43,7 +44,7 @@ export function renderTimeline(
   const tl = buildTimeline(events);
   const span = Math.max(1, tl.end.pos);
   const unit = Math.min(MAX_STEP_WIDTH, (MAX_WIDTH - LEFT - 20) / span);
-  const width = Math.ceil(LEFT + span * unit + 20);
+  const width = Math.max(MIN_WIDTH, Math.ceil(LEFT + span * unit + 20)); // the legend fits
   const height = TOP + tl.threads.length * LANE + 40;
   const laneOf = new Map(tl.threads.map((t, i) => [t.id, i]));
   const x = (pos: number): number => round(LEFT + pos * unit);
@@ -86,7 +87,7 @@ export function renderTimeline(
       const stroke = hot && s.open ? ' stroke="#c62828" stroke-width="2"' : '';
       const tip = s.state === 'blocked' ? `blocked on ${s.label}` : s.label;
       out.push(
-        `<rect x="${x0}" y="${y + (LANE - BAR) / 2}" width="${w}" height="${BAR}" fill="${SVG_COLOURS[s.state]}"${stroke}><title>${esc(`${tip} (steps ${s.from.pos}-${s.to.pos}, t=${s.from.time} ms)`)}</title></rect>`,
+        `<rect x="${x0}" y="${y + (LANE - BAR) / 2}" width="${w}" height="${BAR}" fill="${SVG_COLOURS[s.state]}"${stroke}><title>${esc(`${tip} (at ${s.from.pos}-${s.to.pos}, t=${s.from.time} ms)`)}</title></rect>`,
       );
       if (s.state === 'blocked' && w > 60)
         out.push(

@@ -6,7 +6,8 @@
  * Interface: buildTimeline(events) -> Timeline.
  * Positions: one dispatch is one unit — the thread dispatched at step s runs over [s, s+1);
  * what a running thread does during its step (a wake, an acquire) is at s + 0.5; a timer or
- * the host acts between steps, at s + 1. Each position keeps the virtual time it happened at.
+ * the host acts between steps, at s + 1; each move of the virtual clock adds one unit. Each
+ * position keeps the virtual time it happened at.
  * Invariants: a thread's segments do not overlap and are in order; a segment still open when
  * the trace ends (a thread blocked at a deadlock) ends at the last position with `open: true`;
  * every arrow goes from a waker's running step to a later start of the woken thread's run.
@@ -104,13 +105,24 @@ export function buildTimeline(events: readonly TraceEvent[]): Timeline {
     after = null;
   };
 
+  // Each move of the clock adds a unit, so that a sleep shows as a gap however few steps it
+  // spans (positions stay in order: they only grow).
+  let gap = 0;
+  let lastTime = 0;
   for (const e of events) {
     if (!names.has(e.thread)) names.set(e.thread, e.threadName);
-    const inStep: At = { pos: e.step + 0.5, time: e.time };
-    const between: At = { pos: e.step + 1, time: e.time };
+    // A timer, or the host, acts between dispatches: the last one has ended.
+    if (running !== null && (e.event === 'timer' || (e.event.startsWith('wake') && e.arg === 0)))
+      endStep({ pos: e.step + gap + 1, time: lastTime });
+    if (e.time > lastTime) {
+      gap++;
+      lastTime = e.time;
+    }
+    const inStep: At = { pos: e.step + gap + 0.5, time: e.time };
+    const between: At = { pos: e.step + gap + 1, time: e.time };
     switch (e.event) {
       case 'run': {
-        const at: At = { pos: e.step, time: e.time };
+        const at: At = { pos: e.step + gap, time: e.time };
         endStep(at);
         start(e.thread, 'running', at, 'running');
         running = e.thread;
@@ -123,7 +135,7 @@ export function buildTimeline(events: readonly TraceEvent[]): Timeline {
         continue;
       }
       case 'spawn': {
-        const at = e.step === 0 ? { pos: 0, time: e.time } : inStep;
+        const at = e.step === 0 ? { pos: gap, time: e.time } : inStep;
         start(e.thread, 'runnable', at, 'runnable');
         marks.push({ thread: e.thread, at, kind: 'spawn', label: e.detail });
         break;
@@ -175,7 +187,7 @@ export function buildTimeline(events: readonly TraceEvent[]): Timeline {
   }
   const lastStep = events.reduce((m, e) => Math.max(m, e.step), 0);
   const end: At = {
-    pos: Math.max(lastStep + 1, last.pos),
+    pos: Math.max(lastStep + gap + 1, last.pos),
     time: events.length > 0 ? events[events.length - 1]!.time : 0,
   };
   endStep(end);

@@ -152,3 +152,26 @@ test('schedule strings: format and parse are inverse; malformed ones are refused
   t.throws(() => replay(checkThenAct, 'list:5'), { message: /does not fit this scenario/ });
   t.throws(() => explore(checkThenAct, { runs: 0 }), { instanceOf: InvalidArgumentError });
 });
+
+test('property: any random or PCT run replays from its decision list to the same trace, byte for byte', (t) => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 1_000_000 }),
+      fc.constantFrom('random', 'pct'),
+      fc.constantFrom(...planted.map(([, s]) => s), ...correct.map(([, s]) => s)),
+      (seed, kind, scenario) => {
+        const schedule =
+          kind === 'random' ? `random:p=0.5,seed=${seed}` : `pct:d=3,k=12,seed=${seed}`;
+        const first = replay(scenario, schedule, { trace: true });
+        const again = replay(scenario, `list:${formatDecisions(first.decisions)}`, { trace: true });
+        return (
+          first.kernel.trace === again.kernel.trace &&
+          first.failure?.kind === again.failure?.kind &&
+          first.steps === again.steps
+        );
+      },
+    ),
+    { numRuns: 200 },
+  );
+  t.pass();
+});
