@@ -183,11 +183,11 @@ export function execute(k: KernelCore, t: Thread, mode: number, payload: unknown
       return;
     }
     if (yielded === CALL_MARK) {
-      if (t.depth >= k.maxCallDepth) {
+      if (t.depth >= k.limits.maxCallDepth) {
         // Refused at the caller's `yield* call(...)`; the callee never started.
         t.opState = OP_FAIL;
         t.opValue = new LimitExceededError(
-          `${t}: call depth would exceed maxCallDepth=${k.maxCallDepth} (runaway recursion?)`,
+          `${t}: call depth would exceed maxCallDepth=${k.limits.maxCallDepth} (runaway recursion?)`,
         );
         continue;
       }

@@ -21,9 +21,10 @@ import { checkRoutine, cpu, type Operation, type Routine } from './operation.ts'
 import {
   MAX_WARNINGS,
   PLAIN_REPORTER,
-  checkOptionsObject,
   checkedCoreOptions,
+  checkSpawnOptions,
   type ClockMode,
+  type CoreLimits,
   type KernelCoreOptions,
   type KernelHooks,
   type KernelReporter,
@@ -34,7 +35,12 @@ import {
 } from './options.ts';
 import { SeededRandom } from './random.ts';
 import { PRIORITY_LEVELS, RunQueue } from './runqueue.ts';
-import { requestShutdown, runToCompletion, runToCompletionSync } from './runloop.ts';
+import {
+  refuseOwnThread,
+  requestShutdown,
+  runToCompletion,
+  runToCompletionSync,
+} from './runloop.ts';
 import { HostSource, type HostSourceOptions } from './source.ts';
 import type { SchedulingStrategy } from './strategy.ts';
 import { F_DAEMON, F_KERNEL, Thread } from './thread.ts';
@@ -100,11 +106,7 @@ export class KernelCore {
   /** @internal */ tracer: TraceBuffer | null = null;
   /** Every line recorded, kept after tracing stops. */
   /** @internal */ traceKept: TraceBuffer | null = null;
-  /** @internal */ readonly maxTraceLines: number;
-  /** @internal */ readonly maxSteps: number;
-  /** @internal */ readonly sliceSteps: number;
-  /** @internal */ readonly maxThreads: number;
-  /** @internal */ readonly maxCallDepth: number;
+  /** @internal The checked limits (options.ts). */ readonly limits: CoreLimits;
   /** Failed threads nobody joined, in failure order (a Map: a join forgets one in O(1)). */
   /** @internal */ readonly unjoinedFailures = new Map<Thread, unknown>();
   /** @internal */ unjoinedDropped = 0;
@@ -127,12 +129,8 @@ export class KernelCore {
     this.seed = o.seed;
     this.clock = o.clock;
     this.runq = new RunQueue(o.policy === 'random' ? new SeededRandom(this.seed) : null);
-    this.maxTraceLines = o.maxTraceLines;
+    this.limits = o.limits;
     if (options.trace === true) this.tracing = true;
-    this.maxSteps = o.maxSteps;
-    this.sliceSteps = o.sliceSteps;
-    this.maxThreads = o.maxThreads;
-    this.maxCallDepth = o.maxCallDepth;
   }
 
   /**
@@ -167,20 +165,15 @@ export class KernelCore {
   spawn<T>(body: () => Routine<T>, options: SpawnOptions = {}): Thread<T> {
     if (typeof body !== 'function')
       throw new InvalidArgumentError('spawn(body): body must be a generator function');
-    checkOptionsObject(options, 'spawn(body, options)');
+    checkSpawnOptions(options, PRIORITY_LEVELS);
     const priority = options.priority ?? 0;
-    if (!Number.isInteger(priority) || priority < 0 || priority >= PRIORITY_LEVELS) {
-      throw new InvalidArgumentError(
-        `priority must be an integer in [0, ${PRIORITY_LEVELS - 1}], got ${priority}`,
+    if (this.live.length >= this.limits.maxThreads)
+      throw new LimitExceededError(
+        `${this.name}: more than ${this.limits.maxThreads} live threads`,
       );
-    }
-    const kind = options.kind ?? 'user';
-    if (kind !== 'kernel' && kind !== 'user')
-      throw new InvalidArgumentError(`kind must be 'kernel' or 'user', got ${String(kind)}`);
-    if (this.live.length >= this.maxThreads)
-      throw new LimitExceededError(`${this.name}: more than ${this.maxThreads} live threads`);
     const routine = checkRoutine(body(), 'spawn(body)');
-    const flags = (kind === 'kernel' ? F_KERNEL : 0) | (options.daemon === true ? F_DAEMON : 0);
+    const flags =
+      (options.kind === 'kernel' ? F_KERNEL : 0) | (options.daemon === true ? F_DAEMON : 0);
     const id = this.nextThreadId++;
     const name = options.name ?? (body.name !== '' ? body.name : 'thread');
     const t = new Thread<T>(this, id, name, routine as Routine, flags, priority);
@@ -338,7 +331,7 @@ export class KernelCore {
    * while (kernel.step()) {}
    */
   step(): boolean {
-    this.refuseOwnThread('step()');
+    refuseOwnThread(this, 'step()');
     return dispatchLoop(this, 1, false) === 1;
   }
 
@@ -349,19 +342,9 @@ export class KernelCore {
    * @example
    * kernel.runUntilIdle(1000);
    */
-  runUntilIdle(maxSteps = this.maxSteps): number {
-    this.refuseOwnThread('runUntilIdle()');
+  runUntilIdle(maxSteps = this.limits.maxSteps): number {
+    refuseOwnThread(this, 'runUntilIdle()');
     return dispatchLoop(this, maxSteps, false);
-  }
-
-  /** A thread cannot drive its own kernel: it is in the middle of a dispatch of it. */
-  /** @internal */
-  refuseOwnThread(what: string): void {
-    const running = cpu.current;
-    if (running !== null && running.kernel === this)
-      throw new InvalidArgumentError(
-        `${what}: a thread cannot drive its own kernel (${running} is running on ${this.name})`,
-      );
   }
 
   /** @internal The running thread `t` created an operation and never yielded it: undo it. */
@@ -441,7 +424,7 @@ export class KernelCore {
       this.tracer = null;
       return;
     }
-    this.traceKept ??= new TraceBuffer(this.maxTraceLines);
+    this.traceKept ??= new TraceBuffer(this.limits.maxTraceLines);
     if (!this.traceKept.full) this.tracer = this.traceKept;
   }
 
@@ -450,7 +433,7 @@ export class KernelCore {
     if (this.tracer!.record(this.steps, this.now(), event, t, arg, ref)) return;
     this.tracer = null;
     this.warn(
-      `${this.name}: the trace stopped at step ${this.steps} (maxTraceLines=${this.maxTraceLines})`,
+      `${this.name}: the trace stopped at step ${this.steps} (maxTraceLines=${this.limits.maxTraceLines})`,
     );
   }
 }

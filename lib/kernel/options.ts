@@ -210,12 +210,23 @@ export function checkedCoreOptions(options: KernelCoreOptions) {
     seed,
     clock,
     policy,
-    maxTraceLines: positiveInt(options.maxTraceLines ?? 1e6, 'maxTraceLines'),
-    maxSteps: positiveInt(options.maxSteps ?? DEFAULT_MAX_STEPS, 'maxSteps'),
-    sliceSteps: positiveInt(options.sliceSteps ?? DEFAULT_SLICE, 'sliceSteps'),
-    maxThreads: positiveInt(options.maxThreads ?? 10_000_000, 'maxThreads'),
-    maxCallDepth: positiveInt(options.maxCallDepth ?? 100_000, 'maxCallDepth'),
+    limits: {
+      maxTraceLines: positiveInt(options.maxTraceLines ?? 1e6, 'maxTraceLines'),
+      maxSteps: positiveInt(options.maxSteps ?? DEFAULT_MAX_STEPS, 'maxSteps'),
+      sliceSteps: positiveInt(options.sliceSteps ?? DEFAULT_SLICE, 'sliceSteps'),
+      maxThreads: positiveInt(options.maxThreads ?? 10_000_000, 'maxThreads'),
+      maxCallDepth: positiveInt(options.maxCallDepth ?? 100_000, 'maxCallDepth'),
+    } satisfies CoreLimits,
   };
+}
+
+/** A kernel's checked limits (each a positive integer; see KernelCoreOptions for meanings). */
+export interface CoreLimits {
+  readonly maxTraceLines: number;
+  readonly maxSteps: number;
+  readonly sliceSteps: number;
+  readonly maxThreads: number;
+  readonly maxCallDepth: number;
 }
 
 export function checkOptionsObject(options: unknown, what: string): void {
@@ -227,4 +238,24 @@ export function positiveInt(n: number, what: string): number {
   if (!(Number.isInteger(n) && n > 0))
     throw new InvalidArgumentError(`${what} must be a positive integer, got ${n}`);
   return n;
+}
+
+/**
+ * Checks spawn()'s options before anything is created (allocation-free: spawn is a hot path):
+ * a priority in [0, levels), a kind of 'kernel' or 'user'.
+ *
+ * @example
+ * checkSpawnOptions({ kind: 'kernel', priority: 4 }, PRIORITY_LEVELS);
+ */
+export function checkSpawnOptions(options: SpawnOptions, levels: number): void {
+  checkOptionsObject(options, 'spawn(body, options)');
+  const priority = options.priority ?? 0;
+  if (!Number.isInteger(priority) || priority < 0 || priority >= levels) {
+    throw new InvalidArgumentError(
+      `priority must be an integer in [0, ${levels - 1}], got ${priority}`,
+    );
+  }
+  const kind = options.kind ?? 'user';
+  if (kind !== 'kernel' && kind !== 'user')
+    throw new InvalidArgumentError(`kind must be 'kernel' or 'user', got ${String(kind)}`);
 }

@@ -18,6 +18,7 @@ import type { KernelCore } from './kernel.ts';
 import { dispatchLoop } from './dispatch.ts';
 import { fireDueTimers } from './lifecycle.ts';
 import { checkOptionsObject, type RunOptions, type RunResult } from './options.ts';
+import { cpu } from './operation.ts';
 import { S_BLOCKED } from './thread.ts';
 import { afterHostDelay } from './time.ts';
 
@@ -47,7 +48,7 @@ export async function runToCompletion(k: KernelCore, options: RunOptions = {}): 
   watchEventLoop(k);
   try {
     for (;;) {
-      if (k.steps - startSteps >= k.maxSteps) throw limitError(k);
+      if (k.steps - startSteps >= k.limits.maxSteps) throw limitError(k);
       if (k.stopReason !== null) stopEverything(k);
       runSlice(k);
       throwIfFatal(k);
@@ -94,7 +95,7 @@ export function runToCompletionSync(k: KernelCore): RunResult {
   const startSteps = k.steps;
   try {
     for (;;) {
-      if (k.steps - startSteps >= k.maxSteps) throw limitError(k);
+      if (k.steps - startSteps >= k.limits.maxSteps) throw limitError(k);
       if (k.stopReason !== null) stopEverything(k);
       runSlice(k);
       throwIfFatal(k);
@@ -119,7 +120,7 @@ export function runToCompletionSync(k: KernelCore): RunResult {
 
 export function enterRun(k: KernelCore): void {
   if (k.running) throw new InvalidArgumentError(`${k.name}: run() is already in progress`);
-  k.refuseOwnThread('run()');
+  refuseOwnThread(k, 'run()');
   k.running = true;
 }
 
@@ -204,7 +205,7 @@ function hostStall(k: KernelCore): void {
 
 /** One slice: dispatches until idle, the slice ends, or the run is settled. */
 export function runSlice(k: KernelCore): void {
-  dispatchLoop(k, k.sliceSteps, k.stopReason === null);
+  dispatchLoop(k, k.limits.sliceSteps, k.stopReason === null);
 }
 
 export function finish(k: KernelCore, startSteps: number): RunResult {
@@ -229,7 +230,9 @@ export function throwIfFatal(k: KernelCore): void {
 }
 
 export function limitError(k: KernelCore): LimitExceededError {
-  return new LimitExceededError(`${k.name}: run exceeded maxSteps=${k.maxSteps} (livelock?)`);
+  return new LimitExceededError(
+    `${k.name}: run exceeded maxSteps=${k.limits.maxSteps} (livelock?)`,
+  );
 }
 
 /** The error run() rejects with when nothing can ever run again. */
@@ -256,4 +259,19 @@ export function waitForHost(k: KernelCore): Promise<void> {
 
 function turnHostEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Refuses to drive kernel `k` from one of its own threads: that thread is in the middle of a
+ * dispatch of `k`, so a nested one would corrupt the run queue.
+ *
+ * @example
+ * refuseOwnThread(kernel, 'step()'); // InvalidArgumentError when called from a thread of kernel
+ */
+export function refuseOwnThread(k: KernelCore, what: string): void {
+  const running = cpu.current;
+  if (running !== null && running.kernel === k)
+    throw new InvalidArgumentError(
+      `${what}: a thread cannot drive its own kernel (${running} is running on ${k.name})`,
+    );
 }
