@@ -92,6 +92,8 @@ test('the three entry points type-check in a consumer project, and the .d.ts hid
         "import { Kernel, Mutex, sleep, type Routine } from 'greenkernel';",
         "import { enter, suspended, block, wake, registerWaitKind, ThreadQueue, type Waitable } from 'greenkernel/spi';",
         "import { waitGraph, LockValidator } from 'greenkernel/debug';",
+        "import { MemoryDisk, type BlockSession } from 'greenkernel/block';",
+        'const disk: BlockSession = new MemoryDisk({ blockCount: 8 }); void disk;',
         'const k = new Kernel();',
         "const m = new Mutex('m');",
         'k.spawn(function* (): Routine<void> { yield* m.lock(); yield* sleep(1); m.unlock(); });',

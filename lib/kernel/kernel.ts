@@ -33,7 +33,7 @@ import {
   type RunResult,
   type SpawnOptions,
 } from './options.ts';
-import { SeededRandom } from './random.ts';
+import { SeededRandom, streamRandom } from './random.ts';
 import { PRIORITY_LEVELS, RunQueue } from './runqueue.ts';
 import { runToCompletion, runToCompletionSync } from './runloop.ts';
 import { F_DAEMON, F_KERNEL, Thread } from './thread.ts';
@@ -152,6 +152,18 @@ export class KernelCore {
   setExtension<T>(slot: KernelSlot<T>, value: T | undefined): void {
     if (value === undefined) this.extensions?.delete(slot);
     else (this.extensions ??= new Map()).set(slot, value);
+  }
+
+  /**
+   * A random stream of a component's own (a device's crash or fault choices), derived from the
+   * seed and `stream`: drawing from it never moves the scheduler's choices. Each call starts
+   * the stream afresh: take one per component and keep it.
+   *
+   * @example
+   * const rng = kernel.random('disk0'); rng.below(100);
+   */
+  random(stream: string): SeededRandom {
+    return streamRandom(this.seed, stream);
   }
 
   // ---------------------------------------------------------------- threads
