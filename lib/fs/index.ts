@@ -11,3 +11,4 @@ export type { FsErrorCode } from './errors.ts';
 export type { JournalMode, JournalStats } from './journal.ts';
 export { ImageSession } from './image.ts';
 export * from './format.ts';
+export { fsck, replayImage, MAX_PROBLEMS } from './fsck.ts';

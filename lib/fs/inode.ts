@@ -79,14 +79,15 @@ export class Volume {
   }
 
   /**
-   * Drops a reference; the last one of an unlinked inode frees it (inside an operation).
+   * Drops a reference; the last one of an unlinked inode frees it (inside an operation), taking
+   * its lock at nesting level `subclass` (1, I_CHILD, when the caller holds the parent's).
    *
    * @example
    * yield* vol.iput(ip);
    */
-  *iput(ip: Inode): Operation<void> {
+  *iput(ip: Inode, subclass = 0): Operation<void> {
     if (ip.refs === 1 && ip.valid && ip.d.nlink === 0 && ip.d.type !== T_FREE) {
-      yield* ip.lock.lock();
+      yield* ip.lock.lockNested(subclass);
       try {
         yield* this.truncateBlocks(ip, 0);
         ip.d.type = T_FREE;
@@ -132,7 +133,7 @@ export class Volume {
    * @example
    * const ip = yield* vol.ialloc(T_FILE, 'create /a');
    */
-  *ialloc(type: InodeType, what: string): Operation<Inode> {
+  *ialloc(type: InodeType, what: string, subclass = 1): Operation<Inode> {
     yield* this.allocLock.lock();
     let inum = 0;
     try {
@@ -143,7 +144,8 @@ export class Volume {
       this.allocLock.unlock();
     }
     const ip = this.iget(inum);
-    yield* ip.lock.lock();
+    // Called with the parent directory locked: the new inode is its child.
+    yield* ip.lock.lockNested(subclass);
     try {
       ip.valid = false;
       yield* this.load(ip);

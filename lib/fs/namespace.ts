@@ -16,7 +16,16 @@ import { FsError } from './errors.ts';
 import { DIRENT_SIZE, ROOT_INUM, T_DIR, T_FILE, encodeDirent, type InodeType } from './format.ts';
 import type { Inode, Volume } from './inode.ts';
 import { dirIsEmpty, dirLookup, dirSetEntry, dirSlot } from './data.ts';
-import { lastName, lockLoaded, splitPath, walk } from './path.ts';
+import {
+  I_CHILD,
+  I_CHILD2,
+  I_PARENT,
+  I_PARENT2,
+  lastName,
+  lockLoaded,
+  splitPath,
+  walk,
+} from './path.ts';
 
 /**
  * Creates `path` as an empty file or directory; returns it referenced (unlocked). EEXIST when
@@ -43,18 +52,18 @@ export function* makeNode(
       if (e !== null) {
         if (!existingOk) throw new FsError('EEXIST', op, path);
         const ip = vol.iget(e.inum);
-        yield* lockLoaded(vol, ip);
+        yield* lockLoaded(vol, ip, I_CHILD);
         const isDir = ip.d.type === T_DIR;
         ip.lock.unlock();
         if (isDir) {
-          yield* vol.iput(ip);
+          yield* vol.iput(ip, I_CHILD);
           throw new FsError('EISDIR', op, path);
         }
         return ip;
       }
       const slot = yield* dirSlot(vol, dp, `${op} ${path}`);
       const ip = yield* vol.ialloc(type, `${op} ${path}`);
-      yield* ip.lock.lock();
+      yield* ip.lock.lockNested(I_CHILD);
       try {
         if (type === T_DIR) {
           const b = yield* vol.balloc();
@@ -70,7 +79,7 @@ export function* makeNode(
         yield* dirSetEntry(vol, dp, slot, ip.inum, name);
       } catch (error) {
         ip.lock.unlock();
-        yield* vol.iput(ip); // link count 0: the inode is freed again
+        yield* vol.iput(ip, I_CHILD); // link count 0: the inode is freed again
         throw error;
       }
       ip.lock.unlock();
@@ -101,7 +110,7 @@ export function* removeNode(vol: Volume, path: string, dir: boolean, op: string)
       const e = yield* dirLookup(vol, dp, name);
       if (e === null) throw new FsError('ENOENT', op, path);
       ip = vol.iget(e.inum);
-      yield* lockLoaded(vol, ip);
+      yield* lockLoaded(vol, ip, I_CHILD);
       try {
         if (dir && ip.d.type !== T_DIR) throw new FsError('ENOTDIR', op, path);
         if (!dir && ip.d.type === T_DIR) throw new FsError('EISDIR', op, path);
@@ -170,8 +179,8 @@ export function* renameNode(
   yield* renameLock.lock();
   const refs: Inode[] = [];
   const locked: Inode[] = [];
-  const take = function* (ip: Inode) {
-    yield* lockLoaded(vol, ip);
+  const take = function* (ip: Inode, subclass: number) {
+    yield* lockLoaded(vol, ip, subclass);
     locked.push(ip);
   };
   try {
@@ -180,12 +189,14 @@ export function* renameNode(
     const dpar = yield* walk(vol, dst.parent, op, to);
     refs.push(dpar);
     const dstChain = yield* ancestors(vol, dpar);
-    if (sp.inum === dpar.inum) yield* take(sp);
+    const srcChain = sp.inum === dpar.inum ? dstChain : yield* ancestors(vol, sp);
+    if (sp.inum === dpar.inum) yield* take(sp, I_PARENT);
     else {
-      const srcChain = yield* ancestors(vol, sp);
       const srcFirst =
         dstChain.includes(sp.inum) || (!srcChain.includes(dpar.inum) && sp.inum < dpar.inum);
-      for (const p of srcFirst ? [sp, dpar] : [dpar, sp]) yield* take(p);
+      const [first, second] = srcFirst ? [sp, dpar] : [dpar, sp];
+      yield* take(first, I_PARENT);
+      yield* take(second, I_PARENT2);
     }
     if (sp.d.type !== T_DIR) throw new FsError('ENOTDIR', op, from);
     if (dpar.d.type !== T_DIR) throw new FsError('ENOTDIR', op, to);
@@ -194,13 +205,16 @@ export function* renameNode(
     if (se === null) throw new FsError('ENOENT', op, from);
     const de = yield* dirLookup(vol, dpar, dst.name);
     if (de !== null && de.inum === se.inum) return;
+    // Over the source's own parent or one of its ancestors: a directory holding the source.
+    if (de !== null && srcChain.includes(de.inum)) throw new FsError('ENOTEMPTY', op, to);
     if (dstChain.includes(se.inum)) throw new FsError('EINVAL', op, to, `inside ${from}`);
     const child = vol.iget(se.inum);
     refs.push(child);
     const victim = de === null ? null : vol.iget(de.inum);
     if (victim !== null) refs.push(victim);
-    for (const c of [child, victim].filter((x) => x !== null).sort((a, b) => a.inum - b.inum))
-      yield* take(c);
+    const children = [child, victim].filter((x) => x !== null).sort((a, b) => a.inum - b.inum);
+    for (let i = 0; i < children.length; i++)
+      yield* take(children[i]!, i === 0 ? I_CHILD : I_CHILD2);
     const moving = child.d.type === T_DIR;
     if (victim !== null) {
       if (moving && victim.d.type !== T_DIR) throw new FsError('ENOTDIR', op, to);

@@ -14,6 +14,17 @@ import type { Inode, Volume } from './inode.ts';
 import { dirLookup } from './data.ts';
 
 /**
+ * Nesting levels of inode locks, declared to the lock-order validator (Mutex.lockNested, as
+ * Linux's I_MUTEX_PARENT / I_MUTEX_CHILD): every inode lock is one class, and the levels order
+ * them — a directory (I_PARENT) before an entry in it (I_CHILD); rename's second parent
+ * (I_PARENT2) after the first and before the children; its second child (I_CHILD2) last.
+ */
+export const I_PARENT = 0;
+export const I_CHILD = 1;
+export const I_PARENT2 = 2;
+export const I_CHILD2 = 3;
+
+/**
  * The components of an absolute path; EINVAL if it is not absolute, ENAMETOOLONG if too long.
  *
  * @example
@@ -49,13 +60,14 @@ export function lastName(
 }
 
 /**
- * Locks `ip` and reads its fields.
+ * Locks `ip` at nesting level `subclass` (I_PARENT, I_CHILD, I_PARENT2, I_CHILD2) and reads
+ * its fields.
  *
  * @example
  * yield* lockLoaded(vol, ip); try { ... } finally { ip.lock.unlock(); }
  */
-export function* lockLoaded(vol: Volume, ip: Inode): Operation<void> {
-  yield* ip.lock.lock();
+export function* lockLoaded(vol: Volume, ip: Inode, subclass = I_PARENT): Operation<void> {
+  yield* ip.lock.lockNested(subclass);
   try {
     yield* vol.load(ip);
   } catch (error) {
