@@ -12,3 +12,7 @@ export { BlockDevice, DEFAULT_QUEUE_DEPTH, MAX_BLOCK_SIZE, MAX_QUEUE_DEPTH } fro
 export type { BlockDeviceOptions } from './device.ts';
 export { MAX_MEMORY_DISK_BYTES, MAX_UNSTABLE_WRITES, MemoryDisk } from './memory.ts';
 export type { MemoryDiskLatency, MemoryDiskOptions, UnstableWrite } from './memory.ts';
+export { chooseSurvivors, survivorsProblem } from './crash.ts';
+export type { EpochTagged } from './crash.ts';
+export { MAX_LOG_BYTES, RecordingDisk } from './recording.ts';
+export type { LogEntry, LoggedOrder, LoggedWrite, RecordingDiskOptions } from './recording.ts';

@@ -18,6 +18,7 @@
  */
 import { SeededRandom, type KernelCore } from '../spi.ts';
 import { InvalidArgumentError, sleep, type Routine } from '../index.ts';
+import { chooseSurvivors } from './crash.ts';
 import { BlockDevice, type BlockDeviceOptions } from './device.ts';
 import type { BlockRequest } from './request.ts';
 
@@ -143,16 +144,9 @@ export class MemoryDisk extends BlockDevice {
         `${this.name}.crash(): detach the device first (requests in flight fail at a power loss)`,
       );
     const survivors: number[] = [];
-    const unstable = this.unstable;
-    if (unstable.length > 0) {
-      const epochs = [...new Set(unstable.map((w) => w.epoch))].sort((a, b) => a - b);
-      const cut = epochs[this.rng.below(epochs.length)]!;
-      for (const w of unstable) {
-        if (w.epoch < cut || (w.epoch === cut && this.rng.below(2) === 1)) {
-          this.makeStable(w);
-          survivors.push(w.seq);
-        }
-      }
+    for (const w of chooseSurvivors(this.unstable, this.rng)) {
+      this.makeStable(w);
+      survivors.push(w.seq);
     }
     this.unstable = [];
     this.current.set(this.stable);
