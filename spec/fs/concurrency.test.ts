@@ -1,0 +1,150 @@
+import test from 'ava';
+import { Kernel, sleep, type Operation, type Routine } from '../../lib/index.ts';
+import type { BlockSession, WriteOptions } from '../../lib/block/session.ts';
+import { FileSystem, FsError, ImageSession, fsck, mkfs } from '../../lib/fs/index.ts';
+
+/** An image whose every request takes 1 ms of virtual time, so threads interleave at I/O. */
+class SlowImage implements BlockSession {
+  constructor(readonly inner: ImageSession) {}
+  get name() {
+    return this.inner.name;
+  }
+  get blockSize() {
+    return this.inner.blockSize;
+  }
+  get blockCount() {
+    return this.inner.blockCount;
+  }
+  get epoch() {
+    return this.inner.epoch;
+  }
+  *read(lba: number, count: number, into: Uint8Array) {
+    yield* sleep(1);
+    yield* this.inner.read(lba, count, into);
+  }
+  *write(lba: number, count: number, data: Uint8Array, options?: WriteOptions) {
+    yield* sleep(1);
+    return yield* this.inner.write(lba, count, data, options);
+  }
+  *barrier() {
+    return yield* this.inner.barrier();
+  }
+  *flush() {
+    yield* sleep(1);
+    yield* this.inner.flush();
+  }
+}
+
+function* code(op: () => Operation<unknown>): Routine<string> {
+  try {
+    yield* op();
+    return 'ok';
+  } catch (error) {
+    if (error instanceof FsError) return error.code;
+    throw error;
+  }
+}
+
+for (const seed of [1, 2, 3, 4, 5, 6]) {
+  test(`concurrent user threads on the same and on different files, lock order 'fail' (seed ${seed})`, async (t) => {
+    const k = new Kernel({
+      seed,
+      policy: 'random',
+      detection: { cycles: 'fail', lockOrder: 'fail' },
+    });
+    const img = new ImageSession(new Uint8Array(2048 * 512), 512);
+    const dev = new SlowImage(img);
+    let fs!: FileSystem;
+    const errors: string[] = [];
+    k.spawn(function* setup() {
+      yield* mkfs(dev, { inodes: 128 });
+      fs = yield* FileSystem.mount(dev, { syncIntervalMs: 5 });
+      yield* fs.mkdir('/shared');
+      yield* fs.mkdir('/other');
+      yield* fs.mkdir('/spare');
+      yield* fs.mkdir('/spare/sub');
+      const workers = [];
+      for (let w = 0; w < 6; w++) {
+        workers.push(
+          k.spawn(
+            function* worker() {
+              for (let i = 0; i < 6; i++) {
+                const mine = `/shared/w${w}-${i}`;
+                const h = yield* fs.open(mine, { create: true });
+                yield* fs.write(h, i * 700, new Uint8Array(900).fill(w + 1));
+                const shared = yield* fs.open('/shared/common', { create: true });
+                const r = yield* code(() => fs.write(shared, w * 100, new Uint8Array(100).fill(w)));
+                if (r !== 'ok' && r !== 'EBADF') errors.push(`write common: ${r}`);
+                if (i % 2 === 0) yield* fs.fsync(h);
+                const r2 = yield* code(() => fs.rename(mine, `/other/w${w}-${i}`));
+                if (r2 !== 'ok') errors.push(`rename: ${r2}`);
+                if (i % 3 === 1) yield* fs.unlink(`/other/w${w}-${i}`);
+                if (w === 0 && i === 3) {
+                  const r3 = yield* code(() => fs.unlink('/shared/common'));
+                  if (r3 !== 'ok' && r3 !== 'ENOENT') errors.push(`unlink common: ${r3}`);
+                }
+                const r4 = yield* code(() => fs.rename('/spare', '/shared/moved'));
+                const r5 = yield* code(() => fs.rename('/shared/moved', '/spare'));
+                for (const r of [r4, r5])
+                  if (!['ok', 'ENOENT'].includes(r)) errors.push(`dir rename: ${r}`);
+              }
+            },
+            { name: `worker${w}` },
+          ),
+        );
+      }
+      for (const w of workers) yield* w.join();
+      yield* fs.unmount();
+    });
+    await k.run();
+    t.deepEqual(errors, []);
+    t.deepEqual(fsck(img.image), []);
+    t.deepEqual(k.warnings, []);
+  });
+}
+
+test('ENOSPC and running out of inodes leave fsck clean, leak nothing, and deleting lets the space be reused', (t) => {
+  const k = new Kernel();
+  const img = new ImageSession(new Uint8Array(256 * 512), 512);
+  const seen: unknown[] = [];
+  k.spawn(function* () {
+    yield* mkfs(img, { inodes: 16 });
+    const fs = yield* FileSystem.mount(img, { syncIntervalMs: 0 });
+    // Inodes: 16 minus inode 0 and the root leave 14.
+    let made = 0;
+    let last = 'ok';
+    while (last === 'ok' && made < 100) {
+      last = yield* code(() => fs.create(`/f${made}`));
+      if (last === 'ok') made++;
+    }
+    seen.push(made, last);
+    yield* fs.sync();
+    seen.push(fsck(img.image));
+    for (let i = 0; i < made; i++) yield* fs.unlink(`/f${i}`);
+    // Blocks: files of 60000 bytes until the device is full.
+    const fill = function* (byte: number) {
+      let total = 0;
+      for (let f = 0; f < 10; f++) {
+        const h = yield* fs.create(`/big${f}`);
+        const r = yield* code(() => fs.write(h, 0, new Uint8Array(60000).fill(byte)));
+        if (r !== 'ok') return { total, files: f + 1, last: r };
+        const st = yield* fs.stat(`/big${f}`);
+        total += st.size;
+        if (st.size < 60000) return { total, files: f + 1, last: 'short' };
+      }
+      return { total, files: 10, last: 'never full' };
+    };
+    const first = yield* fill(1);
+    seen.push(first.last);
+    seen.push(yield* code(() => fs.mkdir('/nospace')));
+    yield* fs.sync();
+    seen.push(fsck(img.image));
+    for (let f = 0; f < first.files; f++) yield* fs.unlink(`/big${f}`);
+    const second = yield* fill(2);
+    seen.push(second.total === first.total);
+    yield* fs.unmount();
+    seen.push(fsck(img.image));
+  });
+  k.runSync();
+  t.deepEqual(seen, [14, 'ENOSPC', [], 'short', 'ENOSPC', [], true, []]);
+});
