@@ -16,3 +16,7 @@ export { chooseSurvivors, survivorsProblem } from './crash.ts';
 export type { EpochTagged } from './crash.ts';
 export { MAX_LOG_BYTES, RecordingDisk } from './recording.ts';
 export type { LogEntry, LoggedOrder, LoggedWrite, RecordingDiskOptions } from './recording.ts';
+export { FaultDisk, MAX_CHOSEN_FAULTS } from './fault.ts';
+export type { FaultDiskOptions } from './fault.ts';
+export { FileDisk } from './file.ts';
+export type { FileDiskOptions } from './file.ts';
