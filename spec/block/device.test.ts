@@ -325,3 +325,22 @@ test('a requester killed while its request is in flight does not stop the device
     new Uint8Array([...filled(1, 5), ...filled(1, 6)]),
   );
 });
+
+test('an irq thread that waits for its own device is a deadlock of one thread, found at once', async (t) => {
+  const k = new Kernel({ detection: { cycles: 'fail', lockOrder: 'off' } });
+  let dev: ProbeDisk | null = null;
+  dev = new ProbeDisk(function* (r) {
+    if (r.lba === 1) yield* dev!.read(2, 1, new Uint8Array(BS)); // completes only through itself
+    return true;
+  });
+  dev.attach(k);
+  k.spawn(function* user() {
+    yield* dev!.read(1, 1, new Uint8Array(BS));
+  });
+  const error = await t.throwsAsync(k.run(), { instanceOf: DeadlockError });
+  t.is(error.code, 'EDEADLK');
+  t.regex(
+    error.message,
+    /dev0\.irq#\d+ waiting for I\/O on dev0 lba 2, completed by dev0\.irq#\d+/,
+  );
+});
