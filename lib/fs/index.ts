@@ -12,3 +12,7 @@ export type { JournalMode, JournalStats } from './journal.ts';
 export { ImageSession } from './image.ts';
 export * from './format.ts';
 export { fsck, replayImage, MAX_PROBLEMS } from './fsck.ts';
+export { crashcheck, checkState, runWorkload, CRASH_DEVICE, MAX_SUBSETS } from './crashcheck.ts';
+export type { CrashCheckOptions, CrashFailure, CrashSummary, RecordedRun } from './crashcheck.ts';
+export { WORKLOADS, Recorder, expectedAt } from './workloads.ts';
+export type { Workload, Model, Version } from './workloads.ts';
