@@ -1,7 +1,9 @@
 import test from 'ava';
+import fc from 'fast-check';
+import assert from 'node:assert/strict';
 import { InvalidArgumentError, Kernel, sleep, type Routine } from '../../lib/index.ts';
-import { MemoryDisk, RecordingDisk, type LogEntry } from '../../lib/block/index.ts';
-import { expectError } from '../helpers/util.ts';
+import { FaultDisk, MemoryDisk, RecordingDisk, type LogEntry } from '../../lib/block/index.ts';
+import { expectError, settle } from '../helpers/util.ts';
 
 const BS = 512;
 
@@ -210,4 +212,60 @@ test('pickSurvivors is seeded and always allowed', (t) => {
     seen.add(a.join(','));
   }
   t.true(seen.size > 5);
+});
+
+test('a write the device failed is not logged (it did not complete)', (t) => {
+  const k = new Kernel();
+  const mem = new MemoryDisk({ name: 'dev0', blockSize: BS, blockCount: 8 });
+  const rec = new RecordingDisk(new FaultDisk(mem, { failRequests: [1] }));
+  rec.attach(k);
+  k.spawn(function* user() {
+    yield* rec.write(0, 1, block(1));
+    yield* settle(() => rec.write(1, 1, block(2)));
+    yield* rec.flush();
+  });
+  k.runSync();
+  t.deepEqual(describe(rec.log), ['w0=1 e0', 'flush e0']);
+  t.deepEqual(blocks(mem.stableImage()), [1, 0, 0, 0, 0, 0, 0, 0]);
+});
+
+test('property: over random runs, the crash images with no and with every unstable write are the stable and the current image', (t) => {
+  const op = fc.oneof(
+    fc.record({
+      lba: fc.integer({ min: 0, max: 7 }),
+      fua: fc.boolean(),
+    }),
+    fc.constant('barrier' as const),
+    fc.constant('flush' as const),
+  );
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 30 }), fc.integer({ min: 0, max: 99 }), (ops, seed) => {
+      const k = new Kernel({ seed });
+      const mem = new MemoryDisk({ name: 'dev0', blockSize: BS, blockCount: 8 });
+      const rec = new RecordingDisk(mem);
+      rec.attach(k);
+      k.spawn(function* user() {
+        let n = 0;
+        for (const o of ops) {
+          if (o === 'barrier') yield* rec.barrier();
+          else if (o === 'flush') yield* rec.flush();
+          else yield* rec.write(o.lba, 1, block(++n), { fua: o.fua });
+        }
+      });
+      k.runSync();
+      const p = rec.log.length;
+      const unstable = rec.unstableAt(p);
+      assert.deepEqual(rec.crashImage(p, []), mem.stableImage());
+      assert.deepEqual(rec.crashImage(p, unstable), mem.image());
+      assert.deepEqual(
+        unstable.length,
+        mem.unstableWrites.length,
+        'the recorder and the disk agree on what is unstable',
+      );
+      for (let prefix = 0; prefix <= p; prefix++)
+        rec.crashImage(prefix, rec.pickSurvivors(prefix, k.random(`pick${prefix}`)));
+    }),
+    { numRuns: 200 },
+  );
+  t.pass();
 });
