@@ -10,7 +10,12 @@ export { BlockRequest } from './request.ts';
 export type { BlockOp } from './request.ts';
 export { BlockDevice, DEFAULT_QUEUE_DEPTH, MAX_BLOCK_SIZE, MAX_QUEUE_DEPTH } from './device.ts';
 export type { BlockDeviceOptions } from './device.ts';
-export { MAX_MEMORY_DISK_BYTES, MAX_UNSTABLE_WRITES, MemoryDisk } from './memory.ts';
+export {
+  DEFAULT_CACHE_BYTES,
+  MAX_MEMORY_DISK_BYTES,
+  MAX_UNSTABLE_WRITES,
+  MemoryDisk,
+} from './memory.ts';
 export type { MemoryDiskLatency, MemoryDiskOptions, UnstableWrite } from './memory.ts';
 export { chooseSurvivors, survivorsProblem } from './crash.ts';
 export type { EpochTagged } from './crash.ts';

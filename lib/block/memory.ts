@@ -13,8 +13,9 @@
  *    epochs: every unstable write of an epoch below some E survives, some of epoch E survive,
  *    none above E. Survivors land in completion order over the stable image, never over a
  *    newer stable write of the same block (a block remembers the request number that wrote it).
- * Limits: MAX_MEMORY_DISK_BYTES of contents; MAX_UNSTABLE_WRITES unstable writes kept (past it
- * the cache writes back its oldest epoch, as a full disk cache does).
+ * Limits: MAX_MEMORY_DISK_BYTES of contents; at most MAX_UNSTABLE_WRITES unstable writes and
+ * `cacheBytes` of their data (past either, the cache writes back its oldest epoch on its own,
+ * as a full disk cache does — allowed, since a write may become stable at any time).
  */
 import { SeededRandom, type KernelCore } from '../spi.ts';
 import { InvalidArgumentError, sleep, type Routine } from '../index.ts';
@@ -26,6 +27,8 @@ import type { BlockRequest } from './request.ts';
 export const MAX_MEMORY_DISK_BYTES = 1 << 30;
 /** Unstable writes the volatile cache keeps before it writes back on its own. */
 export const MAX_UNSTABLE_WRITES = 65536;
+/** The volatile cache's default size: 16 MiB (disks have 8-256 MiB). */
+export const DEFAULT_CACHE_BYTES = 16 << 20;
 
 /** Latency of each request kind, in kernel ms (virtual under the virtual clock). Default 0. */
 export interface MemoryDiskLatency {
@@ -44,6 +47,8 @@ export interface MemoryDiskOptions extends BlockDeviceOptions {
   readonly seed?: number;
   /** False: no volatile cache, every write is stable when it completes. Default true. */
   readonly volatileCache?: boolean;
+  /** Bytes of unstable data the cache holds, in [1, MAX_MEMORY_DISK_BYTES]. Default DEFAULT_CACHE_BYTES. */
+  readonly cacheBytes?: number;
 }
 
 /** One completed write that is not stable yet. */
@@ -64,6 +69,8 @@ export class MemoryDisk extends BlockDevice {
   private unstable: UnstableWrite[] = [];
   private readonly latency: Required<MemoryDiskLatency>;
   private readonly cached: boolean;
+  private readonly cacheBytes: number;
+  private unstableBytes = 0;
   private rng: SeededRandom;
   private writes = 0;
 
@@ -91,6 +98,12 @@ export class MemoryDisk extends BlockDevice {
       flush: ms(l.flush, 'flush'),
     };
     this.cached = options.volatileCache ?? true;
+    const cacheBytes = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
+    if (!Number.isSafeInteger(cacheBytes) || cacheBytes < 1 || cacheBytes > MAX_MEMORY_DISK_BYTES)
+      throw new InvalidArgumentError(
+        `${this.name}: cacheBytes must be an integer in [1, ${MAX_MEMORY_DISK_BYTES}]`,
+      );
+    this.cacheBytes = cacheBytes;
     const seed = options.seed ?? 0;
     if (!Number.isSafeInteger(seed))
       throw new InvalidArgumentError(`${this.name}: seed must be a safe integer`);
@@ -149,6 +162,7 @@ export class MemoryDisk extends BlockDevice {
       survivors.push(w.seq);
     }
     this.unstable = [];
+    this.unstableBytes = 0;
     this.current.set(this.stable);
     return survivors;
   }
@@ -182,7 +196,8 @@ export class MemoryDisk extends BlockDevice {
           return true;
         }
         this.unstable.push(w);
-        if (this.unstable.length > MAX_UNSTABLE_WRITES) {
+        this.unstableBytes += data.byteLength;
+        if (this.unstable.length > MAX_UNSTABLE_WRITES || this.unstableBytes > this.cacheBytes) {
           const oldest = this.unstable[0]!.epoch;
           this.stabilize((u) => u.epoch <= oldest);
         }
@@ -203,11 +218,16 @@ export class MemoryDisk extends BlockDevice {
   private stabilize(which: (w: UnstableWrite) => boolean): void {
     if (this.unstable.length === 0) return;
     const keep: UnstableWrite[] = [];
+    let bytes = 0;
     for (const w of this.unstable) {
       if (which(w)) this.makeStable(w);
-      else keep.push(w);
+      else {
+        keep.push(w);
+        bytes += w.data.byteLength;
+      }
     }
     this.unstable = keep;
+    this.unstableBytes = bytes;
   }
 
   /** Puts a write in the stable image, block by block, unless a newer write is stable there. */

@@ -194,3 +194,28 @@ test('after a crash the disk serves the crash image, and what was flushed always
     t.deepEqual(blocks(buf), blocks(d.stableImage()).slice(0, 2));
   }
 });
+
+test('a full volatile cache writes back its oldest epoch on its own, never a later one first', (t) => {
+  const k = new Kernel();
+  const d = disk({ blockCount: 8, cacheBytes: 3 * BS });
+  d.attach(k);
+  run(k, function* () {
+    yield* d.write(0, 1, block(1)); // epoch 0
+    yield* d.write(1, 1, block(2)); // epoch 0
+    yield* d.barrier();
+    yield* d.write(2, 1, block(3)); // epoch 1: 3 blocks cached
+    t.is(d.unstableWrites.length, 3);
+    yield* d.write(3, 1, block(4)); // epoch 1: over the size, epoch 0 goes back
+  });
+  t.deepEqual(blocks(d.stableImage()), [1, 2, 0, 0, 0, 0, 0, 0]);
+  t.deepEqual(
+    d.unstableWrites.map((w) => w.epoch),
+    [1, 1],
+  );
+  expectError(
+    t,
+    t.throws(() => disk({ cacheBytes: 0 })),
+    InvalidArgumentError,
+    'EINVAL',
+  );
+});
