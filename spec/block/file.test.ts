@@ -3,7 +3,12 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError, Kernel, type ClockMode } from '../../lib/index.ts';
-import { BlockRangeError, DeviceDetachedError, FileDisk } from '../../lib/block/index.ts';
+import {
+  BlockRangeError,
+  DeviceDetachedError,
+  DeviceIOError,
+  FileDisk,
+} from '../../lib/block/index.ts';
 import { expectFailure, settle, type Outcome } from '../helpers/util.ts';
 
 const BS = 512;
@@ -94,6 +99,33 @@ test('a missing file without create is the host error; a closed disk is detached
     });
     await k.run();
     expectFailure(t, outcomes[0], DeviceDetachedError, 'ENODEV');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a host I/O error reaches the requester as DeviceIOError (EIO) with the host error as cause', async (t) => {
+  const dir = tempDir();
+  try {
+    const disk = await FileDisk.open(join(dir, 'z.img'), {
+      blockSize: BS,
+      blockCount: 2,
+      create: true,
+    });
+    // The handle closes behind the device's back: the next host call fails with EBADF.
+    await (disk as unknown as { handle: { close(): Promise<void> } }).handle.close();
+    const k = new Kernel();
+    disk.attach(k);
+    const outcomes: Outcome<unknown>[] = [];
+    k.spawn(function* user() {
+      outcomes.push(yield* settle(() => disk.read(0, 1, new Uint8Array(BS))));
+      outcomes.push(yield* settle(() => disk.flush()));
+    });
+    await k.run();
+    for (const o of outcomes) {
+      const e = expectFailure(t, o, DeviceIOError, 'EIO');
+      t.is((e.cause as { code?: string }).code, 'EBADF');
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -269,3 +269,15 @@ test('property: over random runs, the crash images with no and with every unstab
   );
   t.pass();
 });
+
+test('the wrapped memory disk cannot crash while the recorder is attached', (t) => {
+  const { mem, rec } = recorder();
+  expectError(
+    t,
+    t.throws(() => mem.crash()),
+    InvalidArgumentError,
+    'EINVAL',
+  );
+  rec.detach();
+  t.deepEqual(mem.crash(), []);
+});
