@@ -5,6 +5,8 @@
  *
  *   greenkernel demo [options] [name...]   run every demo, or those named
  *   greenkernel bench [options]            run the benchmark suites (see bench/README.md)
+ *   greenkernel fsck IMAGE                 check a gkfs image file
+ *   greenkernel crashcheck [workload...]   the file system's crash-consistency checker
  *   greenkernel help                       every command and every flag (also --help, -h)
  *
  * Interface: runCli(argv) -> Promise<exit code>, helpText().
@@ -19,6 +21,7 @@
 import { BENCH_COMMAND } from '../bench/args.ts';
 import { DEMO_COMMAND } from '../demos/args.ts';
 import { formatFlags, runAsProgram, type Command } from './entry.ts';
+import { CRASHCHECK_COMMAND, FSCK_COMMAND } from './fs-args.ts';
 
 // Backtraces in reports name .ts lines through source maps; modules loaded from here on
 // (the demos and the library they import) register theirs.
@@ -36,6 +39,8 @@ interface Verb {
 const VERBS: Readonly<Record<string, Verb>> = {
   demo: { command: DEMO_COMMAND, module: '../demos/index' },
   bench: { command: BENCH_COMMAND, module: '../bench/index' },
+  fsck: { command: FSCK_COMMAND, module: './fsck' },
+  crashcheck: { command: CRASHCHECK_COMMAND, module: './crashcheck' },
 };
 
 const USAGE = `usage: greenkernel <command> [options]
@@ -43,6 +48,8 @@ const USAGE = `usage: greenkernel <command> [options]
 commands:
   demo    ${DEMO_COMMAND.summary}
   bench   ${BENCH_COMMAND.summary}
+  fsck    ${FSCK_COMMAND.summary}
+  crashcheck  ${CRASHCHECK_COMMAND.summary}
   help    Shows this text: every command and every flag (also: --help, -h).`;
 
 /**
