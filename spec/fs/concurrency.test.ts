@@ -1,39 +1,7 @@
 import test from 'ava';
-import { Kernel, sleep, type Operation, type Routine } from '../../lib/index.ts';
-import type { BlockSession, WriteOptions } from '../../lib/block/session.ts';
+import { Kernel, type Operation, type Routine } from '../../lib/index.ts';
+import { MemoryDisk } from '../../lib/block/index.ts';
 import { FileSystem, FsError, ImageSession, fsck, mkfs } from '../../lib/fs/index.ts';
-
-/** An image whose every request takes 1 ms of virtual time, so threads interleave at I/O. */
-class SlowImage implements BlockSession {
-  constructor(readonly inner: ImageSession) {}
-  get name() {
-    return this.inner.name;
-  }
-  get blockSize() {
-    return this.inner.blockSize;
-  }
-  get blockCount() {
-    return this.inner.blockCount;
-  }
-  get epoch() {
-    return this.inner.epoch;
-  }
-  *read(lba: number, count: number, into: Uint8Array) {
-    yield* sleep(1);
-    yield* this.inner.read(lba, count, into);
-  }
-  *write(lba: number, count: number, data: Uint8Array, options?: WriteOptions) {
-    yield* sleep(1);
-    return yield* this.inner.write(lba, count, data, options);
-  }
-  *barrier() {
-    return yield* this.inner.barrier();
-  }
-  *flush() {
-    yield* sleep(1);
-    yield* this.inner.flush();
-  }
-}
 
 function* code(op: () => Operation<unknown>): Routine<string> {
   try {
@@ -52,8 +20,14 @@ for (const seed of [1, 2, 3, 4, 5, 6]) {
       policy: 'random',
       detection: { cycles: 'fail', lockOrder: 'fail' },
     });
-    const img = new ImageSession(new Uint8Array(2048 * 512), 512);
-    const dev = new SlowImage(img);
+    // A memory disk served by its own irq thread, each request taking virtual time, so user
+    // threads block on I/O deep in their calls and interleave there.
+    const dev = new MemoryDisk({
+      blockSize: 512,
+      blockCount: 2048,
+      latency: { read: 1, write: 1, flush: 2 },
+    });
+    dev.attach(k);
     let fs!: FileSystem;
     const errors: string[] = [];
     k.spawn(function* setup() {
@@ -98,7 +72,7 @@ for (const seed of [1, 2, 3, 4, 5, 6]) {
     });
     await k.run();
     t.deepEqual(errors, []);
-    t.deepEqual(fsck(img.image), []);
+    t.deepEqual(fsck(dev.image()), []);
     t.deepEqual(k.warnings, []);
   });
 }
