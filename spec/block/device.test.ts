@@ -344,3 +344,48 @@ test('an irq thread that waits for its own device is a deadlock of one thread, f
     /dev0\.irq#\d+ waiting for I\/O on dev0 lba 2, completed by dev0\.irq#\d+/,
   );
 });
+
+test('a device detached by its own irq thread (from serve) fails the request in service and stops', (t) => {
+  const k = new Kernel();
+  let dev: ProbeDisk | null = null;
+  dev = new ProbeDisk(function* (r) {
+    if (r.lba === 5) dev!.detach('surprise removal');
+    return true;
+  });
+  const irq = dev.attach(k);
+  const outcomes: Outcome<unknown>[] = [];
+  k.spawn(function* user() {
+    outcomes.push(yield* settle(() => dev!.write(4, 1, filled(1, 1))));
+    outcomes.push(yield* settle(() => dev!.write(5, 1, filled(1, 1))));
+    outcomes.push(yield* settle(() => dev!.write(6, 1, filled(1, 1))));
+  });
+  k.runSync();
+  t.true(outcomes[0]!.ok);
+  t.regex(expectFailure(t, outcomes[1], DeviceDetachedError, 'ENODEV').message, /surprise removal/);
+  expectFailure(t, outcomes[2], DeviceDetachedError, 'ENODEV');
+  t.is(irq.stateName, 'exited');
+});
+
+test('a requester killed while it waits for a queue slot withdraws its request', (t) => {
+  const k = new Kernel();
+  const served: number[] = [];
+  const dev = new ProbeDisk(function* (r) {
+    yield* sleep(2);
+    served.push(r.lba);
+    return true;
+  }, 1);
+  dev.attach(k);
+  const writers = [0, 1, 2].map((i) =>
+    k.spawn(function* writer() {
+      yield* sleep(i * 0.1);
+      yield* dev.write(i, 1, filled(1, 1));
+    }),
+  );
+  k.spawn(function* killer() {
+    yield* sleep(1);
+    t.is(writers[1]!.waitKind, 'io-slot');
+    k.kill(writers[1]!);
+  });
+  k.runSync();
+  t.deepEqual(served, [0, 2]);
+});
