@@ -11,6 +11,7 @@ import { demo as abba } from './ab-ba.ts';
 import { parseCommand, runAsProgram, stop, usageError } from '../bin/entry.ts';
 import { DEMO_COMMAND, outputTargets } from './args.ts';
 import { runDemos, type Demo } from './common.ts';
+import { demo as fsCrash } from './fs-crash.ts';
 import { demo as joinCycle } from './join-cycle.ts';
 import { demo as lockOrder } from './lock-order.ts';
 import { demo as lostWakeup } from './lost-wakeup.ts';
@@ -27,6 +28,7 @@ export const demos: readonly Demo[] = [
   joinCycle,
   semaphoreStall,
   lockOrder,
+  fsCrash,
 ];
 
 /**

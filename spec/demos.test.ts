@@ -235,9 +235,10 @@ test('every demo runs and behaves as it says; main() lists and refuses unknown n
     const r = await d.run();
     t.true(r.expected, `${d.name}:\n${r.output}`);
     t.true(r.output.length > 0);
-    t.true(r.reports.length > 0, d.name);
+    // fs-crash's output is the crash checker's summary, not a detector report.
+    if (d.name !== 'fs-crash') t.true(r.reports.length > 0, d.name);
   }
-  t.is(demos.length, 7);
+  t.is(demos.length, 8);
   const log = console.log;
   const error = console.error;
   console.log = () => {};
