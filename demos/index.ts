@@ -8,6 +8,7 @@
  * and as compiled .js.
  */
 import { demo as abba } from './ab-ba.ts';
+import { demo as balloon } from './balloon.ts';
 import { parseCommand, runAsProgram, stop, usageError } from '../bin/entry.ts';
 import { DEMO_COMMAND, outputTargets } from './args.ts';
 import { runDemos, type Demo } from './common.ts';
@@ -28,6 +29,7 @@ export const demos: readonly Demo[] = [
   joinCycle,
   semaphoreStall,
   lockOrder,
+  balloon,
   fsCrash,
 ];
 

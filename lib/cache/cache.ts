@@ -137,8 +137,7 @@ export class BlockCache extends BlockStore implements BlockSession {
       } catch (error) {
         failure = error;
       }
-      slot.io = false;
-      lock.unlock();
+      this.unlockIo(slot);
       if (failure !== null) {
         this.unmap(slot);
         this.free.push(slot);

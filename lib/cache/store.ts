@@ -63,6 +63,8 @@ export abstract class BlockStore {
   protected readonly client: MemoryClient | null;
   protected readonly growBlocks: number;
   protected growing = false;
+  /** Block locks not lent to a block. */
+  private readonly locks: Mutex[] = [];
   protected latched: unknown = null;
 
   /** @internal Use `new BlockCache(device, options)`. */
@@ -186,10 +188,7 @@ export abstract class BlockStore {
       this.latched ??= error;
       throw error;
     } finally {
-      for (let i = run.length - 1; i >= 0; i--) {
-        run[i]!.io = false;
-        run[i]!.lock!.unlock();
-      }
+      for (let i = run.length - 1; i >= 0; i--) this.unlockIo(run[i]!);
     }
   }
 
@@ -253,8 +252,19 @@ export abstract class BlockStore {
     return oldest;
   }
 
+  /** The lock of `s` for an I/O: lent from a pool, so idle blocks carry none (memory). */
   protected lockOf(s: Slot): Mutex {
-    return (s.lock ??= new Mutex(`${this.name}.block`));
+    return (s.lock ??= this.locks.pop() ?? new Mutex(`${this.name}.block`));
+  }
+
+  /** After an I/O on `s`: its lock goes back to the pool unless a waiter was handed it. */
+  protected unlockIo(s: Slot): void {
+    const lock = s.lock!;
+    s.io = false;
+    lock.unlock();
+    if (lock.locked) return;
+    s.lock = null;
+    if (this.locks.length < MAX_WRITEBACK_RUN * 4) this.locks.push(lock);
   }
 
   /** Waits until the I/O on `s` is done (its lock is held for the I/O). */
