@@ -13,6 +13,7 @@ import { parseCommand, runAsProgram, stop, usageError } from '../bin/entry.ts';
 import { DEMO_COMMAND, outputTargets } from './args.ts';
 import { runDemos, type Demo } from './common.ts';
 import { demo as fsCrash } from './fs-crash.ts';
+import { demo as fsTwo } from './fs-two.ts';
 import { demo as joinCycle } from './join-cycle.ts';
 import { demo as lockOrder } from './lock-order.ts';
 import { demo as lostWakeup } from './lost-wakeup.ts';
@@ -31,6 +32,7 @@ export const demos: readonly Demo[] = [
   lockOrder,
   balloon,
   fsCrash,
+  fsTwo,
 ];
 
 /**
