@@ -324,7 +324,10 @@ export class FileSystem {
    */
   *truncate(h: FileHandle, size: number): Operation<void> {
     this.check('truncate', h?.path);
-    checkRange('truncate', h?.path, size, 0, maxFileSize(this.sb.blockSize));
+    const max = maxFileSize(this.sb.blockSize);
+    if (Number.isSafeInteger(size) && size > max)
+      throw new FsError('EFBIG', 'truncate', h?.path, `${size} bytes > ${max}`);
+    checkRange('truncate', h?.path, size, 0, max);
     const fs = this;
     yield* withOp(this.vol, function* () {
       const ip = yield* fs.handleInode(h, 'truncate');
