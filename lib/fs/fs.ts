@@ -39,7 +39,7 @@ import { Journal, type JournalMode, type JournalStats } from './journal.ts';
 import { Volume, type Inode } from './inode.ts';
 import { dirEntries, readData, writeData } from './data.ts';
 import { makeNode, removeNode, renameNode } from './namespace.ts';
-import { lockLoaded, splitPath, walk, withOp } from './path.ts';
+import { checkRange, lockLoaded, splitPath, walk, withOp } from './path.ts';
 
 /** An open file: the inode number and the generation it had when opened. */
 export interface FileHandle {
@@ -130,7 +130,13 @@ export class FileSystem {
           } catch (error) {
             if (!(error instanceof TimeoutError)) throw error;
           }
-          if (fs.mounted && fs.vol.log.pending > 0) yield* fs.vol.log.commit();
+          try {
+            if (fs.mounted && !fs.vol.log.failed && fs.vol.log.pending > 0)
+              yield* fs.vol.log.commit();
+          } catch (error) {
+            // A device error stopped the journal: the calls report it (EIO) from now on.
+            if (!fs.vol.log.failed) throw error;
+          }
         }
       },
       { kind: 'kernel', daemon: true, name: `${this.name}.syncer` },
@@ -138,14 +144,15 @@ export class FileSystem {
   }
 
   /**
-   * Commits everything and stops the syncer. The file system must not be used afterwards.
+   * Commits everything (unless a device error stopped the journal) and stops the syncer.
    *
    * @example
    * yield* fs.unmount();
    */
   *unmount(): Operation<void> {
     this.check('unmount', '/');
-    yield* this.vol.log.commit();
+    // After a device error the transaction is never committed (journal.ts fail()).
+    if (!this.vol.log.failed) yield* this.vol.log.commit();
     this.mounted = false;
     if (this.syncer !== null) wakeup(this);
     const syncer = this.syncer;
@@ -438,11 +445,4 @@ export class FileSystem {
     this.check('sync', '/');
     yield* this.vol.log.commit();
   }
-}
-
-function checkRange(op: string, path: string, offset: number, length: number, max: number): void {
-  if (!Number.isSafeInteger(offset) || offset < 0 || offset > max)
-    throw new FsError('EINVAL', op, String(path), `offset ${offset}`);
-  if (!Number.isSafeInteger(length) || length < 0)
-    throw new FsError('EINVAL', op, String(path), `length ${length}`);
 }

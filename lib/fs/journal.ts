@@ -42,6 +42,8 @@ export class Journal {
   private readonly dirty = new Map<number, Uint8Array>();
   private outstanding = 0;
   private committing = false;
+  /** The device error that stopped the journal (see fail()), or undefined. */
+  private failure: unknown = undefined;
 
   /**
    * @example
@@ -58,6 +60,29 @@ export class Journal {
     this.changed = new CondVar(`${name}.log.changed`);
   }
 
+  /**
+   * Stops the journal after a device error (or a bug) part-way through an operation or a
+   * commit: the running transaction may hold half an operation, so it is never committed, and
+   * every later operation and commit fails with EIO. The device keeps the last commit (or a
+   * committed log, which the next mount replays): consistent. As Linux's errors=remount-ro.
+   *
+   * @example
+   * log.fail(error);
+   */
+  fail(error: unknown): void {
+    this.failure ??= error;
+  }
+
+  /** True once fail() was called. */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  private checkFailed(op: string): void {
+    if (this.failure !== undefined)
+      throw new FsError('EIO', op, this.dev.name, `stopped after: ${String(this.failure)}`);
+  }
+
   /** Blocks dirtied by ended or running operations, not yet committed. */
   get pending(): number {
     return this.dirty.size;
@@ -71,6 +96,7 @@ export class Journal {
    * yield* log.beginOp(); try { ... } finally { yield* log.endOp(); }
    */
   *beginOp(): Operation<void> {
+    this.checkFailed('begin');
     yield* this.mu.lock();
     try {
       for (;;) {
@@ -172,6 +198,7 @@ export class Journal {
     yield* this.mu.lock();
     try {
       while (this.committing || this.outstanding > 0) yield* this.changed.wait(this.mu);
+      this.checkFailed('commit');
       yield* this.commitLocked();
     } finally {
       this.mu.unlock();
@@ -186,6 +213,9 @@ export class Journal {
     this.mu.unlock();
     try {
       yield* this.writeCommit();
+    } catch (error) {
+      this.fail(error);
+      throw error;
     } finally {
       yield* this.mu.lock();
       this.committing = false;

@@ -108,7 +108,7 @@ export function* walk(vol: Volume, parts: string[], op: string, path: string): O
 }
 
 /**
- * Runs `body` as one journal operation.
+ * Runs `body` as one journal operation; an error that is not an FsError stops the journal.
  *
  * @example
  * return yield* withOp(vol, function* () { ... });
@@ -117,7 +117,31 @@ export function* withOp<T>(vol: Volume, body: () => Operation<T>): Operation<T> 
   yield* vol.log.beginOp();
   try {
     return yield* body();
+  } catch (error) {
+    // An FsError is refused before anything changed, or undone; anything else (a device
+    // error, a bug) may have left half an operation in the transaction: stop the journal.
+    if (!(error instanceof FsError)) vol.log.fail(error);
+    throw error;
   } finally {
     yield* vol.log.endOp();
   }
+}
+
+/**
+ * Checks an offset and a length: safe integers, not negative, the offset at most `max`.
+ *
+ * @example
+ * checkRange('read', path, offset, length, maxFileSize(bs));
+ */
+export function checkRange(
+  op: string,
+  path: string,
+  offset: number,
+  length: number,
+  max: number,
+): void {
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset > max)
+    throw new FsError('EINVAL', op, String(path), `offset ${offset}`);
+  if (!Number.isSafeInteger(length) || length < 0)
+    throw new FsError('EINVAL', op, String(path), `length ${length}`);
 }
