@@ -11,7 +11,16 @@
  */
 import type { Operation } from '../index.ts';
 import { FsError } from './errors.ts';
-import { DIRENT_SIZE, decodeDirent, encodeDirent, maxFileSize, type Dirent } from './format.ts';
+import {
+  DIRENT_SIZE,
+  decodeDirent,
+  direntInum,
+  direntIs,
+  encodeDirent,
+  maxFileSize,
+  nameBytes,
+  type Dirent,
+} from './format.ts';
 import type { Inode, Volume } from './inode.ts';
 
 /**
@@ -115,7 +124,18 @@ export function* dirLookup(
   dp: Inode,
   name: string,
 ): Operation<(Dirent & { off: number }) | null> {
-  for (const e of yield* dirEntries(vol, dp)) if (e.name === name) return e;
+  const want = nameBytes(name);
+  const bs = vol.sb.blockSize;
+  for (let off = 0; off < dp.d.size; off += bs) {
+    const lba = yield* vol.bmap(dp, off / bs, false);
+    if (lba === 0) continue;
+    const block = yield* vol.log.read(lba);
+    const end = Math.min(bs, dp.d.size - off);
+    for (let o = 0; o < end; o += DIRENT_SIZE) {
+      const inum = direntInum(block, o);
+      if (inum !== 0 && direntIs(block, o, want)) return { inum, name, off: off + o };
+    }
+  }
   return null;
 }
 
@@ -162,7 +182,7 @@ export function* dirSlot(vol: Volume, dp: Inode, what: string): Operation<number
     const lba = yield* vol.bmap(dp, off / bs, false);
     if (lba === 0) continue;
     const block = yield* vol.log.read(lba);
-    for (let o = 0; o < bs; o += DIRENT_SIZE) if (decodeDirent(block, o).inum === 0) return off + o;
+    for (let o = 0; o < bs; o += DIRENT_SIZE) if (direntInum(block, o) === 0) return off + o;
   }
   const off = dp.d.size;
   if (off + bs > maxFileSize(bs)) throw new FsError('ENOSPC', what, '', 'directory full');

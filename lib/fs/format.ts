@@ -111,6 +111,24 @@ function view(block: Uint8Array): DataView {
   return new DataView(block.buffer, block.byteOffset, block.byteLength);
 }
 
+/** Little-endian u16 / u32 at byte `o`, without a DataView (decoding is on every lookup). */
+function get16(b: Uint8Array, o: number): number {
+  return b[o]! | (b[o + 1]! << 8);
+}
+function get32(b: Uint8Array, o: number): number {
+  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+}
+function put16(b: Uint8Array, o: number, v: number): void {
+  b[o] = v & 0xff;
+  b[o + 1] = (v >>> 8) & 0xff;
+}
+function put32(b: Uint8Array, o: number, v: number): void {
+  b[o] = v & 0xff;
+  b[o + 1] = (v >>> 8) & 0xff;
+  b[o + 2] = (v >>> 16) & 0xff;
+  b[o + 3] = (v >>> 24) & 0xff;
+}
+
 /** Pointers per indirect block. */
 export function pointersPerBlock(blockSize: number): number {
   return blockSize / 4;
@@ -259,12 +277,11 @@ export function emptyInode(): DiskInode {
  * decodeInode(block, 64, ip);
  */
 export function decodeInode(block: Uint8Array, offset: number, into: DiskInode): DiskInode {
-  const v = view(block);
-  into.type = v.getUint16(offset, true) as InodeType;
-  into.nlink = v.getUint16(offset + 2, true);
-  into.size = v.getUint32(offset + 4, true);
-  into.gen = v.getUint32(offset + 8, true);
-  for (let i = 0; i <= NDIRECT; i++) into.addrs[i] = v.getUint32(offset + 12 + i * 4, true);
+  into.type = get16(block, offset) as InodeType;
+  into.nlink = get16(block, offset + 2);
+  into.size = get32(block, offset + 4);
+  into.gen = get32(block, offset + 8);
+  for (let i = 0; i <= NDIRECT; i++) into.addrs[i] = get32(block, offset + 12 + i * 4);
   return into;
 }
 
@@ -275,12 +292,11 @@ export function decodeInode(block: Uint8Array, offset: number, into: DiskInode):
  * encodeInode(ip, block, 64);
  */
 export function encodeInode(ip: DiskInode, block: Uint8Array, offset: number): void {
-  const v = view(block);
-  v.setUint16(offset, ip.type, true);
-  v.setUint16(offset + 2, ip.nlink, true);
-  v.setUint32(offset + 4, ip.size, true);
-  v.setUint32(offset + 8, ip.gen, true);
-  for (let i = 0; i <= NDIRECT; i++) v.setUint32(offset + 12 + i * 4, ip.addrs[i]!, true);
+  put16(block, offset, ip.type);
+  put16(block, offset + 2, ip.nlink);
+  put32(block, offset + 4, ip.size);
+  put32(block, offset + 8, ip.gen);
+  for (let i = 0; i <= NDIRECT; i++) put32(block, offset + 12 + i * 4, ip.addrs[i]!);
 }
 
 const encoder = new TextEncoder();
@@ -298,10 +314,32 @@ export function nameBytes(name: string): Uint8Array {
  * const { inum, name } = decodeDirent(block, 32);
  */
 export function decodeDirent(block: Uint8Array, offset: number): Dirent {
-  const v = view(block);
-  const inum = v.getUint32(offset, true);
+  const inum = get32(block, offset);
   const len = Math.min(block[offset + 4]!, NAME_MAX);
   return { inum, name: decoder.decode(block.subarray(offset + 5, offset + 5 + len)) };
+}
+
+/**
+ * The inode number of the entry at byte `offset` (0: a free slot), without decoding its name.
+ *
+ * @example
+ * if (direntInum(block, o) === 0) ... // a free slot
+ */
+export function direntInum(block: Uint8Array, offset: number): number {
+  return get32(block, offset);
+}
+
+/**
+ * True when the entry at byte `offset` is named `name` (its UTF-8 bytes): a lookup compares
+ * bytes and decodes no name.
+ *
+ * @example
+ * direntIs(block, o, nameBytes('a'));
+ */
+export function direntIs(block: Uint8Array, offset: number, name: Uint8Array): boolean {
+  if (block[offset + 4] !== name.length) return false;
+  for (let i = 0; i < name.length; i++) if (block[offset + 5 + i] !== name[i]) return false;
+  return true;
 }
 
 /**
@@ -314,7 +352,7 @@ export function encodeDirent(block: Uint8Array, offset: number, inum: number, na
   const bytes = nameBytes(name);
   if (bytes.length > NAME_MAX) throw new RangeError(`name longer than ${NAME_MAX} bytes`);
   block.fill(0, offset, offset + DIRENT_SIZE);
-  view(block).setUint32(offset, inum, true);
+  put32(block, offset, inum);
   block[offset + 4] = bytes.length;
   block.set(bytes, offset + 5);
 }
