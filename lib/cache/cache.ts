@@ -19,10 +19,17 @@
  * A miss grows the cache by asking the arbiter (`growBlocks` at a time, up to `maxBlocks`) until
  * a request is denied, and asks again only after the arbiter's back-off.
  */
-import { GreenkernelError, currentKernel, type Routine } from '../index.ts';
+import { GreenkernelError, currentKernel, type Operation, type Routine } from '../index.ts';
 import type { BlockSession, WriteOptions, WriteResult } from '../block/session.ts';
 import { BlockStore } from './store.ts';
-import { MAX_CACHE_ROUNDS, Slot, checkRequest, evictable, type BlockCacheOptions } from './slot.ts';
+import {
+  DONE,
+  MAX_CACHE_ROUNDS,
+  Slot,
+  checkRequest,
+  evictable,
+  type BlockCacheOptions,
+} from './slot.ts';
 
 export class BlockCache extends BlockStore implements BlockSession {
   /**
@@ -40,18 +47,23 @@ export class BlockCache extends BlockStore implements BlockSession {
    * @example
    * const buf = new Uint8Array(cache.blockSize); yield* cache.read(7, 1, buf);
    */
-  *read(lba: number, count: number, into: Uint8Array): Routine<void> {
-    this.check(lba, count, into);
-    if (count === 1) {
-      // The hit path: no lock, no allocation (cooperative: nothing runs until we yield).
+  read(lba: number, count: number, into: Uint8Array): Operation<void> {
+    // The hit path: no lock, no generator, no allocation (cooperative: nothing runs meanwhile).
+    // A mapped lba was checked when it was mapped, so only the buffer is checked here.
+    if (count === 1 && into instanceof Uint8Array && into.length === this.blockSize) {
       const s = this.map.get(lba);
       if (s !== undefined && !s.io) {
         this.stats.hits++;
         this.policy.touch(s);
         into.set(s.data);
-        return;
+        return DONE;
       }
     }
+    return this.readBlocks(lba, count, into);
+  }
+
+  private *readBlocks(lba: number, count: number, into: Uint8Array): Routine<void> {
+    this.check(lba, count, into);
     for (let i = 0; i < count; i++) yield* this.readOne(lba + i, into, i * this.blockSize);
   }
 

@@ -3,11 +3,12 @@
  * the Slot (one block buffer and its state), and the argument checks.
  *
  * Interface: BlockCacheOptions, BlockCacheStats, Slot, MAX_WRITEBACK_RUN, MAX_CACHE_ROUNDS,
- * MAX_CACHE_BLOCKS, evictable(slot), waitUnlocked(lock), checkCount, checkRequest, newStats.
+ * MAX_CACHE_BLOCKS, DONE, evictable(slot), waitUnlocked(lock), checkCount, checkRequest,
+ * newStats.
  * Invariants: a Slot with `io` set has its lock held by the thread doing the I/O; `lba` is -1
  * exactly when the slot caches nothing; a dirty slot is never evictable.
  */
-import { GreenkernelError, type Mutex, type Routine } from '../index.ts';
+import { GreenkernelError, type Mutex, type Operation, type Routine } from '../index.ts';
 import { BlockBufferError, BlockRangeError } from '../block/errors.ts';
 import type { MemoryArbiter } from '../mem/arbiter.ts';
 import type { PolicyEntry, PolicyKind } from './policy.ts';
@@ -123,3 +124,8 @@ export function newStats(): BlockCacheStats {
     buffersAllocated: 0,
   };
 }
+
+const doneResult: IteratorReturnResult<void> = Object.freeze({ done: true, value: undefined });
+const doneIterator: Iterator<undefined, void, unknown> = { next: () => doneResult };
+/** An operation already complete: what a hit returns, so `yield*` on it allocates nothing. */
+export const DONE: Operation<void> = Object.freeze({ [Symbol.iterator]: () => doneIterator });
