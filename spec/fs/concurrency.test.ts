@@ -122,3 +122,36 @@ test('ENOSPC and running out of inodes leave fsck clean, leak nothing, and delet
   k.runSync();
   t.deepEqual(seen, [14, 'ENOSPC', [], 'short', 'ENOSPC', [], true, []]);
 });
+
+test('determinism: the same seed gives the same schedule trace and the same image', (t) => {
+  const once = () => {
+    const k = new Kernel({ seed: 9, policy: 'random', trace: true });
+    const dev = new MemoryDisk({
+      blockSize: 512,
+      blockCount: 1024,
+      latency: { read: 1, write: 1 },
+    });
+    dev.attach(k);
+    k.spawn(function* () {
+      yield* mkfs(dev, { inodes: 32 });
+      const fs = yield* FileSystem.mount(dev, { syncIntervalMs: 3 });
+      const ws = [0, 1, 2].map((w) =>
+        k.spawn(function* () {
+          for (let i = 0; i < 4; i++) {
+            const h = yield* fs.open(`/f${(w + i) % 4}`, { create: true });
+            yield* fs.write(h, w * 300, new Uint8Array(500).fill(w));
+          }
+        }),
+      );
+      for (const w of ws) yield* w.join();
+      yield* fs.unmount();
+    });
+    k.runSync();
+    return { trace: k.trace, image: dev.image() };
+  };
+  const a = once();
+  const b = once();
+  t.true(a.trace.length > 1000);
+  t.is(a.trace, b.trace);
+  t.deepEqual(a.image, b.image);
+});
