@@ -129,7 +129,12 @@ function put32(b: Uint8Array, o: number, v: number): void {
   b[o + 3] = (v >>> 24) & 0xff;
 }
 
-/** Pointers per indirect block. */
+/**
+ * Pointers per indirect block.
+ *
+ * @example
+ * pointersPerBlock(512); // 128
+ */
 export function pointersPerBlock(blockSize: number): number {
   return blockSize / 4;
 }
@@ -144,7 +149,12 @@ export function maxFileSize(blockSize: number): number {
   return (NDIRECT + pointersPerBlock(blockSize)) * blockSize;
 }
 
-/** Entries the journal header can name (its capacity may be lower: logBlocks - 1). */
+/**
+ * Entries the journal header can name (its capacity may be lower: logBlocks - 1).
+ *
+ * @example
+ * headerCapacity(512); // 126
+ */
 export function headerCapacity(blockSize: number): number {
   return blockSize / 4 - 2;
 }
@@ -251,7 +261,12 @@ export function decodeSuperblock(block: Uint8Array): Superblock | string {
   return sb;
 }
 
-/** Block holding inode `inum`, and the byte offset of the inode in it. */
+/**
+ * Block holding inode `inum`, and the byte offset of the inode in it.
+ *
+ * @example
+ * const { lba, offset } = inodeLocation(sb, ROOT_INUM);
+ */
 export function inodeLocation(sb: Superblock, inum: number): { lba: number; offset: number } {
   const perBlock = sb.blockSize / INODE_SIZE;
   return {
@@ -302,7 +317,12 @@ export function encodeInode(ip: DiskInode, block: Uint8Array, offset: number): v
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** The UTF-8 bytes of a name (the length NAME_MAX limits). */
+/**
+ * The UTF-8 bytes of a name (the length NAME_MAX limits).
+ *
+ * @example
+ * nameBytes('é').length; // 2
+ */
 export function nameBytes(name: string): Uint8Array {
   return encoder.encode(name);
 }
@@ -395,7 +415,12 @@ export function decodeLogHeader(block: Uint8Array, capacity: number): LogHeader 
   return { lbas };
 }
 
-/** Bit `i` of a bitmap spread over blocks (`blocks[k]` covers bits [k*BS*8, (k+1)*BS*8)). */
+/**
+ * Bit `i` of a bitmap spread over blocks (`blocks[k]` covers bits [k*BS*8, (k+1)*BS*8)).
+ *
+ * @example
+ * testBit(bitmapBlocks, ROOT_INUM, 512); // true: the root is allocated
+ */
 export function testBit(blocks: readonly Uint8Array[], i: number, blockSize: number): boolean {
   const bits = blockSize * 8;
   const b = blocks[Math.floor(i / bits)]!;

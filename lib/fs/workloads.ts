@@ -167,7 +167,12 @@ export function expectedAt(model: Model, prefix: number): Map<string, Version[]>
   return out;
 }
 
-/** Equal versions. */
+/**
+ * Equal versions (same bytes, both directories, or both absent).
+ *
+ * @example
+ * same(new Uint8Array([1]), new Uint8Array([1])); // true
+ */
 export function same(a: Version, b: Version): boolean {
   if (a === b) return true;
   if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array) || a.length !== b.length)
