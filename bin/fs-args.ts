@@ -41,6 +41,10 @@ export const CRASHCHECK_COMMAND = {
       value: 'MODE',
       help: "correct (default), or a broken protocol the checker must catch: 'no-barriers', 'commit-first'",
     },
+    cache: {
+      type: 'boolean',
+      help: 'run the file system over a small block cache (lib/cache) on the recording disk',
+    },
     prefix: {
       type: 'string',
       value: 'N',

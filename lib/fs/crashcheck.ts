@@ -17,6 +17,7 @@
 import { Kernel } from '../index.ts';
 import { SeededRandom } from '../spi.ts';
 import { MemoryDisk } from '../block/memory.ts';
+import { BlockCache } from '../cache/cache.ts';
 import { RecordingDisk, type LoggedWrite } from '../block/recording.ts';
 import { FileSystem } from './fs.ts';
 import { FsError } from './errors.ts';
@@ -26,6 +27,8 @@ import type { JournalMode } from './journal.ts';
 import { mkfs } from './mkfs.ts';
 import { Recorder, WORKLOADS, expectedAt, same, type Model, type Version } from './workloads.ts';
 
+/** Blocks of the cache a workload runs over with `cache: true` (small: it must evict). */
+export const CACHE_BLOCKS = 24;
 /** Most seeded subsets of the unstable writes tried at one prefix. */
 export const MAX_SUBSETS = 64;
 /** The device the workloads run on: 512-byte blocks, 256 of them (128 KiB). */
@@ -39,6 +42,8 @@ export interface CrashCheckOptions {
   readonly seed?: number;
   /** The journal protocol to run the workloads with (default 'correct'). */
   readonly journal?: JournalMode;
+  /** Run the file system over a small BlockCache (lib/cache) on the recording disk. */
+  readonly cache?: boolean;
   /** Called after each state: for a progress bar. */
   readonly onProgress?: (done: number, total: number, workload: string) => void;
   /** Stop after this many failures (default 20). */
@@ -79,7 +84,12 @@ export interface RecordedRun {
  * @example
  * const run = runWorkload('rename-over', 'correct');
  */
-export function runWorkload(name: string, journal: JournalMode = 'correct', seed = 1): RecordedRun {
+export function runWorkload(
+  name: string,
+  journal: JournalMode = 'correct',
+  seed = 1,
+  cache = false,
+): RecordedRun {
   const workload = WORKLOADS[name];
   if (workload === undefined)
     throw new FsError(
@@ -100,8 +110,12 @@ export function runWorkload(name: string, journal: JournalMode = 'correct', seed
   let model: Model | null = null;
   let start = 0;
   kernel.spawn(function* workloadMain() {
-    yield* mkfs(disk, { inodes: CRASH_DEVICE.inodes });
-    const fs = yield* FileSystem.mount(disk, { journal, syncIntervalMs: 50 });
+    // Over the cache, the journal's barriers and FUA reach the disk as the cache's write-back
+    // orders them: the same checks then test the cache's epoch keeping too. A small cache
+    // (CACHE_BLOCKS) makes it evict and write back in the middle of transactions.
+    const dev = cache ? new BlockCache(disk, { name: 'cache', minBlocks: CACHE_BLOCKS }) : disk;
+    yield* mkfs(dev, { inodes: CRASH_DEVICE.inodes });
+    const fs = yield* FileSystem.mount(dev, { journal, syncIntervalMs: 50 });
     start = disk.log.length;
     const r = new Recorder(fs, () => disk.log.length);
     yield* workload(r, (body) => {
@@ -109,6 +123,7 @@ export function runWorkload(name: string, journal: JournalMode = 'correct', seed
       return () => t.join();
     });
     yield* fs.unmount();
+    if (cache) yield* dev.flush();
     model = r.model;
   });
   kernel.runSync();
@@ -228,7 +243,8 @@ export function crashcheck(options: CrashCheckOptions = {}): CrashSummary {
   const journal = options.journal ?? 'correct';
   const maxFailures = options.maxFailures ?? 20;
   const rng = new SeededRandom(options.seed ?? 1);
-  const runs = names.map((n) => runWorkload(n, journal));
+  const cache = options.cache === true;
+  const runs = names.map((n) => runWorkload(n, journal, 1, cache));
   const plan = runs.map((run) => {
     const prefixes: number[] = [];
     for (let p = run.start + 1; p <= run.disk.log.length; p++)
@@ -253,7 +269,7 @@ export function crashcheck(options: CrashCheckOptions = {}): CrashSummary {
             prefix,
             survivors,
             problems,
-            replay: `greenkernel crashcheck ${run.name} --journal ${journal} --prefix ${prefix} --survivors ${survivors.join(',') || 'none'}`,
+            replay: `greenkernel crashcheck ${run.name} --journal ${journal}${cache ? ' --cache' : ''} --prefix ${prefix} --survivors ${survivors.join(',') || 'none'}`,
           });
         count++;
         done++;

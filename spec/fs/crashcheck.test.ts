@@ -45,6 +45,21 @@ for (const journal of ['no-barriers', 'commit-first'] as const) {
   });
 }
 
+test('over the block cache (fs -> cache -> recording disk): every workload, 0 failures; no barriers fails', (t) => {
+  const good = crashcheck({ cache: true, subsets: 8 });
+  t.deepEqual(good.failures, []);
+  t.true(good.states > 500, `${good.states} states`);
+  const bad = crashcheck({ cache: true, journal: 'no-barriers', maxFailures: 1 });
+  t.true(bad.failures.length > 0);
+  const f = bad.failures[0]!;
+  t.regex(f.replay, / --cache /);
+  t.deepEqual(
+    checkState(runWorkload(f.workload, 'no-barriers', 1, true), f.prefix, f.survivors),
+    f.problems,
+  );
+  t.log(`over the cache: ${good.states} states, ${good.distinct} distinct, 0 failures`);
+});
+
 test('an unknown workload is EINVAL', (t) => {
   t.throws(() => crashcheck({ workloads: ['nope'] }), { code: 'EINVAL' } as never);
   t.throws(() => crashcheck({ subsets: 1000 }), { code: 'EINVAL' } as never);
