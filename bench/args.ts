@@ -34,7 +34,7 @@ export const BENCH_COMMAND = {
     suite: {
       type: 'string',
       value: 'NAME',
-      help: 'run one suite (yield, handoff, roundrobin, spawn, memory, capacity, drain)',
+      help: 'run one suite (yield, handoff, roundrobin, spawn, memory, capacity, drain, cache)',
     },
     out: {
       type: 'string',

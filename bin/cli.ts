@@ -6,6 +6,8 @@
  *   greenkernel demo [options] [name...]   run every demo, or those named
  *   greenkernel bench [options]            run the benchmark suites (see bench/README.md)
  *   greenkernel explore [options] FILE     explore a scenario's schedules, or replay one
+ *   greenkernel fsck IMAGE                 check a gkfs image file
+ *   greenkernel crashcheck [workload...]   the file system's crash-consistency checker
  *   greenkernel help                       every command and every flag (also --help, -h)
  *
  * Interface: runCli(argv) -> Promise<exit code>, helpText().
@@ -21,6 +23,7 @@ import { BENCH_COMMAND } from '../bench/args.ts';
 import { DEMO_COMMAND } from '../demos/args.ts';
 import { EXPLORE_COMMAND } from './explore-args.ts';
 import { formatFlags, runAsProgram, type Command } from './entry.ts';
+import { CRASHCHECK_COMMAND, FSCK_COMMAND } from './fs-args.ts';
 
 // Backtraces in reports name .ts lines through source maps; modules loaded from here on
 // (the demos and the library they import) register theirs.
@@ -39,6 +42,8 @@ const VERBS: Readonly<Record<string, Verb>> = {
   demo: { command: DEMO_COMMAND, module: '../demos/index' },
   bench: { command: BENCH_COMMAND, module: '../bench/index' },
   explore: { command: EXPLORE_COMMAND, module: './explore' },
+  fsck: { command: FSCK_COMMAND, module: './fsck' },
+  crashcheck: { command: CRASHCHECK_COMMAND, module: './crashcheck' },
 };
 
 const USAGE = `usage: greenkernel <command> [options]
@@ -47,6 +52,8 @@ commands:
   demo    ${DEMO_COMMAND.summary}
   bench   ${BENCH_COMMAND.summary}
   explore ${EXPLORE_COMMAND.summary}
+  fsck    ${FSCK_COMMAND.summary}
+  crashcheck  ${CRASHCHECK_COMMAND.summary}
   help    Shows this text: every command and every flag (also: --help, -h).`;
 
 /**

@@ -9,9 +9,12 @@
  */
 import { demo as abba } from './ab-ba.ts';
 import { demo as embedding } from './embedding.ts';
+import { demo as balloon } from './balloon.ts';
 import { parseCommand, runAsProgram, stop, usageError } from '../bin/entry.ts';
 import { DEMO_COMMAND, outputTargets } from './args.ts';
 import { runDemos, type Demo } from './common.ts';
+import { demo as fsCrash } from './fs-crash.ts';
+import { demo as fsTwo } from './fs-two.ts';
 import { demo as joinCycle } from './join-cycle.ts';
 import { demo as lockOrder } from './lock-order.ts';
 import { demo as lostWakeup } from './lost-wakeup.ts';
@@ -29,6 +32,9 @@ export const demos: readonly Demo[] = [
   semaphoreStall,
   lockOrder,
   embedding,
+  balloon,
+  fsCrash,
+  fsTwo,
 ];
 
 /**

@@ -44,6 +44,7 @@ import {
   type Goal,
 } from '../bench/results.ts';
 import { median, relativeMarginOfError, spreadPct } from '../bench/stats.ts';
+import { hitRatio, zipfTrace } from '../bench/suites/cache.ts';
 import { DRAINS, runDrain, verifyDrain } from '../bench/suites/drain.ts';
 import { handoffCells } from '../bench/suites/handoff.ts';
 import { roundRobinCells } from '../bench/suites/roundrobin.ts';
@@ -466,10 +467,9 @@ test('main --quick runs every suite in child processes and writes a results docu
     t.is(doc.mode, 'quick');
     t.deepEqual(
       doc.suites.map((s) => [s.name, s.ok]),
-      ['yield', 'handoff', 'roundrobin', 'spawn', 'memory', 'capacity', 'drain'].map((n) => [
-        n,
-        true,
-      ]),
+      ['yield', 'handoff', 'roundrobin', 'spawn', 'memory', 'capacity', 'drain', 'cache'].map(
+        (n) => [n, true],
+      ),
     );
     const workloads = new Set(doc.figures.map((f) => f.workload));
     for (const w of [
@@ -614,4 +614,16 @@ test('fast-path goals (issue 13): each goal line is a same-run ratio with the is
   t.like(goal('spawn-exit'), { kind: 'at-most', target: 1.5, pass: false });
   t.is(goal('spawn-exit').value, 76 / 50);
   t.is(goal('spawn-exit').perRun.length, 2);
+});
+
+test('cache suite: the Zipf trace is seeded, and SIEVE beats LRU on Zipf + scan (small sizes)', async (t) => {
+  const trace = zipfTrace(1000, 0.99, 5000, 1, { scan: 200, every: 1000 });
+  t.deepEqual(trace, zipfTrace(1000, 0.99, 5000, 1, { scan: 200, every: 1000 }));
+  t.deepEqual([...trace.subarray(1000, 1003)], [1000, 1001, 1002], 'a scan of cold blocks');
+  const counts = new Map<number, number>();
+  for (const k of zipfTrace(1000, 0.99, 5000, 2)) counts.set(k, (counts.get(k) ?? 0) + 1);
+  t.true(counts.get(0)! > counts.get(10)!, 'rank 0 is the hottest');
+  const lru = await hitRatio('lru', 50, trace);
+  const sieve = await hitRatio('sieve', 50, trace);
+  t.true(sieve > lru, `SIEVE ${sieve} vs LRU ${lru}`);
 });

@@ -3,13 +3,14 @@
  *
  * Interface: SUITES, suiteByName(name), Suite.run(method, progress) -> SuiteOutput.
  * Invariants: suite names are unique; a suite's nodeFlags are the extra node options its child
- * needs (`--expose-gc` for memory, capacity and drain); native builds made by a suite are
+ * needs (`--expose-gc` for memory, capacity, drain and cache); native builds made by a suite are
  * removed when it ends, whatever happens.
  */
 import { measureCells } from '../harness.ts';
 import type { Method } from '../method.ts';
 import { removeNativeBuilds } from '../native.ts';
 import type { Cell, SuiteOutput } from '../types.ts';
+import { runCache } from './cache.ts';
 import { runCapacity } from './capacity.ts';
 import { runDrain } from './drain.ts';
 import { handoffCells } from './handoff.ts';
@@ -109,6 +110,24 @@ export const SUITES: readonly Suite[] = [
         memory: [],
         capacity: null,
         drain,
+        notes,
+        seconds: (performance.now() - t0) / 1000,
+      };
+    },
+  },
+  {
+    name: 'cache',
+    title: 'block cache: hit and miss paths, write-back, hit ratios, memory',
+    nodeFlags: ['--expose-gc'],
+    async run(method, progress) {
+      const t0 = performance.now();
+      const { notes } = await runCache(method, progress);
+      return {
+        suite: 'cache',
+        cells: [],
+        memory: [],
+        capacity: null,
+        drain: [],
         notes,
         seconds: (performance.now() - t0) / 1000,
       };

@@ -14,6 +14,11 @@
  * compares; taking a lock while holding nothing costs one length test. Trylocks never wait, so they add
  * no edge into the lock tried (lockdep does the same). Taking a class while holding the same
  * class (two locks with one name) adds no edge. Graph walks are bounded (MAX_CLASS_VISITS).
+ * Nesting (Linux mutex_lock_nested): a lock taken with a subclass n > 0 (`Mutex.lockNested`)
+ * belongs to the class `<class>/<n>`, a node of its own, so locks of one class nested in a
+ * defined order (level 0, then 1...) record edges between levels: the legal order is never a
+ * cycle, and taking the levels the other way round closes one. A held lock's level is read
+ * from its `lockSubclass` (absent: 0).
  */
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +60,8 @@ const MEMO_SIZE = 8;
 interface MemoEntry {
   lock: Waitable | null;
   n: number;
+  /** The subclasses of the requested and held locks, packed (see subclassesOf). */
+  s: number;
   h0: Waitable | null;
   h1: Waitable | null;
   h2: Waitable | null;
@@ -66,6 +73,18 @@ export interface LockClass {
   readonly key: string;
   /** Order edges out of this class: classes taken while holding it. */
   readonly after: Map<LockClass, OrderEdgeReport>;
+  /** Its nesting levels 1.. (`<key>/<n>`), made on first use. */
+  nested?: LockClass[];
+}
+
+/** A lock that may be held at a nesting level (Mutex.lockSubclass). */
+interface Nestable {
+  readonly lockSubclass?: number;
+}
+
+/** The nesting level `lock` is held at. */
+function subclassOf(lock: Waitable): number {
+  return (lock as Nestable).lockSubclass ?? 0;
 }
 
 export interface LockValidatorOptions {
@@ -168,6 +187,7 @@ export class LockValidator {
   private readonly memo: MemoEntry[] = Array.from({ length: MEMO_SIZE }, () => ({
     lock: null,
     n: 0,
+    s: 0,
     h0: null,
     h1: null,
     h2: null,
@@ -203,10 +223,19 @@ export class LockValidator {
    * @example
    * validator.check(thread, mutexB, 'exclusive', false); // thread holds mutexA: edge A -> B
    */
-  readonly check = (t: Thread, lock: Waitable, _mode: LockMode, trylock: boolean): void => {
+  readonly check = (
+    t: Thread,
+    lock: Waitable,
+    _mode: LockMode,
+    trylock: boolean,
+    subclass = 0,
+  ): void => {
     const held = t.held;
     if (held === null || held.length === 0 || trylock || this.stopped !== null) return;
     const n = held.length;
+    // Subclasses are below 8: three bits each for the request and up to three held locks.
+    let s = subclass;
+    if (n <= 3) for (let i = 0; i < n; i++) s |= subclassOf(held[i]!) << (3 * i + 3);
     // Front cache of recent chains by lock identity: a hit means the same locks, hence the same
     // classes, were validated before — no class look-ups at all.
     const memo = this.memo;
@@ -216,15 +245,17 @@ export class LockValidator {
       const h2 = n > 2 ? held[2]! : null;
       for (let i = 0; i < MEMO_SIZE; i++) {
         const e = memo[i]!;
-        if (e.lock === lock && e.n === n && e.h0 === h0 && e.h1 === h1 && e.h2 === h2) return;
+        if (e.lock === lock && e.n === n && e.s === s && e.h0 === h0 && e.h1 === h1 && e.h2 === h2)
+          return;
       }
     }
-    this.checkChain(t, lock, held);
+    this.checkChain(t, lock, held, subclass);
     if (n <= 3) {
       const e = memo[this.memoNext]!;
       this.memoNext = (this.memoNext + 1) % MEMO_SIZE;
       e.lock = lock;
       e.n = n;
+      e.s = s;
       e.h0 = held[0]!;
       e.h1 = n > 1 ? held[1]! : null;
       e.h2 = n > 2 ? held[2]! : null;
@@ -232,13 +263,14 @@ export class LockValidator {
   };
 
   /** The hashed chain check (see check). */
-  private checkChain(t: Thread, lock: Waitable, held: readonly Waitable[]): void {
-    const cls = this.classOf(lock);
+  private checkChain(t: Thread, lock: Waitable, held: readonly Waitable[], subclass: number): void {
+    const cls = this.classOf(lock, subclass);
     // Chain hash over (held classes, requested class): two independent 32-bit mixes → 53 bits.
     let h1 = Math.imul(cls.id + 1, 0x9e3779b1);
     let h2 = cls.id ^ 0x5bd1e995;
     for (let i = 0; i < held.length; i++) {
-      const id = this.classOf(held[i]!).id;
+      const h = held[i]!;
+      const id = this.classOf(h, subclassOf(h)).id;
       h1 = Math.imul(h1 ^ (id + 1), 0x85ebca6b);
       h1 ^= h1 >>> 13;
       h2 = Math.imul(h2 + id + 0x27d4eb2f, 0xc2b2ae35);
@@ -255,21 +287,29 @@ export class LockValidator {
   }
 
   /**
-   * The class of `lock` (created on first sight).
+   * The class of `lock` (created on first sight); with a subclass, that nesting level's class.
    *
    * @example
    * validator.classOf(m).key; // 'mutex m'
+   * validator.classOf(m, 1).key; // 'mutex m/1'
    */
-  classOf(lock: Waitable): LockClass {
+  classOf(lock: Waitable, subclass = 0): LockClass {
     let c = this.byLock.get(lock);
-    if (c !== undefined) return c;
-    const key = this.classify(lock);
-    c = this.byKey.get(key);
+    if (c === undefined) {
+      c = this.classByKey(this.classify(lock));
+      this.byLock.set(lock, c);
+    }
+    if (subclass === 0) return c;
+    const levels = (c.nested ??= []);
+    return (levels[subclass] ??= this.classByKey(`${c.key}/${subclass}`));
+  }
+
+  private classByKey(key: string): LockClass {
+    let c = this.byKey.get(key);
     if (c === undefined) {
       c = { id: this.byKey.size, key, after: new Map() };
       this.byKey.set(key, c);
     }
-    this.byLock.set(lock, c);
     return c;
   }
 
@@ -287,16 +327,17 @@ export class LockValidator {
 
   /** A chain not seen before: add its new edges, looking for a cycle each one closes. */
   private validate(t: Thread, held: readonly Waitable[], cls: LockClass): void {
+    const classOfHeld = (h: Waitable) => this.classOf(h, subclassOf(h));
     this.chainsValidated++;
     let frames: StackFrame[] | null = null;
     let chain: string[] | null = null;
     for (let i = 0; i < held.length; i++) {
-      const from = this.classOf(held[i]!);
+      const from = classOfHeld(held[i]!);
       if (from === cls || from.after.has(cls)) continue;
       if (this.edgeCount >= this.maxEdges)
         return this.stop(`more than ${this.maxEdges} lock-order edges (MAX_LOCK_ORDER_EDGES)`);
       this.edgeCount++;
-      chain ??= held.map((h) => this.classOf(h).key);
+      chain ??= held.map((h) => classOfHeld(h).key);
       frames ??= this.options.backtraceOf?.(t) ?? [];
       const edge: OrderEdgeReport = {
         from: from.key,

@@ -26,6 +26,16 @@ export type ErrorCode =
   | 'ENODEV' // the device was detached
   | 'ENOMEM' // a memory quota was exhausted or denied
   | 'ENOSPC' // no space left
+  | 'ENOENT' // file system: no such file or directory
+  | 'EEXIST' // file system: the name exists
+  | 'ENOTDIR' // file system: a path component is not a directory
+  | 'EISDIR' // file system: a directory where a file was expected
+  | 'ENOTEMPTY' // file system: the directory is not empty
+  | 'ENAMETOOLONG' // file system: a name or a path is too long
+  | 'EFBIG' // file system: the file would exceed the largest file size
+  | 'EBADF' // file system: a stale or closed file handle
+  | 'EBUSY' // file system: mounted, or busy
+  | 'EUCLEAN' // file system: the image is corrupt (bad superblock or journal)
   | 'EPIPE' // a delivery to a host source that was closed
   | 'ELIMIT' // a configured limit was exceeded
   | 'EVIOLATED'; // a scenario's invariant was violated (schedule exploration)

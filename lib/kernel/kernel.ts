@@ -33,7 +33,7 @@ import {
   type RunResult,
   type SpawnOptions,
 } from './options.ts';
-import { SeededRandom } from './random.ts';
+import { SeededRandom, streamRandom } from './random.ts';
 import { PRIORITY_LEVELS, RunQueue } from './runqueue.ts';
 import {
   refuseOwnThread,
@@ -152,6 +152,17 @@ export class KernelCore {
   setExtension<T>(slot: KernelSlot<T>, value: T | undefined): void {
     if (value === undefined) this.extensions?.delete(slot);
     else (this.extensions ??= new Map()).set(slot, value);
+  }
+
+  /**
+   * A random stream of a component's own (a device's crash or fault choices), derived from the
+   * seed and `stream`: it never moves the scheduler's choices. Each call starts it afresh.
+   *
+   * @example
+   * const rng = kernel.random('disk0'); rng.below(100);
+   */
+  random(stream: string): SeededRandom {
+    return streamRandom(this.seed, stream);
   }
 
   // ---------------------------------------------------------------- threads

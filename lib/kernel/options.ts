@@ -96,9 +96,10 @@ export interface KernelHooks {
   ): void;
   /**
    * The running thread `t` requests `lock` (before it is acquired or waited for); `t.held`
-   * lists what it already holds. `trylock` requests never wait. May throw to refuse.
+   * lists what it already holds. `trylock` requests never wait. `subclass` is the nesting
+   * level a `Mutex.lockNested` declares (absent or 0: none). May throw to refuse.
    */
-  beforeLock?(t: Thread, lock: Waitable, mode: LockMode, trylock: boolean): void;
+  beforeLock?(t: Thread, lock: Waitable, mode: LockMode, trylock: boolean, subclass?: number): void;
   /**
    * Blocked `t` now waits on `resource` without having blocked again: a condition-variable
    * waiter moved onto its mutex, or its completion was given a holder. Must not throw (no

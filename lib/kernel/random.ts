@@ -4,6 +4,7 @@
  * sfc32 (Chris Doty-Humphrey's Small Fast Counting generator): 128 bits of state, integer-only,
  * so the same seed gives the same sequence on every JavaScript engine.
  */
+import { InvalidArgumentError } from './errors.ts';
 
 /** A deterministic random source: the same seed always yields the same sequence. */
 export class SeededRandom {
@@ -64,4 +65,21 @@ export class SeededRandom {
     }
     return this.nextUint32() % n; // 64 rejections in a row has probability < 2^-64
   }
+}
+
+/**
+ * The generator of stream `stream` of `seed`: the same pair always gives the same sequence,
+ * and another name another sequence (FNV-1a of the name mixed into the seed's low word).
+ *
+ * @example
+ * streamRandom(7, 'disk0').below(10); // the same for every kernel seeded 7
+ */
+export function streamRandom(seed: number, stream: string): SeededRandom {
+  if (typeof stream !== 'string' || stream === '')
+    throw new InvalidArgumentError('random(stream): stream must be a non-empty string');
+  let h = 0x811c9dc5;
+  for (let i = 0; i < stream.length; i++) h = Math.imul(h ^ stream.charCodeAt(i), 0x01000193);
+  const mixed = Math.floor(seed / 0x100000000) * 0x100000000 + ((seed ^ h) >>> 0);
+  // Only -2^53 falls outside the safe integers; move it by one high word.
+  return new SeededRandom(Number.isSafeInteger(mixed) ? mixed : mixed + 0x100000000);
 }

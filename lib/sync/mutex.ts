@@ -1,15 +1,20 @@
 /**
  * Mutex: a sleeping lock with an owner, kernel semantics.
  *
- * Interface: `yield* m.lock(timeoutMs?)`, `m.tryLock()`, `m.unlock()`.
+ * Interface: `yield* m.lock(timeoutMs?)`, `yield* m.lockNested(subclass, timeoutMs?)`,
+ * `m.tryLock()`, `m.unlock()`.
  * Invariants: owner === null ⇔ no thread holds it; a waiter is BLOCKED with waitOn === this;
  * unlock hands the lock directly to the highest-priority waiter (FIFO among equals), so a woken
  * waiter never has to retry and cannot be overtaken. Locking a mutex you hold is EDEADLK
  * ("locking against myself"); unlocking one you do not hold is EPERM; both name the threads.
  * A waiter lends its priority to the owner chain (priority.ts).
+ * `lockNested` is Linux's mutex_lock_nested: several locks of one class taken nested in a
+ * defined order each declare their nesting level (subclass, 0..MAX_LOCK_SUBCLASSES-1), and the
+ * lock-order validator treats (class, subclass) as a class of its own; `lockSubclass` is the
+ * level of the current hold (0 for `lock`).
  */
 import { assert } from '../kernel/assert.ts';
-import { NotOwnerError, WouldDeadlockError } from '../kernel/errors.ts';
+import { InvalidArgumentError, NotOwnerError, WouldDeadlockError } from '../kernel/errors.ts';
 import { cpu, enter, failed, granted, suspended, type Operation } from '../kernel/operation.ts';
 import { addHeld, lendPriority, removeHeld, restorePriority, type Lock } from './priority.ts';
 import { ThreadQueue } from '../kernel/queue.ts';
@@ -21,8 +26,15 @@ import { block, reprioritize, rewait, wake, wakeWithError } from '../kernel/wait
 /** Waiting to take a mutex (also a condition-variable waiter re-taking its mutex). */
 export const WAIT_MUTEX = registerWaitKind({ name: 'mutex', durable: true, ownerless: false });
 
+/** Nesting levels `lockNested` accepts, as Linux's MAX_LOCKDEP_SUBCLASSES. */
+export const MAX_LOCK_SUBCLASSES = 8;
+
 export class Mutex extends Resource implements Lock {
   private holder: Thread | null = null;
+  /** The subclass the current hold was declared with (lockNested), else 0. */
+  private heldSubclass = 0;
+  /** Waiters queued through lockNested with a subclass other than 0. */
+  private nestedWaiters: Map<Thread, number> | null = null;
   /** @internal */ readonly waiters = new ThreadQueue<Thread>();
 
   /**
@@ -46,13 +58,40 @@ export class Mutex extends Resource implements Lock {
    * try { ... } finally { m.unlock(); }
    */
   lock(timeoutMs?: number): Operation<void> {
-    const self = enter('Mutex.lock()', timeoutMs);
+    return this.acquire(enter('Mutex.lock()', timeoutMs), 0, timeoutMs);
+  }
+
+  /**
+   * lock() declaring a nesting level: takes one of several mutexes of the same lock class that
+   * are nested in a defined order (e.g. blocks by ascending number, the n-th taken at level n),
+   * so the lock-order validator sees the levels as distinct classes — a legal nesting is not
+   * reported, and taking them against the defined order still closes a cycle.
+   *
+   * @example
+   * yield* low.lockNested(0);
+   * yield* high.lockNested(1);
+   */
+  lockNested(subclass: number, timeoutMs?: number): Operation<void> {
+    const self = enter('Mutex.lockNested()', timeoutMs);
+    if (!(Number.isInteger(subclass) && subclass >= 0 && subclass < MAX_LOCK_SUBCLASSES))
+      throw new InvalidArgumentError(
+        `Mutex.lockNested(): subclass must be an integer in [0, ${MAX_LOCK_SUBCLASSES}), got ${subclass}`,
+      );
+    return this.acquire(self, subclass, timeoutMs);
+  }
+
+  /** The nesting level of the current hold: lockNested's subclass, 0 for lock() and tryLock(). */
+  get lockSubclass(): number {
+    return this.heldSubclass;
+  }
+
+  private acquire(self: Thread, subclass: number, timeoutMs: number | undefined): Operation<void> {
     const kernel = this.bind(self);
     const check = kernel.hooks.beforeLock;
-    if (check !== undefined) check(self, this, 'exclusive', false);
+    if (check !== undefined) check(self, this, 'exclusive', false, subclass);
     const owner = this.owner;
     if (owner === null) {
-      this.take(self);
+      this.take(self, subclass);
       return granted(self, this);
     }
     if (owner === self) {
@@ -65,6 +104,7 @@ export class Mutex extends Resource implements Lock {
     }
     block(self, this, WAIT_MUTEX, timeoutMs);
     this.waiters.enqueue(self);
+    if (subclass !== 0) (this.nestedWaiters ??= new Map()).set(self, subclass);
     lendPriority(self);
     return suspended<void>(self);
   }
@@ -129,6 +169,7 @@ export class Mutex extends Resource implements Lock {
   /** SPI (Waitable): Timeout or kill of a waiter. */
   removeWaiter(t: Thread): void {
     this.waiters.remove(t);
+    this.nestedWaiters?.delete(t);
     if (this.owner !== null) restorePriority(this.owner);
   }
 
@@ -173,9 +214,10 @@ export class Mutex extends Resource implements Lock {
     lendPriority(t);
   }
 
-  private take(t: Thread): void {
+  private take(t: Thread, subclass = 0): void {
     assert(this.holder === null, 'mutex: only a free mutex is taken');
     this.holder = t;
+    this.heldSubclass = subclass;
     addHeld(t, this);
   }
 
@@ -191,7 +233,10 @@ export class Mutex extends Resource implements Lock {
   private handOff(): void {
     const next = this.waiters.popFront();
     if (next === null) return;
-    this.take(next);
+    const nested = this.nestedWaiters;
+    const subclass = nested === null ? undefined : nested.get(next);
+    if (subclass !== undefined) nested!.delete(next);
+    this.take(next, subclass);
     this.wakeHolder(next);
     // The new owner inherits from the waiters still queued behind it.
     const owed = this.topWaiterPriority();

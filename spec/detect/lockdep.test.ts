@@ -393,3 +393,75 @@ test('detection reports are bounded: past MAX_DETECTION_REPORTS they are counted
   t.is(detectionReports(k).length, MAX_DETECTION_REPORTS);
   t.is(detectorOf(k)!.reportsDropped, 7);
 });
+
+// Nesting levels (Linux mutex_lock_nested): blocks of one lock class, taken in ascending
+// block order, the n-th at level n.
+function* lockInOrder(...blocks: { m: Mutex; level: number }[]) {
+  for (const { m, level } of blocks) yield* m.lockNested(level);
+  for (const { m } of blocks.reverse()) m.unlock();
+}
+
+test('lockNested: blocks of one class nested in the defined order are not reported', async (t) => {
+  const k = kernel('fail');
+  const [a, b, c] = [new Mutex('block'), new Mutex('block'), new Mutex('block')];
+  k.spawn(function* one() {
+    yield* lockInOrder({ m: a, level: 0 }, { m: b, level: 1 });
+  });
+  k.spawn(function* two() {
+    yield* sleep(5);
+    yield* lockInOrder({ m: b, level: 0 }, { m: c, level: 1 }, { m: a, level: 2 });
+  });
+  await k.run();
+  t.is(detectionReports(k).length, 0);
+  const edges = detectorOf(k)!
+    .validator!.edges()
+    .map((e) => `${e.from} -> ${e.to}`);
+  t.deepEqual(edges, [
+    'mutex block -> mutex block/1',
+    'mutex block -> mutex block/2',
+    'mutex block/1 -> mutex block/2',
+  ]);
+});
+
+test('lockNested: an AB-BA between two blocks of one class is still found', async (t) => {
+  const k = kernel('warn');
+  const a = new Mutex('block');
+  const b = new Mutex('block');
+  k.spawn(function* inOrder() {
+    yield* lockInOrder({ m: a, level: 0 }, { m: b, level: 1 });
+  });
+  k.spawn(function* backwards() {
+    yield* sleep(5);
+    // b ranks after a in the defined order, so it is level 1 however it is reached.
+    yield* lockInOrder({ m: b, level: 1 }, { m: a, level: 0 });
+  });
+  await k.run();
+  const reports = detectionReports(k);
+  t.is(reports.length, 1);
+  t.deepEqual(reports[0]!.lockOrder!.classes, ['mutex block/1', 'mutex block', 'mutex block/1']);
+  t.like(reports[0]!.lockOrder!.edges[0], { thread: { name: 'backwards' } });
+});
+
+test('lockNested: a waiter handed the mutex holds it at its declared level', async (t) => {
+  const k = kernel('fail');
+  const outer = new Mutex('block');
+  const inner = new Mutex('block');
+  const levels: number[] = [];
+  k.spawn(function* holder() {
+    yield* inner.lock();
+    yield* sleep(5);
+    inner.unlock();
+  });
+  k.spawn(function* nester() {
+    yield* outer.lockNested(0);
+    yield* inner.lockNested(1); // waits: handed over at time 5
+    levels.push(inner.lockSubclass, outer.lockSubclass);
+    inner.unlock();
+    outer.unlock();
+    t.throws(() => outer.lockNested(8), { message: /subclass must be an integer in \[0, 8\)/ });
+    t.false(outer.locked, 'a refused lockNested changes nothing');
+  });
+  await k.run();
+  t.deepEqual(levels, [1, 0]);
+  t.is(detectionReports(k).length, 0);
+});

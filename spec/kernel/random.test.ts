@@ -78,3 +78,36 @@ test('a non-integer kernel seed is InvalidArgumentError (EINVAL), whatever the p
     );
   }
 });
+
+test('kernel.random(stream): a stream of its own per name, fixed by the seed', (t) => {
+  const draw = (seed: number, stream: string): number[] => {
+    const r = new Kernel({ seed }).random(stream);
+    return Array.from({ length: 8 }, () => r.nextUint32());
+  };
+  t.deepEqual(draw(7, 'disk0'), draw(7, 'disk0'));
+  t.notDeepEqual(draw(7, 'disk0'), draw(7, 'disk1'));
+  t.notDeepEqual(draw(7, 'disk0'), draw(8, 'disk0'));
+  t.notDeepEqual(draw(7, 'disk0'), draw(7, 'x'));
+  for (const seed of [-(2 ** 53 - 1), 2 ** 53 - 1, -1, 0])
+    t.notThrows(() => draw(seed, 'disk0'), `seed ${seed}`);
+  t.throws(() => new Kernel().random(''), { instanceOf: InvalidArgumentError });
+});
+
+test('drawing from a stream leaves the schedule of a seed unchanged', (t) => {
+  const traceOf = (draws: number): string => {
+    const k = new Kernel({ seed: 11, policy: 'random', trace: true });
+    for (let i = 0; i < 4; i++)
+      k.spawn(function* worker() {
+        const rng = k.random(`dev${i}`);
+        for (let j = 0; j < 5; j++) {
+          for (let d = 0; d < draws; d++) rng.nextUint32();
+          yield;
+        }
+      });
+    k.runSync();
+    return k.trace;
+  };
+  const plain = traceOf(0);
+  t.true(plain.split('\n').length > 20);
+  t.is(traceOf(100), plain);
+});
