@@ -155,8 +155,7 @@ export class KernelCore {
   }
 
   /**
-   * A random stream of a component's own (a device's crash or fault choices), derived from the
-   * seed and `stream`: it never moves the scheduler's choices. Each call starts it afresh.
+   * A component's own random stream, from the seed and `stream`: it never moves the schedule.
    *
    * @example
    * const rng = kernel.random('disk0'); rng.below(100);
