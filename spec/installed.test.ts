@@ -164,3 +164,14 @@ test("a user's compiled .js run with plain node: reports and caller chains show 
     );
   }
 });
+
+test('from the installed package, greenkernel crashcheck runs: 0 failures, and the broken journal is caught', (t) => {
+  if (project === '') return t.fail('dist/ is missing: run npm run build');
+  const cli = 'node_modules/greenkernel/dist/bin/cli.js';
+  const ok = node([cli, 'crashcheck', 'create']);
+  t.is(ok.code, 0, ok.out);
+  t.regex(ok.out, /crashcheck \(journal correct\): \d+ crash states, \d+ distinct, 0 failures/);
+  const broken = node([cli, 'crashcheck', 'create', '--journal', 'no-barriers']);
+  t.is(broken.code, 1, broken.out);
+  t.regex(broken.out, /[1-9]\d* failures/);
+});
