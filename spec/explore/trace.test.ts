@@ -13,6 +13,7 @@ import {
   svgOf,
   toChromeTrace,
 } from '../../lib/explore/index.ts';
+import { MemoryDisk } from '../../lib/block/index.ts';
 import { orderingDeadlock } from './scenarios.ts';
 
 /** Two threads contend for one mutex: a takes it and yields, b blocks, a hands it over. */
@@ -157,4 +158,42 @@ test("the README's timeline run (demos/timeline.ts) has every lane state and the
   t.is(svg.match(/<g class="lane"/g)?.length, 3);
   for (const colour of ['#2e7d32', '#c5e1a5', '#ef6c00', '#1e88e5'])
     t.true(svg.includes(`fill="${colour}"`), colour);
+});
+
+test('I/O in a Chrome trace: a request is a blocked interval named after device and block, its completion a wake arrow from the irq thread', async (t) => {
+  const k = new Kernel({ trace: true });
+  const disk = new MemoryDisk({
+    name: 'dev0',
+    blockSize: 512,
+    blockCount: 64,
+    latency: { write: 1 },
+  });
+  disk.attach(k);
+  k.spawn(
+    function* () {
+      yield* disk.write(17, 1, new Uint8Array(512));
+    },
+    { name: 'user' },
+  );
+  await k.run();
+  disk.detach();
+  const trace = toChromeTrace(traceEvents(k));
+  const tid = (name: string): number =>
+    trace.traceEvents.find(
+      (e) => e.ph === 'M' && e.name === 'thread_name' && String(e.args?.['name']).startsWith(name),
+    )!.tid!;
+  const user = tid('user');
+  const irq = tid('dev0.irq');
+  const io = trace.traceEvents.filter((e) => e.ph === 'X' && e.tid === user && e.cat === 'blocked');
+  t.deepEqual(
+    io.map((e) => e.name),
+    ['blocked on io dev0 lba 17'],
+  );
+  t.is(io[0]!.dur, 1000 + 0.5 + 1 + 1, 'the 1 ms write latency, in trace time');
+  const starts = trace.traceEvents.filter((e) => e.ph === 's' && e.tid === irq);
+  const ends = trace.traceEvents.filter((e) => e.ph === 'f' && e.tid === user);
+  t.true(
+    starts.some((s) => ends.some((f) => f.id === s.id)),
+    'the completion is a wake arrow from dev0.irq to the requester',
+  );
 });
