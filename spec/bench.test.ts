@@ -398,10 +398,11 @@ test('bench: bad arguments are usage errors (exit 2, usage on stderr) and nothin
     runProgram('bin/cli.ts', ['bench', '--suite']),
     runProgram('bin/cli.ts', ['bench', '--suite', 'no-such-suite']),
   ]);
-  for (const r of runs) {
-    t.is(r.code, 2, r.stderr);
-    t.is(r.stdout, '');
-    t.regex(r.stderr, /^greenkernel bench: /);
+  for (const [i, r] of runs.entries()) {
+    const seen = `run ${i}: code ${r.code}, stdout ${JSON.stringify(r.stdout)}, stderr ${JSON.stringify(r.stderr)}`;
+    t.is(r.code, 2, seen);
+    t.is(r.stdout, '', seen);
+    t.regex(r.stderr, /^greenkernel bench: /, seen);
   }
   for (const r of runs.slice(0, 3)) t.regex(r.stderr, /usage: greenkernel bench \[options\]/);
   t.regex(runs[3]!.stderr, /known: yield, handoff/);
