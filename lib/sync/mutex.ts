@@ -50,19 +50,12 @@ export class Mutex extends Resource implements Lock {
     const kernel = this.bind(self);
     const check = kernel.hooks.beforeLock;
     if (check !== undefined) check(self, this, 'exclusive', false);
-    const owner = this.owner;
+    const owner = this.holder;
     if (owner === null) {
       this.take(self);
       return granted(self, this);
     }
-    if (owner === self) {
-      return failed(
-        self,
-        new WouldDeadlockError(
-          `locking against myself: thread ${self} already holds mutex ${this.name}`,
-        ),
-      );
-    }
+    if (owner === self) return failed(self, this.againstMyself(self));
     block(self, this, WAIT_MUTEX, timeoutMs);
     this.waiters.enqueue(self);
     lendPriority(self);
@@ -92,12 +85,22 @@ export class Mutex extends Resource implements Lock {
    */
   unlock(): void {
     const self = cpu.current;
-    if (this.owner !== self || self === null) {
-      throw new NotOwnerError(
-        `thread ${self ?? '(host)'} unlocked mutex ${this.name}, which is held by ${this.owner ?? 'nobody'}`,
-      );
-    }
+    if (this.holder !== self || self === null) throw this.notOwner(self);
     this.release(self);
+  }
+
+  // The errors are built out of line: lock and unlock stay small enough to be inlined, with
+  // the rest of the hand-off, into the caller.
+  private againstMyself(self: Thread): WouldDeadlockError {
+    return new WouldDeadlockError(
+      `locking against myself: thread ${self} already holds mutex ${this.name}`,
+    );
+  }
+
+  private notOwner(self: Thread | null): NotOwnerError {
+    return new NotOwnerError(
+      `thread ${self ?? '(host)'} unlocked mutex ${this.name}, which is held by ${this.owner ?? 'nobody'}`,
+    );
   }
 
   /** The thread holding the mutex, or null. */
