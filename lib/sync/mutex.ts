@@ -58,7 +58,9 @@ export class Mutex extends Resource implements Lock {
     if (owner === self) return failed(self, this.againstMyself(self));
     block(self, this, WAIT_MUTEX, timeoutMs);
     this.waiters.enqueue(self);
-    lendPriority(self);
+    // lendPriority's first hop, tested here: an owner at or above the waiter's priority needs
+    // no boost, and the hand-off path stays free of the chain walk.
+    if (owner.priority < self.priority) lendPriority(self);
     return suspended<void>(self);
   }
 
@@ -188,7 +190,8 @@ export class Mutex extends Resource implements Lock {
     this.holder = null;
     removeHeld(t, this);
     this.handOff();
-    restorePriority(t);
+    // restorePriority's own first test: never boosted, nothing to restore.
+    if (t.priority !== t.basePriority) restorePriority(t);
   }
 
   private handOff(): void {
