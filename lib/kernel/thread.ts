@@ -28,7 +28,7 @@ import {
   type WaitKindId,
 } from './waitkind.ts';
 import type { Linked, ThreadQueue } from './queue.ts';
-import { cpu, type Operation, type Routine } from './operation.ts';
+import { OP_BLOCK, OP_BLOCKED, cpu, type Operation, type Routine } from './operation.ts';
 
 /** Kernel threads run driver daemons and I/O completion; user threads call into drivers. */
 export type ThreadKind = 'kernel' | 'user';
@@ -206,6 +206,13 @@ export class Thread<T = unknown> implements Linked, Waitable {
     this.word = (this.word & ~WAIT_MASK) | (id << WAIT_SHIFT);
   }
 
+  /** @internal BLOCKED with an operation in flight (BLOCK or BLOCKED): what a wake expects. */
+  blockedInOperation(): boolean {
+    const w = this.word & (STATE_MASK | OP_MASK);
+    return (
+      w === (S_BLOCKED | (OP_BLOCKED << OP_SHIFT)) || w === (S_BLOCKED | (OP_BLOCK << OP_SHIFT))
+    );
+  }
   /** @internal One write for a block: state BLOCKED, wait kind `kind`, no longer re-acquiring. */
   markBlocked(kind: WaitKindId): void {
     this.word =

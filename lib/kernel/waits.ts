@@ -17,7 +17,7 @@
  */
 import { assert } from './assert.ts';
 import type { KernelCore } from './kernel.ts';
-import { OP_BLOCK, OP_BLOCKED, OP_FAIL, OP_READY, cpu } from './operation.ts';
+import { OP_FAIL, OP_READY, cpu } from './operation.ts';
 import { PRIORITY_LEVELS } from './queue.ts';
 import { S_BLOCKED, S_RUNNABLE, type Thread, type Waitable } from './thread.ts';
 import { EV_BLOCK, EV_PRIO, EV_REWAIT, EV_WAKE, EV_WAKE_ERROR } from './trace.ts';
@@ -39,16 +39,28 @@ export function block(
 ): void {
   const k = t.kernel;
   assert(t === cpu.current && t.state === S_RUNNABLE, 'only the running thread blocks itself');
-  // enter(what, timeoutMs) refused a bad one before the primitive changed anything.
-  assert(
-    timeoutMs === undefined || (timeoutMs >= 0 && timeoutMs < Infinity),
-    'block: the timeout was checked by enter()',
-  );
-  if (k.hooks.beforeBlock !== undefined) k.hooks.beforeBlock(t, resource, kind, timeoutMs);
+  const hook = k.hooks.beforeBlock;
+  if (hook !== undefined) hook(t, resource, kind, timeoutMs);
   t.markBlocked(kind);
   t.waitOn = resource;
   t.waitSince = k.now();
-  if (timeoutMs !== undefined) k.timers.arm(t, t.waitSince + timeoutMs);
+  // The rare parts out of line: block is inlined into every primitive's blocking path, and a
+  // small body leaves the compiler's inlining budget to the rest of the hand-off.
+  if (timeoutMs !== undefined || k.tracer !== null) blockRare(k, t, resource, kind, timeoutMs);
+}
+
+function blockRare(
+  k: KernelCore,
+  t: Thread,
+  resource: Waitable | null,
+  kind: WaitKindId,
+  timeoutMs: number | undefined,
+): void {
+  if (timeoutMs !== undefined) {
+    // enter(what, timeoutMs) refused a bad one before the primitive changed anything.
+    assert(timeoutMs >= 0 && timeoutMs < Infinity, 'block: the timeout was checked by enter()');
+    k.timers.arm(t, t.waitSince + timeoutMs);
+  }
   if (k.tracer !== null) k.record(EV_BLOCK, t, kind, resource);
 }
 
@@ -74,28 +86,22 @@ export function wakeWithError(t: Thread, error: unknown): void {
 
 function resume(t: Thread, opState: number, value: unknown): void {
   const k = t.kernel;
-  assert(t.state === S_BLOCKED, 'only a blocked thread is woken');
-  assert(
-    t.opState === OP_BLOCKED || t.opState === OP_BLOCK,
-    'a woken thread has an operation in flight',
-  );
+  // One test for both invariants: blocked, with an operation in flight (BLOCK or BLOCKED).
+  assert(t.blockedInOperation(), 'only a blocked thread with an operation in flight is woken');
   if (t.heapIndex >= 0) k.timers.cancel(t);
   // waitOn stays: it names the granter until the thread consumes the result (see Thread).
   t.opValue = value;
-  if (k.tracer !== null) {
-    const waker = cpu.current; // the thread that woke t; null: a timer or the host
-    k.record(
-      opState === OP_READY ? EV_WAKE : EV_WAKE_ERROR,
-      t,
-      waker === null ? 0 : waker.id,
-      null,
-    );
-  }
+  if (k.tracer !== null) recordWake(k, t, opState);
   t.markWoken(S_RUNNABLE, opState);
   // Woken before it yielded (it woke itself): the operation completes without a switch.
   if (t === cpu.current) return;
   k.runq.enqueue(t);
   k.pokeIfOutside();
+}
+
+function recordWake(k: KernelCore, t: Thread, opState: number): void {
+  const waker = cpu.current; // the thread that woke t; null: a timer or the host
+  k.record(opState === OP_READY ? EV_WAKE : EV_WAKE_ERROR, t, waker === null ? 0 : waker.id, null);
 }
 
 /**

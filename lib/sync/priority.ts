@@ -110,13 +110,23 @@ export function addHeld(t: Thread, r: Waitable): void {
 export function removeHeld(t: Thread, r: Waitable): void {
   const held = t.held;
   assert(held !== null, 'removeHeld: the thread holds something');
-  for (let i = held.length - 1; i >= 0; i--) {
+  const last = held.length - 1;
+  if (last >= 0 && held[last] === r) {
+    // The common case: locks released in reverse order of taking.
+    held.pop();
+  } else {
+    removeHeldInside(held, r);
+  }
+  const k = t.kernel;
+  if (k.tracer !== null) k.record(EV_RELEASE, t, 0, r);
+}
+
+function removeHeldInside(held: Waitable[], r: Waitable): void {
+  for (let i = held.length - 2; i >= 0; i--) {
     if (held[i] === r) {
       // Shift by hand: splice would allocate the array of removed elements.
       for (let j = i + 1; j < held.length; j++) held[j - 1] = held[j]!;
       held.pop();
-      const k = t.kernel;
-      if (k.tracer !== null) k.record(EV_RELEASE, t, 0, r);
       return;
     }
   }

@@ -97,17 +97,24 @@ export class Semaphore extends Resource {
    * slots.up();
    */
   up(n = 1): void {
+    // The hand-off path (one unit): kept small so the compiler inlines it, and wake with it,
+    // into the caller; counts and errors are upMany's.
+    if (n !== 1) return this.upMany(n);
+    const t = this.waiters.popFront();
+    if (t !== null) return wake(t, undefined);
+    if (this.units >= this.max) throw this.overflow(1);
+    this.units++;
+  }
+
+  /** up(n) for any n: checked before anything changes, so a refused up() has no effect. */
+  private upMany(n: number): void {
     if (!Number.isSafeInteger(n) || n < 1)
       throw new InvalidArgumentError(
         `semaphore ${this.name}: up(n) needs a positive integer, got ${n}`,
       );
     const toCount = n - Math.min(n, this.waiters.length);
     // Checked before anything changes, so a refused up() has no effect at all.
-    if (this.units + toCount > this.max) {
-      throw new LimitExceededError(
-        `semaphore ${this.name}: up(${n}) would exceed max ${this.max} (count ${this.units})`,
-      );
-    }
+    if (this.units + toCount > this.max) throw this.overflow(n);
     const toWake = n - toCount;
     if (toWake === 1) {
       const t = this.waiters.popFront()!;
@@ -119,6 +126,12 @@ export class Semaphore extends Resource {
     assert(
       this.units <= this.max && (this.units === 0 || this.waiters.length === 0),
       'semaphore: units in range, and waiters only while none is left',
+    );
+  }
+
+  private overflow(n: number): LimitExceededError {
+    return new LimitExceededError(
+      `semaphore ${this.name}: up(${n}) would exceed max ${this.max} (count ${this.units})`,
     );
   }
 
