@@ -92,6 +92,31 @@ export function* writeData(
 }
 
 /**
+ * Calls `visit(block, o, off)` for every used slot of directory `dp` (a slot at byte `o` of a
+ * block at directory offset `off`) until it returns true; returns whether one did. The one walk
+ * of a directory's blocks, for listing and for lookup.
+ *
+ * @example
+ * yield* dirScan(vol, dp, (block, o) => direntIs(block, o, want));
+ */
+function* dirScan(
+  vol: Volume,
+  dp: Inode,
+  visit: (block: Uint8Array, o: number, off: number) => boolean,
+): Operation<boolean> {
+  const bs = vol.sb.blockSize;
+  for (let off = 0; off < dp.d.size; off += bs) {
+    const lba = yield* vol.bmap(dp, off / bs, false);
+    if (lba === 0) continue;
+    const block = yield* vol.log.read(lba);
+    const end = Math.min(bs, dp.d.size - off);
+    for (let o = 0; o < end; o += DIRENT_SIZE)
+      if (direntInum(block, o) !== 0 && visit(block, o, off)) return true;
+  }
+  return false;
+}
+
+/**
  * The entries of directory `dp` with their offsets (free slots skipped).
  *
  * @example
@@ -99,17 +124,11 @@ export function* writeData(
  */
 export function* dirEntries(vol: Volume, dp: Inode): Operation<(Dirent & { off: number })[]> {
   const out: (Dirent & { off: number })[] = [];
-  const bs = vol.sb.blockSize;
-  for (let off = 0; off < dp.d.size; off += bs) {
-    const lba = yield* vol.bmap(dp, off / bs, false);
-    if (lba === 0) continue;
-    const block = yield* vol.log.read(lba);
-    const end = Math.min(bs, dp.d.size - off);
-    for (let o = 0; o < end; o += DIRENT_SIZE) {
-      const e = decodeDirent(block, o);
-      if (e.inum !== 0) out.push({ inum: e.inum, name: e.name, off: off + o });
-    }
-  }
+  yield* dirScan(vol, dp, (block, o, off) => {
+    const e = decodeDirent(block, o);
+    out.push({ inum: e.inum, name: e.name, off: off + o });
+    return false;
+  });
   return out;
 }
 
@@ -125,18 +144,13 @@ export function* dirLookup(
   name: string,
 ): Operation<(Dirent & { off: number }) | null> {
   const want = nameBytes(name);
-  const bs = vol.sb.blockSize;
-  for (let off = 0; off < dp.d.size; off += bs) {
-    const lba = yield* vol.bmap(dp, off / bs, false);
-    if (lba === 0) continue;
-    const block = yield* vol.log.read(lba);
-    const end = Math.min(bs, dp.d.size - off);
-    for (let o = 0; o < end; o += DIRENT_SIZE) {
-      const inum = direntInum(block, o);
-      if (inum !== 0 && direntIs(block, o, want)) return { inum, name, off: off + o };
-    }
-  }
-  return null;
+  let found: (Dirent & { off: number }) | null = null;
+  yield* dirScan(vol, dp, (block, o, off) => {
+    if (!direntIs(block, o, want)) return false;
+    found = { inum: direntInum(block, o), name, off: off + o };
+    return true;
+  });
+  return found;
 }
 
 /**
