@@ -1,17 +1,8 @@
 import test from 'ava';
-import { Kernel, type Operation, type Routine } from '../../lib/index.ts';
+import { Kernel } from '../../lib/index.ts';
 import { MemoryDisk } from '../../lib/block/index.ts';
-import { FileSystem, FsError, ImageSession, fsck, mkfs } from '../../lib/fs/index.ts';
-
-function* code(op: () => Operation<unknown>): Routine<string> {
-  try {
-    yield* op();
-    return 'ok';
-  } catch (error) {
-    if (error instanceof FsError) return error.code;
-    throw error;
-  }
-}
+import { FileSystem, ImageSession, fsck, mkfs } from '../../lib/fs/index.ts';
+import { errno } from './errno.ts';
 
 for (const seed of [1, 2, 3, 4, 5, 6]) {
   test(`concurrent user threads on the same and on different files, lock order 'fail' (seed ${seed})`, async (t) => {
@@ -47,18 +38,20 @@ for (const seed of [1, 2, 3, 4, 5, 6]) {
                 const h = yield* fs.open(mine, { create: true });
                 yield* fs.write(h, i * 700, new Uint8Array(900).fill(w + 1));
                 const shared = yield* fs.open('/shared/common', { create: true });
-                const r = yield* code(() => fs.write(shared, w * 100, new Uint8Array(100).fill(w)));
+                const r = yield* errno(() =>
+                  fs.write(shared, w * 100, new Uint8Array(100).fill(w)),
+                );
                 if (r !== 'ok' && r !== 'EBADF') errors.push(`write common: ${r}`);
                 if (i % 2 === 0) yield* fs.fsync(h);
-                const r2 = yield* code(() => fs.rename(mine, `/other/w${w}-${i}`));
+                const r2 = yield* errno(() => fs.rename(mine, `/other/w${w}-${i}`));
                 if (r2 !== 'ok') errors.push(`rename: ${r2}`);
                 if (i % 3 === 1) yield* fs.unlink(`/other/w${w}-${i}`);
                 if (w === 0 && i === 3) {
-                  const r3 = yield* code(() => fs.unlink('/shared/common'));
+                  const r3 = yield* errno(() => fs.unlink('/shared/common'));
                   if (r3 !== 'ok' && r3 !== 'ENOENT') errors.push(`unlink common: ${r3}`);
                 }
-                const r4 = yield* code(() => fs.rename('/spare', '/shared/moved'));
-                const r5 = yield* code(() => fs.rename('/shared/moved', '/spare'));
+                const r4 = yield* errno(() => fs.rename('/spare', '/shared/moved'));
+                const r5 = yield* errno(() => fs.rename('/shared/moved', '/spare'));
                 for (const r of [r4, r5])
                   if (!['ok', 'ENOENT'].includes(r)) errors.push(`dir rename: ${r}`);
               }
@@ -88,7 +81,7 @@ test('ENOSPC and running out of inodes leave fsck clean, leak nothing, and delet
     let made = 0;
     let last = 'ok';
     while (last === 'ok' && made < 100) {
-      last = yield* code(() => fs.create(`/f${made}`));
+      last = yield* errno(() => fs.create(`/f${made}`));
       if (last === 'ok') made++;
     }
     seen.push(made, last);
@@ -100,7 +93,7 @@ test('ENOSPC and running out of inodes leave fsck clean, leak nothing, and delet
       let total = 0;
       for (let f = 0; f < 10; f++) {
         const h = yield* fs.create(`/big${f}`);
-        const r = yield* code(() => fs.write(h, 0, new Uint8Array(60000).fill(byte)));
+        const r = yield* errno(() => fs.write(h, 0, new Uint8Array(60000).fill(byte)));
         if (r !== 'ok') return { total, files: f + 1, last: r };
         const st = yield* fs.stat(`/big${f}`);
         total += st.size;
@@ -110,7 +103,7 @@ test('ENOSPC and running out of inodes leave fsck clean, leak nothing, and delet
     };
     const first = yield* fill(1);
     seen.push(first.last);
-    seen.push(yield* code(() => fs.mkdir('/nospace')));
+    seen.push(yield* errno(() => fs.mkdir('/nospace')));
     yield* fs.sync();
     seen.push(fsck(img.image));
     for (let f = 0; f < first.files; f++) yield* fs.unlink(`/big${f}`);

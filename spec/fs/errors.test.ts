@@ -3,27 +3,17 @@
  * call names its errno code, and the file system stays clean (fsck) and unchanged.
  */
 import test from 'ava';
-import { Kernel, sleep, type Operation, type Routine } from '../../lib/index.ts';
+import { Kernel, sleep, type Operation } from '../../lib/index.ts';
 import { MemoryDisk } from '../../lib/block/index.ts';
 import {
   FileSystem,
-  FsError,
   ImageSession,
   PATH_MAX,
   fsck,
   mkfs,
   type FileHandle,
 } from '../../lib/fs/index.ts';
-
-function* code(op: () => Operation<unknown>): Routine<string> {
-  try {
-    yield* op();
-    return 'ok';
-  } catch (error) {
-    if (error instanceof FsError) return error.code;
-    throw error;
-  }
-}
+import { errno } from './errno.ts';
 
 test('every refused call has its code; nothing changed, fsck clean', (t) => {
   const k = new Kernel();
@@ -74,10 +64,10 @@ test('every refused call has its code; nothing changed, fsck clean', (t) => {
       'a forged handle': () => fs.read({ inum: 999, gen: 1, path: '/x' } as FileHandle, 0, 1),
       'a handle of another generation': () => fs.read({ ...h, gen: h.gen + 1 }, 0, 1),
     };
-    for (const [name, op] of Object.entries(cases)) got[name] = yield* code(op);
+    for (const [name, op] of Object.entries(cases)) got[name] = yield* errno(op);
     yield* fs.sync();
     yield* fs.unmount();
-    got['after unmount'] = yield* code(() => fs.stat('/'));
+    got['after unmount'] = yield* errno(() => fs.stat('/'));
   });
   k.runSync();
   t.deepEqual(got, {
@@ -127,10 +117,10 @@ test('mount refuses what is not gkfs (EUCLEAN); mkfs refuses a device too small 
   const tiny = new ImageSession(new Uint8Array(40 * 512).fill(9), 512);
   const got: string[] = [];
   k.spawn(function* () {
-    got.push(yield* code(() => FileSystem.mount(blank)));
-    got.push(yield* code(() => mkfs(tiny)));
-    got.push(yield* code(() => mkfs(blank, { inodes: 1 })));
-    got.push(yield* code(() => FileSystem.mount(blank, { syncIntervalMs: -1 })));
+    got.push(yield* errno(() => FileSystem.mount(blank)));
+    got.push(yield* errno(() => mkfs(tiny)));
+    got.push(yield* errno(() => mkfs(blank, { inodes: 1 })));
+    got.push(yield* errno(() => FileSystem.mount(blank, { syncIntervalMs: -1 })));
   });
   k.runSync();
   t.deepEqual(got, ['EUCLEAN', 'EINVAL', 'EINVAL', 'EINVAL']);

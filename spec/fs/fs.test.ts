@@ -1,13 +1,7 @@
 import test from 'ava';
-import { Kernel, type Operation, type Routine } from '../../lib/index.ts';
-import {
-  FileSystem,
-  FsError,
-  ImageSession,
-  mkfs,
-  NAME_MAX,
-  maxFileSize,
-} from '../../lib/fs/index.ts';
+import { Kernel, type Routine } from '../../lib/index.ts';
+import { FileSystem, ImageSession, mkfs, NAME_MAX, maxFileSize } from '../../lib/fs/index.ts';
+import { errno } from './errno.ts';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -28,16 +22,6 @@ export function withFs<T>(
   });
   k.runSync();
   return out as T;
-}
-
-function* code(op: () => Operation<unknown>): Routine<string> {
-  try {
-    yield* op();
-    return 'ok';
-  } catch (error) {
-    if (error instanceof FsError) return error.code;
-    throw error;
-  }
 }
 
 test('mkdir, create, write, read, readdir, stat, rename, unlink, rmdir', (t) => {
@@ -67,22 +51,22 @@ test('mkdir, create, write, read, readdir, stat, rename, unlink, rmdir', (t) => 
 test('errors: ENOENT, EEXIST, ENOTDIR, EISDIR, ENOTEMPTY, ENAMETOOLONG, EFBIG, EBADF, EINVAL', (t) => {
   const codes = withFs(function* (fs) {
     const out: string[] = [];
-    out.push(yield* code(() => fs.open('/nope')));
+    out.push(yield* errno(() => fs.open('/nope')));
     yield* fs.mkdir('/d');
-    out.push(yield* code(() => fs.mkdir('/d')));
+    out.push(yield* errno(() => fs.mkdir('/d')));
     const h = yield* fs.create('/f');
-    out.push(yield* code(() => fs.create('/f/x')));
-    out.push(yield* code(() => fs.open('/d')));
+    out.push(yield* errno(() => fs.create('/f/x')));
+    out.push(yield* errno(() => fs.open('/d')));
     yield* fs.mkdir('/d/e');
-    out.push(yield* code(() => fs.rmdir('/d')));
-    out.push(yield* code(() => fs.mkdir('/' + 'x'.repeat(NAME_MAX + 1))));
-    out.push(yield* code(() => fs.write(h, maxFileSize(512), new Uint8Array(1))));
+    out.push(yield* errno(() => fs.rmdir('/d')));
+    out.push(yield* errno(() => fs.mkdir('/' + 'x'.repeat(NAME_MAX + 1))));
+    out.push(yield* errno(() => fs.write(h, maxFileSize(512), new Uint8Array(1))));
     yield* fs.unlink('/f');
-    out.push(yield* code(() => fs.read(h, 0, 1)));
-    out.push(yield* code(() => fs.mkdir('relative')));
-    out.push(yield* code(() => fs.rename('/d', '/d/e/inside')));
-    out.push(yield* code(() => fs.unlink('/d')));
-    out.push(yield* code(() => fs.rmdir('/')));
+    out.push(yield* errno(() => fs.read(h, 0, 1)));
+    out.push(yield* errno(() => fs.mkdir('relative')));
+    out.push(yield* errno(() => fs.rename('/d', '/d/e/inside')));
+    out.push(yield* errno(() => fs.unlink('/d')));
+    out.push(yield* errno(() => fs.rmdir('/')));
     return out;
   });
   t.deepEqual(codes, [

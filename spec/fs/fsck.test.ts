@@ -1,9 +1,8 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { Kernel, type Operation, type Routine } from '../../lib/index.ts';
+import { Kernel } from '../../lib/index.ts';
 import {
   FileSystem,
-  FsError,
   ImageSession,
   fsck,
   inodeLocation,
@@ -11,16 +10,7 @@ import {
   decodeSuperblock,
   type Superblock,
 } from '../../lib/fs/index.ts';
-
-function* code(op: () => Operation<unknown>): Routine<string> {
-  try {
-    yield* op();
-    return 'ok';
-  } catch (error) {
-    if (error instanceof FsError) return error.code;
-    throw error;
-  }
-}
+import { errno } from './errno.ts';
 
 test('a fresh file system is clean; damage is found', (t) => {
   const k = new Kernel();
@@ -93,24 +83,24 @@ test('randomized workloads: fsck clean after every operation, contents equal a m
           let got: string;
           switch (o.op) {
             case 'mkdir':
-              got = yield* code(() => fs.mkdir(p));
+              got = yield* errno(() => fs.mkdir(p));
               if (got === 'ok') model.set(p, 'dir');
               break;
             case 'create':
-              got = yield* code(() => fs.create(p));
+              got = yield* errno(() => fs.create(p));
               if (got === 'ok') model.set(p, new Uint8Array(0));
               break;
             case 'rmdir':
-              got = yield* code(() => fs.rmdir(p));
+              got = yield* errno(() => fs.rmdir(p));
               if (got === 'ok') model.delete(p);
               break;
             case 'unlink':
-              got = yield* code(() => fs.unlink(p));
+              got = yield* errno(() => fs.unlink(p));
               if (got === 'ok') model.delete(p);
               break;
             case 'write': {
               const data = new Uint8Array(o.len).fill(o.byte);
-              got = yield* code(function* () {
+              got = yield* errno(function* () {
                 yield* fs.write(yield* fs.open(p), o.off, data);
               });
               const old = model.get(p);
@@ -123,7 +113,7 @@ test('randomized workloads: fsck clean after every operation, contents equal a m
               break;
             }
             case 'truncate': {
-              got = yield* code(function* () {
+              got = yield* errno(function* () {
                 yield* fs.truncate(yield* fs.open(p), o.size);
               });
               const old = model.get(p);
@@ -136,7 +126,7 @@ test('randomized workloads: fsck clean after every operation, contents equal a m
             }
             case 'rename': {
               const q = NAMES[o.b]!;
-              got = yield* code(() => fs.rename(p, q));
+              got = yield* errno(() => fs.rename(p, q));
               if (got === 'ok' && p !== q) {
                 const moved = [...model].filter(([k2]) => k2 === p || k2.startsWith(p + '/'));
                 for (const [k2] of [...model])
