@@ -96,6 +96,17 @@ export const GOAL_SPECS: readonly GoalSpec[] = [
     target: 2,
     numerator: mailboxOf('greenkernel-semaphore'),
     denominator: mailboxOf('raw-mailbox'),
+    alsoVersus: mailboxOf('protocol-floor'),
+  },
+  {
+    id: 'info-protocol-floor',
+    // What the typed `yield* op` protocol costs by itself: the rest of a hand-off over the
+    // floor is kernel bookkeeping (issue 13).
+    text: 'info: protocol floor (raw mailboxes blocking through typed yield*) / raw blocking mailbox ping-pong',
+    kind: 'info',
+    target: 0,
+    numerator: mailboxOf('protocol-floor'),
+    denominator: mailboxOf('raw-mailbox'),
   },
   {
     id: 'spawn-exit',
@@ -105,6 +116,14 @@ export const GOAL_SPECS: readonly GoalSpec[] = [
     numerator: { workload: 'spawn-exit', contender: 'greenkernel' },
     denominator: { workload: 'spawn-exit', contender: 'async-await' },
     alsoVersus: { workload: 'spawn-exit', contender: 'raw-generators' },
+  },
+  {
+    id: 'info-spawn-closures',
+    text: 'info: greenkernel spawn + exit with a body closure per thread / async/await',
+    kind: 'info',
+    target: 0,
+    numerator: { workload: 'spawn-exit', contender: 'greenkernel-closures' },
+    denominator: { workload: 'spawn-exit', contender: 'async-await' },
   },
   {
     id: 'vs-async-switch',

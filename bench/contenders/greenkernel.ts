@@ -1,7 +1,7 @@
 /**
  * greenkernel switch workloads: bare `yield` between threads, at a chosen call depth.
  *
- * Interface: gkThreadBody, gkYieldPingPong, gkRoundRobin, gkSpawnExit.
+ * Interface: gkThreadBody, gkYieldPingPong, gkRoundRobin, gkSpawnExit(batch, probe, closures).
  * Invariants:
  *  - at depth d a thread is suspended d generator frames deep: its body and d-1 subroutines,
  *    entered with `yield* call(fn)` (frames on the scheduler-owned stack, style 'call') or with
@@ -10,7 +10,7 @@
  *  - ping-pong runs do 2 x rounds switches on a fresh kernel with runSync(); the round robin
  *    keeps one kernel and its threads across runs and dispatches rounds x threads per run.
  */
-import { Kernel, call, type Routine } from '../../lib/index.ts';
+import { Kernel, call, currentThread, type Routine } from '../../lib/index.ts';
 import type { Probe, Runner } from '../types.ts';
 
 /** How a thread enters its subroutines. */
@@ -106,23 +106,35 @@ export function gkRoundRobin(
 }
 
 /**
- * Spawns `batch` threads that exit at once, and runs the kernel until they all have.
+ * Spawns `batch` threads that exit at once, and runs the kernel until they all have. As the raw
+ * and async contenders call one function `batch` times, every thread runs one body function
+ * (it logs its index from its own thread id); with `closures`, each thread gets a body closure
+ * of its own instead, as `kernel.spawn(function* () {...})` written inline in a loop does.
  *
  * @example
  * gkSpawnExit(1000, null).run(); // 1,000 spawns and exits
  */
-export function gkSpawnExit(batch: number, probe: Probe | null): Runner {
+export function gkSpawnExit(batch: number, probe: Probe | null, closures = false): Runner {
   const kernel = new Kernel({ name: 'bench-spawn' });
+  let firstId = 0;
+  function* oneShot(): Routine<void> {
+    if (probe !== null) probe.log.push(currentThread().id - firstId);
+  }
   const bodies: (() => Routine<void>)[] = [];
-  for (let i = 0; i < batch; i++) {
-    bodies.push(function* oneShot(): Routine<void> {
+  for (let i = 0; closures && i < batch; i++) {
+    bodies.push(function* oneShotClosure(): Routine<void> {
       if (probe !== null) probe.log.push(i);
     });
   }
   return {
     mode: 'sync',
     run(): void {
-      for (let i = 0; i < batch; i++) kernel.spawn(bodies[i]!, { name: 'short' });
+      if (closures) {
+        for (let i = 0; i < batch; i++) kernel.spawn(bodies[i]!, { name: 'short' });
+      } else {
+        firstId = kernel.spawn(oneShot, { name: 'short' }).id;
+        for (let i = 1; i < batch; i++) kernel.spawn(oneShot, { name: 'short' });
+      }
       kernel.runSync();
     },
   };

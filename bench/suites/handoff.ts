@@ -5,7 +5,8 @@
  * Interface: handoffCells(method, notes) -> Cell[].
  * Invariants: every cell does 2 x method.pingPongRounds hand-offs per run and logs strict
  * alternation; the raw mailbox (the floor of all three workloads) is measured in this same
- * process; the pthread reference is added only when `cc` exists (else a note).
+ * process, and so is the protocol floor (the same ping-pong blocking through typed `yield*`);
+ * the pthread reference is added only when `cc` exists (else a note).
  */
 import { promisePingPong } from '../contenders/async.ts';
 import { effectQueuePingPong } from '../contenders/effect.ts';
@@ -15,6 +16,7 @@ import {
   gkMutexHandoff,
   gkSemaphorePingPong,
 } from '../contenders/greenkernel-sync.ts';
+import { protocolFloorPingPong } from '../contenders/protocol-floor.ts';
 import { rawMailboxPingPong } from '../contenders/raw-mailbox.ts';
 import type { Method } from '../method.ts';
 import { nativeCellIfBuilt } from '../native.ts';
@@ -38,6 +40,7 @@ export function handoffCells(method: Method, notes: string[]): Cell[] {
   ): Cell => benchCell(workload, contender, 'ns/switch', 2 * r, expect, create, note);
   const cells: Cell[] = [
     cell('mailbox-pingpong', 'raw-mailbox', (p) => rawMailboxPingPong(r, p)),
+    cell('mailbox-pingpong', 'protocol-floor', (p) => protocolFloorPingPong(r, p)),
     cell('mailbox-pingpong', 'greenkernel-semaphore', (p) => gkSemaphorePingPong(r, p)),
     cell('mailbox-pingpong', 'async-promise', (p) => promisePingPong(r, p)),
     cell('mailbox-pingpong', 'effection-channel', (p) => effectionChannelPingPong(r, p)),

@@ -3,7 +3,9 @@
  *
  * Interface: spawnCells(method) -> Cell[].
  * Invariants: every run spawns method.spawnBatch threads and waits for all of them; each logs
- * its index once, so the log is 0..batch-1 in spawn order. Figures are ns per thread.
+ * its index once, so the log is 0..batch-1 in spawn order. Figures are ns per thread. The
+ * greenkernel cell, as raw and async, runs one function for every thread; greenkernel-closures
+ * gives each thread a closure of its own (each with its own generator map).
  */
 import { asyncSpawnExit } from '../contenders/async.ts';
 import { effectSpawnExit } from '../contenders/effect.ts';
@@ -27,6 +29,7 @@ export function spawnCells(method: Method): Cell[] {
   return [
     cell('raw-generators', (p) => rawSpawnExit(b, p)),
     cell('greenkernel', (p) => gkSpawnExit(b, p)),
+    cell('greenkernel-closures', (p) => gkSpawnExit(b, p, true)),
     cell('async-await', (p) => asyncSpawnExit(b, p)),
     cell('effection-tasks', (p) => effectionSpawnExit(b, p)),
     cell('effect-fibers', (p) => effectSpawnExit(b, p)),

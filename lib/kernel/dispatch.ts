@@ -123,6 +123,10 @@ export function runThread(k: KernelCore, t: Thread): void {
       );
       return;
     }
+  } else if (t.depth === 0 && t.opState === OP_IDLE) {
+    // The last frame returned with no operation pending (execute() would pop no frame and
+    // call exit just so): a short-lived thread's life is spawn, one resume and this exit.
+    return exit(k, t, F_RETURNED, r.value);
   }
   execute(k, t, AFTER_RESULT, r);
 }

@@ -17,7 +17,7 @@
 import { dispatchLoop } from './dispatch.ts';
 import { InvalidArgumentError, LimitExceededError } from './errors.ts';
 import { abandonOperation, advanceVirtualTime, joinThread, killThread } from './lifecycle.ts';
-import { checkRoutine, cpu, type Operation, type Routine } from './operation.ts';
+import { cpu, startRoutine, type Operation, type Routine } from './operation.ts';
 import {
   MAX_WARNINGS,
   PLAIN_REPORTER,
@@ -181,7 +181,7 @@ export class KernelCore {
       throw new LimitExceededError(
         `${this.name}: more than ${this.limits.maxThreads} live threads`,
       );
-    const routine = checkRoutine(body(), 'spawn(body)');
+    const routine = startRoutine(body, 'spawn(body)');
     const flags =
       (options.kind === 'kernel' ? F_KERNEL : 0) | (options.daemon === true ? F_DAEMON : 0);
     const id = this.nextThreadId++;

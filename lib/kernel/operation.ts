@@ -210,6 +210,29 @@ const GENERATOR_PROTOTYPE: unknown = (
   Object.getPrototypeOf(function* probe() {}) as { prototype: unknown }
 ).prototype;
 
+/** %GeneratorFunction.prototype%: what every generator function inherits from. */
+const GENERATOR_FUNCTION_PROTOTYPE: unknown = Object.getPrototypeOf(function* probe() {});
+/** The generator function spawned last (its calls always return generators), or null. */
+let lastGeneratorFunction: unknown = null;
+
+/**
+ * Calls a thread body and checks what it returned (checkRoutine). A body spawned again, as a
+ * pool's workers are, is a generator function already known to return a generator: one compare.
+ *
+ * @example
+ * const routine = startRoutine(body, 'spawn(body)');
+ */
+export function startRoutine<T>(body: () => Routine<T>, what: string): Routine<T> {
+  if (body === lastGeneratorFunction) return body();
+  // Asked of the function, not of its generator: closures of one function* share a map, where
+  // each closure's generators have their own (a megamorphic load when bodies are closures).
+  if (Object.getPrototypeOf(body) === GENERATOR_FUNCTION_PROTOTYPE) {
+    lastGeneratorFunction = body;
+    return body();
+  }
+  return checkRoutine(body(), what); // an arrow or plain function: check what it returned
+}
+
 /**
  * Checks that a body returned a generator a thread can run: not an async generator, not a
  * plain value. Returns it.

@@ -13,20 +13,47 @@
  *  - heapIndex >= 0 ⇔ a timer (sleep or wait timeout) is armed.
  * Field layout is kept small on purpose: 100,000 blocked threads must fit in ~60 MB.
  */
-import { assert } from './assert.ts';
 import type { KernelCore as Kernel } from './kernel.ts';
 import type { Signallable, Waitable } from './waitable.ts';
 
 export { MANY_OWNERS, MAX_OWNER_CHAIN, NO_OWNERS } from './waitable.ts';
 export type { Signallable, StackFrame, Waitable } from './waitable.ts';
 import { PRIORITY_LEVELS } from './queue.ts';
+import { waitKindName, type WaitKind, type WaitKindId } from './waitkind.ts';
 import {
-  MAX_WAIT_KINDS,
-  WAIT_KIND_BITS,
-  waitKindName,
-  type WaitKind,
-  type WaitKindId,
-} from './waitkind.ts';
+  BASE_SHIFT,
+  F_KERNEL,
+  F_DAEMON,
+  F_RETURNED,
+  F_THREW,
+  F_KILLED,
+  FLAGS_MASK,
+  FLAGS_SHIFT,
+  OP_MASK,
+  OP_SHIFT,
+  PRIO_MASK,
+  PRIO_SHIFT,
+  REACQUIRE_BIT,
+  S_BLOCKED,
+  S_RUNNABLE,
+  STATE_MASK,
+  WAIT_MASK,
+  WAIT_SHIFT,
+} from './threadword.ts';
+
+export {
+  F_DAEMON,
+  F_KERNEL,
+  F_KILL_PENDING,
+  F_KILLED,
+  F_REACQUIRE,
+  F_RETURNED,
+  F_THREW,
+  F_UNWINDING,
+  S_BLOCKED,
+  S_EXITED,
+  S_RUNNABLE,
+} from './threadword.ts';
 import type { Linked, ThreadQueue } from './queue.ts';
 import { OP_BLOCK, OP_BLOCKED, cpu, type Operation, type Routine } from './operation.ts';
 
@@ -37,27 +64,7 @@ export type ThreadState = 'runnable' | 'running' | 'blocked' | 'exited';
 /** How a thread ended. */
 export type ExitStatus = 'returned' | 'threw' | 'killed';
 
-// The state field. There is no RUNNING value: the running thread stays RUNNABLE and is
-// cpu.current (two fewer writes per switch); value 1 is unused.
-export const S_RUNNABLE = 0;
-export const S_BLOCKED = 2;
-export const S_EXITED = 3;
 const STATE_NAMES: readonly ThreadState[] = ['runnable', 'runnable', 'blocked', 'exited'];
-
-/** Bits of Thread.flags. */
-export const F_KERNEL = 1;
-export const F_DAEMON = 2;
-export const F_KILL_PENDING = 4; // kill() was called; the thread unwinds when it next runs
-export const F_UNWINDING = 8; // frames are being returned from (finally blocks run)
-export const F_RETURNED = 16;
-export const F_THREW = 32;
-export const F_KILLED = 64;
-/**
- * Set while the thread waits for (or has just been handed) a mutex it must re-take after a
- * condition-variable wait: killed then, it unwinds holding the mutex, as a cancelled pthread
- * does. Cleared when the thread blocks again or consumes its operation's result.
- */
-export const F_REACQUIRE = 128;
 
 /**
  * What only some threads need: a timer, held locks, joiners, an exit value. Allocated on first
@@ -80,38 +87,6 @@ class ThreadExtras {
   failureEpoch = 0;
 }
 
-// The state word packs five small fields into one Smi (28 bits; a Smi holds 31), to keep a
-// thread small:
-//   bits 0-1 state · 2-4 opState · 5-12 flags · 13-17 priority · 18-22 basePriority · 23-27 waitKind
-const STATE_MASK = 0x3;
-const OP_SHIFT = 2;
-const OP_MASK = 0x7 << OP_SHIFT;
-const FLAGS_SHIFT = 5;
-const FLAGS_MASK = 0xff << FLAGS_SHIFT;
-const PRIO_SHIFT = 13;
-const PRIO_MASK = 0x1f << PRIO_SHIFT;
-const BASE_SHIFT = 18;
-const WAIT_SHIFT = 23;
-const WAIT_MASK = MAX_WAIT_KINDS << WAIT_SHIFT;
-const REACQUIRE_BIT = F_REACQUIRE << FLAGS_SHIFT;
-// The fields must hold what is put in them, and fit a Smi: checked once, at load.
-assert(
-  (PRIO_MASK >>> PRIO_SHIFT) + 1 === PRIORITY_LEVELS,
-  'thread word: the priority fields hold PRIORITY_LEVELS levels',
-);
-assert(
-  BASE_SHIFT - PRIO_SHIFT === 5 && WAIT_SHIFT - BASE_SHIFT === 5,
-  'thread word: the two priority fields do not overlap',
-);
-assert(
-  WAIT_MASK >>> WAIT_SHIFT === MAX_WAIT_KINDS,
-  'thread word: the wait field holds every wait-kind id',
-);
-assert(WAIT_SHIFT + WAIT_KIND_BITS <= 30, 'thread word: fits a Smi');
-assert(
-  F_REACQUIRE < 1 << 8 && FLAGS_MASK >>> FLAGS_SHIFT === 0xff,
-  'thread word: the flags fit their 8 bits',
-);
 /**
  * A green thread. Create threads with `kernel.spawn`, never with `new`.
  *
@@ -119,37 +94,53 @@ assert(
  * object of 15 slots; the two outermost callers live in slots, deeper ones in its extras.
  */
 export class Thread<T = unknown> implements Linked, Waitable {
-  /** SPI (Linked): the wait queue links; only a ThreadQueue writes them. */ qnext: Linked | null =
-    null;
-  /** SPI (Linked). */ qprev: Linked | null = null;
-  /** SPI (Linked). */ qowner: ThreadQueue<Linked> | null = null;
-  /** @internal the generator that runs now */ top: Routine | null;
-  /** @internal outermost caller */ private caller1: Routine | null = null;
-  /** @internal second caller */ private caller2: Routine | null = null;
-  /** @internal value, error or pending frame of the operation in flight */ opValue: unknown =
-    undefined;
-  /** @internal what it waits on, or what woke it (see the invariants above) */ waitOn: Waitable | null =
-    null;
-  /** @internal virtual time the current wait began */ waitSince = 0;
-  /** @internal state, opState, flags, priorities, waitKind: see the layout above */ private word: number;
-  /** @internal position in the kernel's table of live threads */ liveIndex = -1;
-  private extras: ThreadExtras | null = null;
+  // Fields are assigned in the constructor, in this order, rather than declared with
+  // initializers: spawn is a hot path, and plain stores in the constructor are cheaper than
+  // ES2022 class-field definitions. One shape for every thread.
+  /** SPI (Linked): the wait queue links; only a ThreadQueue writes them. */ declare qnext: Linked | null;
+  /** SPI (Linked). */ declare qprev: Linked | null;
+  /** SPI (Linked). */ declare qowner: ThreadQueue<Linked> | null;
+  /** @internal the generator that runs now */ declare top: Routine | null;
+  /** @internal outermost caller */ declare private caller1: Routine | null;
+  /** @internal second caller */ declare private caller2: Routine | null;
+  /** @internal value, error or pending frame of the operation in flight */ declare opValue: unknown;
+  /** @internal what it waits on, or what woke it (see the invariants above) */ declare waitOn: Waitable | null;
+  /** @internal virtual time the current wait began */ declare waitSince: number;
+  /** @internal state, opState, flags, priorities, waitKind: see the layout above */ declare private word: number;
+  /** @internal position in the kernel's table of live threads */ declare liveIndex: number;
+  declare private extras: ThreadExtras | null;
+  declare readonly kernel: Kernel;
+  declare readonly id: number;
+  declare readonly name: string;
 
   /** @internal */
   constructor(
-    readonly kernel: Kernel,
-    readonly id: number,
-    readonly name: string,
+    kernel: Kernel,
+    id: number,
+    name: string,
     body: Routine,
     flags: number,
     basePriority: number,
   ) {
+    this.qnext = null;
+    this.qprev = null;
+    this.qowner = null;
     this.top = body;
+    this.caller1 = null;
+    this.caller2 = null;
+    this.opValue = undefined;
+    this.waitOn = null;
+    this.waitSince = 0;
     this.word =
       S_RUNNABLE |
       (flags << FLAGS_SHIFT) |
       (basePriority << PRIO_SHIFT) |
       (basePriority << BASE_SHIFT);
+    this.liveIndex = -1;
+    this.extras = null;
+    this.kernel = kernel;
+    this.id = id;
+    this.name = name;
   }
 
   /** For the wait-for graph: joiners wait on a thread. A getter, so it costs no per-thread slot. */

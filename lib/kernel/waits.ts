@@ -93,10 +93,13 @@ function resume(t: Thread, opState: number, value: unknown): void {
   t.opValue = value;
   if (k.tracer !== null) recordWake(k, t, opState);
   t.markWoken(S_RUNNABLE, opState);
+  const running = cpu.current;
   // Woken before it yielded (it woke itself): the operation completes without a switch.
-  if (t === cpu.current) return;
+  if (t === running) return;
   k.runq.enqueue(t);
-  k.pokeIfOutside();
+  // Woken from outside this kernel's dispatch (the host, a timer, another kernel): an idle
+  // run() must look again. (pokeIfOutside, with cpu.current read once.)
+  if (running === null || running.kernel !== k) k.pokeHost();
 }
 
 function recordWake(k: KernelCore, t: Thread, opState: number): void {
