@@ -15,6 +15,7 @@ import {
   UnjoinedThreadError,
   WouldDeadlockError,
   call,
+  currentThread,
   hostcall,
   sleep,
   type Routine,
@@ -384,6 +385,73 @@ test('bodies that are not generators are InvalidArgumentError, async generators 
   k.runSync();
   t.is(outcomes.length, 3);
   for (const o of outcomes) expectFailure(t, o, InvalidArgumentError, 'EINVAL');
+});
+
+test('spawn remembers a generator function it spawned, and still refuses every body that is not one', (t) => {
+  const k = new Kernel();
+  const ran: string[] = [];
+  function* worker(): Routine<void> {
+    ran.push(currentThread().name);
+  }
+  const holder = {
+    *method(): Routine<void> {
+      ran.push('method');
+    },
+  };
+  k.spawn(worker, { name: 'w1' });
+  k.spawn(worker, { name: 'w2' }); // the remembered function
+  // Between two spawns of the remembered function, bodies that are not generator functions.
+  expectError(
+    t,
+    t.throws(() => k.spawn((() => 5) as unknown as () => Routine<void>)),
+    InvalidArgumentError,
+    'EINVAL',
+  );
+  k.spawn(worker, { name: 'w3' });
+  expectError(
+    t,
+    t.throws(() => k.spawn((async function* () {}) as unknown as () => Routine<void>)),
+    InvalidArgumentError,
+    'EINVAL',
+  );
+  k.spawn(worker.bind(null), { name: 'bound' });
+  k.spawn(() => holder.method(), { name: 'arrow' });
+  k.spawn(holder.method.bind(holder), { name: 'method' });
+  k.runSync();
+  t.deepEqual(ran, ['w1', 'w2', 'w3', 'bound', 'method', 'method']);
+});
+
+test('a body may return an iterator that is not a generator: it runs as a thread, yields, returns and is killed', (t) => {
+  const k = new Kernel();
+  const log: string[] = [];
+  // Yields `n` times (a bare yield each), then returns n * 10; says when it is returned from.
+  const counter = (name: string, n: number): Routine<number> => {
+    let i = 0;
+    const it: Iterator<Yielded, number, unknown> = {
+      next: () => {
+        log.push(`${name}${i}`);
+        return i < n ? { done: false, value: (i++, undefined) } : { done: true, value: n * 10 };
+      },
+      return: (value?: unknown) => {
+        log.push(`${name} returned`);
+        return { done: true, value: value as number };
+      },
+    };
+    return it as unknown as Routine<number>;
+  };
+  const a = k.spawn(() => counter('a', 2));
+  const b = k.spawn(() => counter('b', 1000));
+  let joined: unknown;
+  k.spawn(function* joiner() {
+    joined = yield* a.join();
+    b.kill('enough');
+  });
+  k.runSync();
+  t.is(joined, 20, "the iterator's return value is the thread's");
+  t.deepEqual(log.slice(0, 6), ['a0', 'b0', 'a1', 'b1', 'a2', 'b2'], 'they take turns, one yield each');
+  t.is(a.exitStatus, 'returned');
+  t.is(b.exitStatus, 'killed');
+  t.is(log.at(-1), 'b returned', 'a kill returns from the iterator');
 });
 
 test('an abandoned uncontended lock is rolled back as a contended one is: the mutex is free again', (t) => {
