@@ -54,6 +54,14 @@ export const GOAL_SPECS: readonly GoalSpec[] = [
     alsoVersus: yieldOf('raw-trampoline'),
   },
   {
+    id: 'info-dispatch-loop',
+    text: 'info: greenkernel yield switch at depth 1 / the same dispatched by a bare loop (ablation)',
+    kind: 'info',
+    target: 0,
+    numerator: yieldOf('greenkernel-d1'),
+    denominator: yieldOf('ablation-bare-loop'),
+  },
+  {
     id: 'trace-on',
     text: 'greenkernel yield switch with the trace recorded <= 1.5x with it off',
     kind: 'at-most',
@@ -107,6 +115,17 @@ export const GOAL_SPECS: readonly GoalSpec[] = [
     target: 0,
     numerator: mailboxOf('protocol-floor'),
     denominator: mailboxOf('raw-mailbox'),
+  },
+  {
+    id: 'info-semaphore-bookkeeping',
+    // Issue 13's breakdown of a hand-off: over the protocol floor, what the kernel core costs
+    // (the unchecked semaphore) and what the primitive's own checks add (the real one).
+    text: 'info: greenkernel semaphore ping-pong / the same with a semaphore without its checks (ablation)',
+    kind: 'info',
+    target: 0,
+    numerator: mailboxOf('greenkernel-semaphore'),
+    denominator: mailboxOf('ablation-unchecked-semaphore'),
+    alsoVersus: mailboxOf('protocol-floor'),
   },
   {
     id: 'spawn-exit',

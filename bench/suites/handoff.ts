@@ -8,6 +8,7 @@
  * process, and so is the protocol floor (the same ping-pong blocking through typed `yield*`);
  * the pthread reference is added only when `cc` exists (else a note).
  */
+import { gkUncheckedSemaphorePingPong } from '../contenders/ablation.ts';
 import { promisePingPong } from '../contenders/async.ts';
 import { effectQueuePingPong } from '../contenders/effect.ts';
 import { effectionChannelPingPong } from '../contenders/effection.ts';
@@ -42,6 +43,9 @@ export function handoffCells(method: Method, notes: string[]): Cell[] {
     cell('mailbox-pingpong', 'raw-mailbox', (p) => rawMailboxPingPong(r, p)),
     cell('mailbox-pingpong', 'protocol-floor', (p) => protocolFloorPingPong(r, p)),
     cell('mailbox-pingpong', 'greenkernel-semaphore', (p) => gkSemaphorePingPong(r, p)),
+    cell('mailbox-pingpong', 'ablation-unchecked-semaphore', (p) =>
+      gkUncheckedSemaphorePingPong(r, p),
+    ),
     cell('mailbox-pingpong', 'async-promise', (p) => promisePingPong(r, p)),
     cell('mailbox-pingpong', 'effection-channel', (p) => effectionChannelPingPong(r, p)),
     cell('mailbox-pingpong', 'effect-queue', (p) => effectQueuePingPong(r, 'default', p)),

@@ -1,0 +1,114 @@
+/**
+ * Ablations: greenkernel with one layer taken out, to show where the nanoseconds of a switch
+ * and of a hand-off go (issue 13). Neither is a correct runtime; they are measured beside the
+ * real thing in the same run, and only ratios of the two are reported.
+ *
+ * Interface: gkBareLoopYieldPingPong(rounds, probe), gkUncheckedSemaphorePingPong(rounds, probe).
+ * Invariants:
+ *  - bare loop: the real kernel, threads, run queue and runThread, but dispatched by a loop of
+ *    dequeue + run, without dispatchLoop's checks (step limit, panics, daemons, clock, trace,
+ *    strategy) — the difference to greenkernel-d1 is what the dispatch loop itself costs;
+ *  - unchecked semaphore: the real kernel and operation protocol, with a semaphore that skips
+ *    what a primitive owes the kernel (the in-thread and operation checks, kernel binding, the
+ *    detector's hook, the wait's start time, timers, trace, asserts) — the difference to the
+ *    real Semaphore is that bookkeeping; the rest, over the protocol floor, is the kernel core;
+ *  - each run does 2 x rounds switches (or hand-offs) and logs strict alternation.
+ */
+import { Kernel, type Routine } from '../../lib/index.ts';
+import { runThread } from '../../lib/kernel/dispatch.ts';
+import { completed, cpu, OP_READY, suspended, type Operation } from '../../lib/kernel/operation.ts';
+import { ThreadQueue } from '../../lib/kernel/queue.ts';
+import { S_RUNNABLE, type Thread } from '../../lib/kernel/thread.ts';
+import { WAIT_SEMAPHORE } from '../../lib/sync/semaphore.ts';
+import type { Probe, Runner } from '../types.ts';
+import { gkThreadBody } from './greenkernel.ts';
+
+/**
+ * The yield ping-pong at depth 1, dispatched by a bare loop.
+ *
+ * @example
+ * gkBareLoopYieldPingPong(5000, null).run(); // 10,000 switches
+ */
+export function gkBareLoopYieldPingPong(rounds: number, probe: Probe | null): Runner {
+  const bodyA = gkThreadBody(1, 'call', 0, rounds, probe);
+  const bodyB = gkThreadBody(1, 'call', 1, rounds, probe);
+  return {
+    mode: 'sync',
+    run(): void {
+      const kernel = new Kernel({ name: 'bench-bare-loop' });
+      kernel.spawn(bodyA, { name: 'ping' });
+      kernel.spawn(bodyB, { name: 'pong' });
+      const runq = kernel.runq;
+      try {
+        for (let t = runq.dequeueNext(); t !== null; t = runq.dequeueNext()) {
+          cpu.current = t;
+          runThread(kernel, t);
+        }
+      } finally {
+        cpu.current = null;
+      }
+      if (kernel.liveCount !== 0) throw new Error('bare loop: a thread did not finish');
+    },
+  };
+}
+
+/** A semaphore without a primitive's bookkeeping (see the module comment). Not safe to use. */
+class UncheckedSemaphore {
+  private units = 0;
+  private readonly waiters = new ThreadQueue<Thread>();
+
+  down(): Operation<void> {
+    const self = cpu.current!;
+    if (this.units > 0) {
+      this.units--;
+      return completed(self, undefined);
+    }
+    self.markBlocked(WAIT_SEMAPHORE);
+    self.waitOn = this as never;
+    this.waiters.enqueue(self);
+    return suspended<void>(self);
+  }
+
+  up(): void {
+    const t = this.waiters.popFront();
+    if (t === null) {
+      this.units++;
+      return;
+    }
+    t.opValue = undefined;
+    t.markWoken(S_RUNNABLE, OP_READY);
+    if (t !== cpu.current) t.kernel.runq.enqueue(t);
+  }
+}
+
+/**
+ * The semaphore ping-pong of greenkernel-sync.ts over UncheckedSemaphore.
+ *
+ * @example
+ * gkUncheckedSemaphorePingPong(5000, null).run(); // 10,000 hand-offs
+ */
+export function gkUncheckedSemaphorePingPong(rounds: number, probe: Probe | null): Runner {
+  return {
+    mode: 'sync',
+    run(): void {
+      const kernel = new Kernel({ name: 'bench-unchecked' });
+      const toA = new UncheckedSemaphore();
+      const toB = new UncheckedSemaphore();
+      kernel.spawn(function* pinger(): Routine<void> {
+        for (let i = 0; i < rounds; i++) {
+          if (probe !== null) probe.log.push(0);
+          toB.up();
+          yield* toA.down();
+        }
+      });
+      kernel.spawn(function* ponger(): Routine<void> {
+        for (let i = 0; i < rounds; i++) {
+          yield* toB.down();
+          if (probe !== null) probe.log.push(1);
+          toA.up();
+        }
+      });
+      kernel.runSync();
+    },
+  };
+}
