@@ -29,6 +29,7 @@ export function setCreationHook(hook: ((resource: Resource) => void) | null): vo
 /** Base of every synchronisation resource: a name and the kernel it belongs to. */
 export abstract class Resource {
   /** @internal */ kernel: Kernel | null = null;
+  /** @internal see heldAlone(). */ private alone: readonly Resource[] | null = null;
   abstract readonly resourceKind: string;
 
   constructor(readonly name: string) {
@@ -46,6 +47,15 @@ export abstract class Resource {
       t.toString(),
       t.kernel.name,
     );
+  }
+
+  /**
+   * @internal The list of locks held by a thread that holds this one and nothing else: one
+   * frozen array per resource, shared by every such holder, so taking a first lock allocates
+   * nothing (a mutex drain of a million threads made a million lists).
+   */
+  heldAlone(): readonly Resource[] {
+    return (this.alone ??= Object.freeze([this]));
   }
 
   toString(): string {

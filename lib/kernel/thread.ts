@@ -67,14 +67,13 @@ export type ExitStatus = 'returned' | 'threw' | 'killed';
 const STATE_NAMES: readonly ThreadState[] = ['runnable', 'runnable', 'blocked', 'exited'];
 
 /**
- * What only some threads need: a timer, held locks, joiners, an exit value. Allocated on first
+ * What only some threads need: a timer, joiners, an exit value. Allocated on first
  * use, so a thread that never sleeps, locks or is joined does not pay for it.
  */
 class ThreadExtras {
   deadline = 0;
   timerSeq = 0;
   heapIndex = -1;
-  held: Waitable[] | null = null;
   joiners: ThreadQueue<Thread> | null = null;
   result: unknown = undefined;
   /** Callers beyond the second, outermost first (deep call chains are the rare case). */
@@ -91,7 +90,7 @@ class ThreadExtras {
  * A green thread. Create threads with `kernel.spawn`, never with `new`.
  *
  * Memory matters (a million blocked threads must fit): besides its generators a thread is one
- * object of 15 slots; the two outermost callers live in slots, deeper ones in its extras.
+ * object of 16 slots; the two outermost callers live in slots, deeper ones in its extras.
  */
 export class Thread<T = unknown> implements Linked, Waitable {
   // Fields are assigned in the constructor, in this order, rather than declared with
@@ -109,6 +108,12 @@ export class Thread<T = unknown> implements Linked, Waitable {
   /** @internal state, opState, flags, priorities, waitKind: see the layout above */ declare private word: number;
   /** @internal position in the kernel's table of live threads */ declare liveIndex: number;
   declare private extras: ThreadExtras | null;
+  /**
+   * @internal locks held, in acquisition order; null when none. A slot of its own, not in the
+   * extras: a thread that takes one lock would otherwise allocate both. Changed only by
+   * addHeld/removeHeld (a one-lock list may be a resource's shared frozen one).
+   */
+  declare held: readonly Waitable[] | null;
   declare readonly kernel: Kernel;
   declare readonly id: number;
   declare readonly name: string;
@@ -138,6 +143,7 @@ export class Thread<T = unknown> implements Linked, Waitable {
       (basePriority << BASE_SHIFT);
     this.liveIndex = -1;
     this.extras = null;
+    this.held = null;
     this.kernel = kernel;
     this.id = id;
     this.name = name;
@@ -248,14 +254,6 @@ export class Thread<T = unknown> implements Linked, Waitable {
   /** @internal */
   set heapIndex(i: number) {
     if (this.extras !== null || i !== -1) this.more.heapIndex = i;
-  }
-  /** @internal locks held, in acquisition order. */
-  get held(): Waitable[] | null {
-    return this.extras === null ? null : this.extras.held;
-  }
-  /** @internal */
-  set held(h: Waitable[] | null) {
-    this.more.held = h;
   }
   /** @internal see ThreadExtras.signalledBy. */
   get signalledBy(): Signallable | null {

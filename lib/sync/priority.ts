@@ -9,6 +9,7 @@
  * transitively) — restorePriority re-establishes it for one thread.
  */
 import { assert } from '../kernel/assert.ts';
+import type { Resource } from '../kernel/resource.ts';
 import type { ThreadQueue } from '../kernel/queue.ts';
 import { MAX_OWNER_CHAIN, S_BLOCKED, type Thread, type Waitable } from '../kernel/thread.ts';
 import { reprioritize } from '../kernel/waits.ts';
@@ -95,8 +96,20 @@ export function restorePriority(t: Thread): void {
  * addHeld(self, this);
  */
 export function addHeld(t: Thread, r: Waitable): void {
-  if (t.held === null) t.held = [];
-  t.held.push(r);
+  const held = t.held;
+  if (held === null) {
+    // The first lock: a resource's shared one-element list (no allocation), else a literal
+    // (`[]` and a push would give the array room for 17).
+    const resource = r as Partial<Resource>;
+    t.held =
+      resource.heldAlone !== undefined
+        ? (resource.heldAlone() as unknown as readonly Waitable[])
+        : [r];
+  } else if (Object.isFrozen(held)) {
+    t.held = [held[0]!, r]; // a second lock: the thread's own list from now on
+  } else {
+    (held as Waitable[]).push(r);
+  }
   const k = t.kernel;
   if (k.tracer !== null) k.record(EV_ACQUIRE, t, 0, r);
 }
@@ -109,13 +122,16 @@ export function addHeld(t: Thread, r: Waitable): void {
  */
 export function removeHeld(t: Thread, r: Waitable): void {
   const held = t.held;
-  assert(held !== null, 'removeHeld: the thread holds something');
+  assert(held !== null && held.length > 0, 'removeHeld: the thread holds something');
   const last = held.length - 1;
-  if (last >= 0 && held[last] === r) {
-    // The common case: locks released in reverse order of taking.
-    held.pop();
+  if (held[last] === r) {
+    // The common case: locks released in reverse order of taking. Holding nothing is null
+    // again, so the next first lock takes its shared list (a shared list is never changed).
+    if (last === 0) t.held = null;
+    else (held as Waitable[]).pop();
   } else {
-    removeHeldInside(held, r);
+    assert(!Object.isFrozen(held), 'removeHeld: a shared one-lock list holds that lock');
+    removeHeldInside(held as Waitable[], r);
   }
   const k = t.kernel;
   if (k.tracer !== null) k.record(EV_RELEASE, t, 0, r);

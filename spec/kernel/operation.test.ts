@@ -410,7 +410,7 @@ test('spawn remembers a generator function it spawned, and still refuses every b
   k.spawn(worker, { name: 'w3' });
   expectError(
     t,
-    t.throws(() => k.spawn((async function* () {}) as unknown as () => Routine<void>)),
+    t.throws(() => k.spawn(async function* () {} as unknown as () => Routine<void>)),
     InvalidArgumentError,
     'EINVAL',
   );
@@ -448,7 +448,11 @@ test('a body may return an iterator that is not a generator: it runs as a thread
   });
   k.runSync();
   t.is(joined, 20, "the iterator's return value is the thread's");
-  t.deepEqual(log.slice(0, 6), ['a0', 'b0', 'a1', 'b1', 'a2', 'b2'], 'they take turns, one yield each');
+  t.deepEqual(
+    log.slice(0, 6),
+    ['a0', 'b0', 'a1', 'b1', 'a2', 'b2'],
+    'they take turns, one yield each',
+  );
   t.is(a.exitStatus, 'returned');
   t.is(b.exitStatus, 'killed');
   t.is(log.at(-1), 'b returned', 'a kill returns from the iterator');

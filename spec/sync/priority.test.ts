@@ -501,3 +501,75 @@ test('an owner chain longer than MAX_OWNER_CHAIN is cut short with a warning, by
     if (detection === undefined) t.true(cut.some((w) => w.startsWith('deadlock detection')));
   }
 });
+
+test('held locks are listed in acquisition order through every shape of the list: none, one (shared), several, released out of order', (t) => {
+  const k = new Kernel();
+  const a = new Mutex('a');
+  const b = new Mutex('b');
+  const c = new Mutex('c');
+  const rw = new RWLock('rw');
+  const seen: string[][] = [];
+  const names = (th: Thread): string[] => th.holding.map((r) => r.name);
+  let reader2: Thread | null = null;
+  const reader1 = k.spawn(function* reader1() {
+    const self = currentThread();
+    seen.push(names(self)); // []
+    yield* a.lock();
+    seen.push(names(self)); // [a]
+    yield* b.lock();
+    yield* c.lock();
+    seen.push(names(self)); // [a, b, c]
+    b.unlock(); // out of order
+    seen.push(names(self)); // [a, c]
+    a.unlock();
+    c.unlock();
+    seen.push(names(self)); // []
+    yield* rw.readLock();
+    yield; // reader2 takes a read hold of the same lock too
+    seen.push(names(self), names(reader2!)); // [rw], [rw]
+    rw.unlock();
+    seen.push(names(self), names(reader2!)); // [], [rw]
+    yield* b.lock();
+    seen.push(names(self)); // [b]: the shared list of another lock than before
+    b.unlock();
+  });
+  reader2 = k.spawn(function* reader2() {
+    yield* rw.readLock();
+    yield;
+    yield;
+    rw.unlock();
+  });
+  k.runSync();
+  t.deepEqual(seen, [
+    [],
+    ['a'],
+    ['a', 'b', 'c'],
+    ['a', 'c'],
+    [],
+    ['rw'],
+    ['rw'],
+    [],
+    ['rw'],
+    ['b'],
+  ]);
+  t.is(reader1.holding.length, 0);
+  t.deepEqual(k.warnings, [], 'nobody exited holding a lock');
+});
+
+test('addHeld/removeHeld (spi) keep a lock that is not a greenkernel Resource as well', (t) => {
+  const k = new Kernel();
+  const lock = { name: 'custom', resourceKind: 'custom', owners: () => [], removeWaiter: () => {} };
+  const held: string[][] = [];
+  k.spawn(function* holder() {
+    const self = currentThread();
+    addHeld(self, lock);
+    held.push(self.holding.map((r) => r.name));
+    addHeld(self, lock); // held twice, as a read lock can be
+    held.push(self.holding.map((r) => r.name));
+    removeHeld(self, lock);
+    removeHeld(self, lock);
+    held.push(self.holding.map((r) => r.name));
+  });
+  k.runSync();
+  t.deepEqual(held, [['custom'], ['custom', 'custom'], []]);
+});
