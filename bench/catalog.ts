@@ -81,6 +81,9 @@ export const CONTENDERS: Readonly<Record<string, string>> = {
   'raw-generators': 'raw generators',
   'greenkernel-d1': 'greenkernel, depth 1 (bare yield)',
   'ablation-bare-loop': 'ablation: greenkernel, depth 1, bare dispatch loop (not a runtime)',
+  'ablation-thread-records':
+    'ablation: raw run queue of greenkernel Thread records (not a runtime)',
+  'ablation-run-queue': 'ablation: Thread records through the greenkernel RunQueue (not a runtime)',
   'greenkernel-d5': 'greenkernel, depth 5 (call frames)',
   'greenkernel-d5-plain': 'greenkernel, depth 5 (plain yield*)',
   'greenkernel-d1-trace': 'greenkernel, depth 1, trace recorded',

@@ -54,6 +54,31 @@ export const GOAL_SPECS: readonly GoalSpec[] = [
     alsoVersus: yieldOf('raw-trampoline'),
   },
   {
+    id: 'info-thread-records',
+    // Issue 13's breakdown of a switch, three factors whose product is the switch goal's ratio.
+    text: 'info: switch breakdown 1/3: raw threads held by Thread records (ring queue) / raw run queue',
+    kind: 'info',
+    target: 0,
+    numerator: yieldOf('ablation-thread-records'),
+    denominator: yieldOf('raw-runqueue'),
+  },
+  {
+    id: 'info-run-queue',
+    text: 'info: switch breakdown 2/3: Thread records through the RunQueue / through a ring queue',
+    kind: 'info',
+    target: 0,
+    numerator: yieldOf('ablation-run-queue'),
+    denominator: yieldOf('ablation-thread-records'),
+  },
+  {
+    id: 'info-kernel-rest',
+    text: 'info: switch breakdown 3/3: greenkernel yield at depth 1 / Thread records through the RunQueue',
+    kind: 'info',
+    target: 0,
+    numerator: yieldOf('greenkernel-d1'),
+    denominator: yieldOf('ablation-run-queue'),
+  },
+  {
     id: 'info-dispatch-loop',
     text: 'info: greenkernel yield switch at depth 1 / the same dispatched by a bare loop (ablation)',
     kind: 'info',

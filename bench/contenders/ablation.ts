@@ -3,8 +3,13 @@
  * and of a hand-off go (issue 13). Neither is a correct runtime; they are measured beside the
  * real thing in the same run, and only ratios of the two are reported.
  *
- * Interface: gkBareLoopYieldPingPong(rounds, probe), gkUncheckedSemaphorePingPong(rounds, probe).
+ * Interface: threadRecordsPingPong(rounds, probe, queue), gkBareLoopYieldPingPong(rounds,
+ * probe), gkUncheckedSemaphorePingPong(rounds, probe).
  * Invariants:
+ *  - thread records: the raw run-queue ping-pong of raw.ts (same generators), each generator
+ *    held by a greenkernel Thread and made cpu.current while it runs, queued through a plain
+ *    ring ('ring') or through greenkernel's RunQueue ('runqueue') — with greenkernel-d1 they
+ *    split a switch's cost into the thread record, the run queue and the rest of the kernel;
  *  - bare loop: the real kernel, threads, run queue and runThread, but dispatched by a loop of
  *    dequeue + run, without dispatchLoop's checks (step limit, panics, daemons, clock, trace,
  *    strategy) — the difference to greenkernel-d1 is what the dispatch loop itself costs;
@@ -16,12 +21,57 @@
  */
 import { Kernel, type Routine } from '../../lib/index.ts';
 import { runThread } from '../../lib/kernel/dispatch.ts';
+import { RunQueue } from '../../lib/kernel/runqueue.ts';
 import { completed, cpu, OP_READY, suspended, type Operation } from '../../lib/kernel/operation.ts';
 import { ThreadQueue } from '../../lib/kernel/queue.ts';
-import { S_RUNNABLE, type Thread } from '../../lib/kernel/thread.ts';
+import { S_RUNNABLE, Thread } from '../../lib/kernel/thread.ts';
 import { WAIT_SEMAPHORE } from '../../lib/sync/semaphore.ts';
 import type { Probe, Runner } from '../types.ts';
 import { gkThreadBody } from './greenkernel.ts';
+import { rawThread } from './raw.ts';
+import { RingQueue } from './ring-queue.ts';
+
+/**
+ * Two raw threads held by greenkernel Thread records, switched through a ring or the RunQueue.
+ *
+ * @example
+ * threadRecordsPingPong(5000, null, 'runqueue').run(); // 10,000 switches
+ */
+export function threadRecordsPingPong(
+  rounds: number,
+  probe: Probe | null,
+  queue: 'ring' | 'runqueue',
+): Runner {
+  const kernel = new Kernel({ name: 'bench-records' });
+  const record = (id: number): Thread =>
+    new Thread(kernel, id, `raw${id}`, rawThread(1, id, rounds, probe) as Routine, 0, 0);
+  return {
+    mode: 'sync',
+    run(): void {
+      try {
+        if (queue === 'ring') {
+          const q = new RingQueue<Thread>(4);
+          q.push(record(0));
+          q.push(record(1));
+          for (let t = q.shift(); t !== undefined; t = q.shift()) {
+            cpu.current = t;
+            if (t.top!.next().done !== true) q.push(t);
+          }
+        } else {
+          const q = new RunQueue(null);
+          q.enqueue(record(0));
+          q.enqueue(record(1));
+          for (let t = q.dequeueNext(); t !== null; t = q.dequeueNext()) {
+            cpu.current = t;
+            if (t.top!.next().done !== true) q.enqueue(t);
+          }
+        }
+      } finally {
+        cpu.current = null;
+      }
+    },
+  };
+}
 
 /**
  * The yield ping-pong at depth 1, dispatched by a bare loop.

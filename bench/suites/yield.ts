@@ -6,7 +6,7 @@
  * Invariants: every cell does 2 x method.pingPongRounds switches per run and logs strict
  * alternation 0, 1, 0, 1 ...; the C reference is added only when `cc` exists (else a note).
  */
-import { gkBareLoopYieldPingPong } from '../contenders/ablation.ts';
+import { gkBareLoopYieldPingPong, threadRecordsPingPong } from '../contenders/ablation.ts';
 import { awaitNullPingPong, promisePingPong } from '../contenders/async.ts';
 import { effectYieldPingPong } from '../contenders/effect.ts';
 import { effectionYieldPingPong } from '../contenders/effection.ts';
@@ -34,6 +34,8 @@ export function yieldCells(method: Method, notes: string[]): Cell[] {
     cell('raw-runqueue-d5', (p) => runQueuePingPong(r, 5, p)),
     cell('greenkernel-d1', (p) => gkYieldPingPong(r, 1, 'call', p)),
     cell('ablation-bare-loop', (p) => gkBareLoopYieldPingPong(r, p)),
+    cell('ablation-thread-records', (p) => threadRecordsPingPong(r, p, 'ring')),
+    cell('ablation-run-queue', (p) => threadRecordsPingPong(r, p, 'runqueue')),
     cell('greenkernel-d5', (p) => gkYieldPingPong(r, 5, 'call', p)),
     cell('greenkernel-d5-plain', (p) => gkYieldPingPong(r, 5, 'plain', p)),
     cell('greenkernel-d1-trace', (p) => gkYieldPingPong(r, 1, 'call', p, true)),
