@@ -89,6 +89,7 @@ export const CONTENDERS: Readonly<Record<string, string>> = {
   'greenkernel-d1-trace': 'greenkernel, depth 1, trace recorded',
   greenkernel: 'greenkernel',
   'greenkernel-closures': 'greenkernel, a body closure per thread',
+  'ablation-spawn-records': 'ablation: raw generators each in a new Thread record (not a runtime)',
   'greenkernel-mutex': 'greenkernel Mutex',
   'greenkernel-condvar': 'greenkernel CondVar + Mutex',
   'greenkernel-semaphore': 'greenkernel Semaphore pair',

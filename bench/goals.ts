@@ -162,6 +162,24 @@ export const GOAL_SPECS: readonly GoalSpec[] = [
     alsoVersus: { workload: 'spawn-exit', contender: 'raw-generators' },
   },
   {
+    id: 'info-spawn-records',
+    // Issue 13's breakdown of spawn + exit: the thread record, then the kernel's bookkeeping.
+    text: 'info: spawn breakdown: raw generators each in a new Thread record / raw generators',
+    kind: 'info',
+    target: 0,
+    numerator: { workload: 'spawn-exit', contender: 'ablation-spawn-records' },
+    denominator: { workload: 'spawn-exit', contender: 'raw-generators' },
+    alsoVersus: { workload: 'spawn-exit', contender: 'async-await' },
+  },
+  {
+    id: 'info-spawn-kernel',
+    text: 'info: spawn breakdown: greenkernel spawn + exit / raw generators each in a new Thread record',
+    kind: 'info',
+    target: 0,
+    numerator: { workload: 'spawn-exit', contender: 'greenkernel' },
+    denominator: { workload: 'spawn-exit', contender: 'ablation-spawn-records' },
+  },
+  {
     id: 'info-spawn-closures',
     text: 'info: greenkernel spawn + exit with a body closure per thread / async/await',
     kind: 'info',

@@ -3,13 +3,16 @@
  * and of a hand-off go (issue 13). Neither is a correct runtime; they are measured beside the
  * real thing in the same run, and only ratios of the two are reported.
  *
- * Interface: threadRecordsPingPong(rounds, probe, queue), gkBareLoopYieldPingPong(rounds,
- * probe), gkUncheckedSemaphorePingPong(rounds, probe).
+ * Interface: threadRecordsPingPong(rounds, probe, queue), threadRecordsSpawnExit(batch, probe),
+ * gkBareLoopYieldPingPong(rounds, probe), gkUncheckedSemaphorePingPong(rounds, probe).
  * Invariants:
  *  - thread records: the raw run-queue ping-pong of raw.ts (same generators), each generator
  *    held by a greenkernel Thread and made cpu.current while it runs, queued through a plain
  *    ring ('ring') or through greenkernel's RunQueue ('runqueue') — with greenkernel-d1 they
  *    split a switch's cost into the thread record, the run queue and the rest of the kernel;
+ *  - spawn records: raw.ts's spawn + exit (same generators), each generator held by a new
+ *    Thread record, queued in a ring and run once with cpu.current set — what a thread record
+ *    adds to a spawn; greenkernel's spawn + exit over it is the kernel's own bookkeeping;
  *  - bare loop: the real kernel, threads, run queue and runThread, but dispatched by a loop of
  *    dequeue + run, without dispatchLoop's checks (step limit, panics, daemons, clock, trace,
  *    strategy) — the difference to greenkernel-d1 is what the dispatch loop itself costs;
@@ -28,7 +31,7 @@ import { S_RUNNABLE, Thread } from '../../lib/kernel/thread.ts';
 import { WAIT_SEMAPHORE } from '../../lib/sync/semaphore.ts';
 import type { Probe, Runner } from '../types.ts';
 import { gkThreadBody } from './greenkernel.ts';
-import { rawThread } from './raw.ts';
+import { rawSpawnBody, rawThread } from './raw.ts';
 import { RingQueue } from './ring-queue.ts';
 
 /**
@@ -65,6 +68,32 @@ export function threadRecordsPingPong(
             cpu.current = t;
             if (t.top!.next().done !== true) q.enqueue(t);
           }
+        }
+      } finally {
+        cpu.current = null;
+      }
+    },
+  };
+}
+
+/**
+ * Spawn + exit of raw generators, each held by a new Thread record (no kernel bookkeeping).
+ *
+ * @example
+ * threadRecordsSpawnExit(1000, null).run(); // 1,000 records created, run and finished
+ */
+export function threadRecordsSpawnExit(batch: number, probe: Probe | null): Runner {
+  const kernel = new Kernel({ name: 'bench-spawn-records' });
+  return {
+    mode: 'sync',
+    run(): void {
+      const q = new RingQueue<Thread>(batch);
+      for (let i = 0; i < batch; i++)
+        q.push(new Thread(kernel, i, 'short', rawSpawnBody(i, probe) as Routine, 0, 0));
+      try {
+        for (let t = q.shift(); t !== undefined; t = q.shift()) {
+          cpu.current = t;
+          if (t.top!.next().done !== true) q.push(t);
         }
       } finally {
         cpu.current = null;

@@ -147,6 +147,16 @@ function* oneShot(id: number, probe: Probe | null): RawThread {
 }
 
 /**
+ * The body of one raw spawn + exit thread: logs `id` and ends.
+ *
+ * @example
+ * const g = rawSpawnBody(7, null); g.next(); // done
+ */
+export function rawSpawnBody(id: number, probe: Probe | null): RawThread {
+  return oneShot(id, probe);
+}
+
+/**
  * Creates `batch` raw threads and runs each to completion: the floor of spawn + exit.
  *
  * @example

@@ -7,6 +7,7 @@
  * greenkernel cell, as raw and async, runs one function for every thread; greenkernel-closures
  * gives each thread a closure of its own (each with its own generator map).
  */
+import { threadRecordsSpawnExit } from '../contenders/ablation.ts';
 import { asyncSpawnExit } from '../contenders/async.ts';
 import { effectSpawnExit } from '../contenders/effect.ts';
 import { effectionSpawnExit } from '../contenders/effection.ts';
@@ -30,6 +31,7 @@ export function spawnCells(method: Method): Cell[] {
     cell('raw-generators', (p) => rawSpawnExit(b, p)),
     cell('greenkernel', (p) => gkSpawnExit(b, p)),
     cell('greenkernel-closures', (p) => gkSpawnExit(b, p, true)),
+    cell('ablation-spawn-records', (p) => threadRecordsSpawnExit(b, p)),
     cell('async-await', (p) => asyncSpawnExit(b, p)),
     cell('effection-tasks', (p) => effectionSpawnExit(b, p)),
     cell('effect-fibers', (p) => effectSpawnExit(b, p)),
