@@ -52,6 +52,7 @@ export function threadRecordsPingPong(
     mode: 'sync',
     run(): void {
       try {
+        // Two loops, not one over an interface: each queue's calls stay monomorphic.
         if (queue === 'ring') {
           const q = new RingQueue<Thread>(4);
           q.push(record(0));
@@ -161,7 +162,9 @@ class UncheckedSemaphore {
 }
 
 /**
- * The semaphore ping-pong of greenkernel-sync.ts over UncheckedSemaphore.
+ * The semaphore ping-pong of greenkernel-sync.ts over UncheckedSemaphore. A copy of its threads,
+ * not a shared workload taking a semaphore class: closures of one function share type feedback,
+ * so sharing would make the real cell's `up()`/`down()` calls polymorphic in the same process.
  *
  * @example
  * gkUncheckedSemaphorePingPong(5000, null).run(); // 10,000 hand-offs
