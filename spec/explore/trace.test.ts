@@ -4,7 +4,7 @@
  * timeline that is well-formed XML with one lane per thread.
  */
 import test from 'ava';
-import { Kernel, Mutex, sleep } from '../../lib/index.ts';
+import { Kernel, sleep } from '../../lib/index.ts';
 import { traceEvents } from '../../lib/spi.ts';
 import {
   explore,
@@ -15,32 +15,10 @@ import {
 } from '../../lib/explore/index.ts';
 import { MemoryDisk } from '../../lib/block/index.ts';
 import { orderingDeadlock } from './scenarios.ts';
-
-/** Two threads contend for one mutex: a takes it and yields, b blocks, a hands it over. */
-function handOff(): Kernel {
-  const k = new Kernel({ trace: true });
-  const m = new Mutex('m');
-  k.spawn(
-    function* () {
-      yield* m.lock();
-      yield;
-      m.unlock();
-    },
-    { name: 'a' },
-  );
-  k.spawn(
-    function* () {
-      yield* m.lock();
-      m.unlock();
-    },
-    { name: 'b' },
-  );
-  k.runSync();
-  return k;
-}
+import { tracedHandOff } from '../helpers/handoff.ts';
 
 test('the Chrome trace of a small known run is valid JSON with exactly the expected events', (t) => {
-  const text = JSON.stringify(toChromeTrace(traceEvents(handOff())));
+  const text = JSON.stringify(toChromeTrace(traceEvents(tracedHandOff().kernel)));
   const doc = JSON.parse(text) as {
     traceEvents: Record<string, unknown>[];
     displayTimeUnit: string;
@@ -120,7 +98,7 @@ function wellFormed(xml: string): string | null {
 }
 
 test('the SVG timeline of a small run is well-formed XML with one lane per thread', (t) => {
-  const svg = renderTimeline(traceEvents(handOff()), { title: 'a <hand-off> & more' });
+  const svg = renderTimeline(traceEvents(tracedHandOff().kernel), { title: 'a <hand-off> & more' });
   t.is(wellFormed(svg), null);
   t.true(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
   t.is(svg.match(/<g class="lane"/g)?.length, 2);

@@ -3,8 +3,9 @@
  * highest priority level in FIFO order; index 0 is the kernel's own FIFO choice.
  */
 import test from 'ava';
-import { InvalidArgumentError, Kernel, Mutex, type Routine } from '../../lib/index.ts';
+import { InvalidArgumentError, Kernel, type Routine } from '../../lib/index.ts';
 import { traceEvents, type SchedulingStrategy, type Thread } from '../../lib/spi.ts';
+import { tracedHandOff } from '../helpers/handoff.ts';
 
 function ping(log: string[], name: string, rounds: number): () => Routine<void> {
   return function* () {
@@ -76,24 +77,7 @@ test('a strategy returning an index out of range fails the run with a clear erro
 });
 
 test('the trace records lock acquire and release, and who woke a waiter', (t) => {
-  const k = new Kernel({ trace: true });
-  const m = new Mutex('m');
-  const a = k.spawn(
-    function* () {
-      yield* m.lock();
-      yield;
-      m.unlock();
-    },
-    { name: 'a' },
-  );
-  k.spawn(
-    function* () {
-      yield* m.lock();
-      m.unlock();
-    },
-    { name: 'b' },
-  );
-  k.runSync();
+  const { kernel: k, a } = tracedHandOff();
   const events = traceEvents(k).map((e) => `${e.event} ${e.threadName} ${e.detail} ${e.arg}`);
   t.true(events.includes('acquire a mutex m 0'));
   t.true(events.includes('release a mutex m 0'));
