@@ -90,10 +90,16 @@ export const CONTENDERS: Readonly<Record<string, string>> = {
   greenkernel: 'greenkernel',
   'greenkernel-closures': 'greenkernel, a body closure per thread',
   'ablation-spawn-records': 'ablation: raw generators each in a new Thread record (not a runtime)',
+  'ablation-spawn-bookkeeping':
+    "ablation: Thread records made and finished with the kernel's per-thread state, no checks (not a runtime)",
+  'ablation-spawn-bare-loop':
+    'ablation: greenkernel spawn + exit, bare dispatch loop (not a runtime)',
   'greenkernel-mutex': 'greenkernel Mutex',
   'greenkernel-condvar': 'greenkernel CondVar + Mutex',
   'greenkernel-semaphore': 'greenkernel Semaphore pair',
   'ablation-unchecked-semaphore': 'ablation: greenkernel, semaphore without its checks (not safe)',
+  'ablation-blocked-records':
+    'ablation: raw generator chains, each in a Thread record (not a runtime)',
   'greenkernel-completion': 'greenkernel, Completion.wait()',
   'greenkernel-semaphore-down': 'greenkernel, Semaphore.down()',
   'async-await-null': 'async/await, await null loops',

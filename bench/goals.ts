@@ -164,7 +164,7 @@ export const GOAL_SPECS: readonly GoalSpec[] = [
   {
     id: 'info-spawn-records',
     // Issue 13's breakdown of spawn + exit: the thread record, then the kernel's bookkeeping.
-    text: 'info: spawn breakdown: raw generators each in a new Thread record / raw generators',
+    text: 'info: spawn breakdown 1/4: raw generators each in a new Thread record / raw generators',
     kind: 'info',
     target: 0,
     numerator: { workload: 'spawn-exit', contender: 'ablation-spawn-records' },
@@ -172,12 +172,37 @@ export const GOAL_SPECS: readonly GoalSpec[] = [
     alsoVersus: { workload: 'spawn-exit', contender: 'async-await' },
   },
   {
-    id: 'info-spawn-kernel',
-    text: 'info: spawn breakdown: greenkernel spawn + exit / raw generators each in a new Thread record',
+    id: 'info-spawn-bookkeeping',
+    text: "info: spawn breakdown 2/4: records with the kernel's per-thread state (no checks) / records alone",
+    kind: 'info',
+    target: 0,
+    numerator: { workload: 'spawn-exit', contender: 'ablation-spawn-bookkeeping' },
+    denominator: { workload: 'spawn-exit', contender: 'ablation-spawn-records' },
+  },
+  {
+    id: 'info-spawn-checks',
+    text: "info: spawn breakdown 3/4: greenkernel's spawn and exit, bare loop / the per-thread state alone",
+    kind: 'info',
+    target: 0,
+    numerator: { workload: 'spawn-exit', contender: 'ablation-spawn-bare-loop' },
+    denominator: { workload: 'spawn-exit', contender: 'ablation-spawn-bookkeeping' },
+  },
+  {
+    id: 'info-spawn-dispatch',
+    text: 'info: spawn breakdown 4/4: greenkernel spawn + exit / the same dispatched by a bare loop',
     kind: 'info',
     target: 0,
     numerator: { workload: 'spawn-exit', contender: 'greenkernel' },
-    denominator: { workload: 'spawn-exit', contender: 'ablation-spawn-records' },
+    denominator: { workload: 'spawn-exit', contender: 'ablation-spawn-bare-loop' },
+  },
+  {
+    id: 'info-spawn-floor',
+    // The spawn goal's floor: the state greenkernel keeps per thread, written with nothing else.
+    text: "info: spawn floor: records with the kernel's per-thread state (no checks) / async/await (the goal is 1.5x)",
+    kind: 'info',
+    target: 0,
+    numerator: { workload: 'spawn-exit', contender: 'ablation-spawn-bookkeeping' },
+    denominator: { workload: 'spawn-exit', contender: 'async-await' },
   },
   {
     id: 'info-spawn-closures',
@@ -250,6 +275,14 @@ export const GOAL_SPECS: readonly GoalSpec[] = [
     kind: 'at-most',
     target: 600,
     numerator: { workload: 'blocked-d3', contender: 'greenkernel-semaphore-down' },
+  },
+  {
+    id: 'memory-floor',
+    // The memory goal's floor: the raw chain plus the Thread record that holds it, nothing else.
+    text: 'info: memory floor: bytes per raw chain 3 deep held by a Thread record (the goal is 600)',
+    kind: 'info',
+    target: 0,
+    numerator: { workload: 'blocked-d3', contender: 'ablation-blocked-records' },
   },
   {
     id: 'info-rr-depth-1',

@@ -8,7 +8,8 @@
  *  - block() returns only once every thread has reached its deepest frame and is waiting there
  *    (for event-loop contenders: once the synchronous part has run; none needs a tick);
  *  - a thread is `depth` frames deep: raw generators, Effection and Effect nest generators with
- *    `yield*`, async functions nest awaits, greenkernel nests `yield* call(fn)`;
+ *    `yield*`, async functions nest awaits, greenkernel nests `yield* call(fn)`; the
+ *    thread-records ablation holds each raw chain in a Thread record (nothing schedules it);
  *  - all threads of one blocker wait on one shared thing (a pending promise, a Completion...),
  *    so the per-thread figure holds only what each thread itself costs, plus the handle
  *    the harness keeps for it where the contender has no scheduler of its own to keep it;
@@ -22,6 +23,7 @@ import type * as EffectLib from 'effect';
 import type * as EffectionLib from 'effection';
 import type { Operation, Task } from 'effection';
 import { Completion, Kernel, Semaphore, call, type Routine } from '../../lib/index.ts';
+import { Thread } from '../../lib/kernel/thread.ts';
 import { SyncScheduler } from '../contenders/effect-scheduler.ts';
 import { runWithin } from '../contenders/greenkernel-drain.ts';
 import { missingPackageFor, optionalPackage } from '../optional.ts';
@@ -87,6 +89,32 @@ const raw: Blocker = {
       release: async () => {
         for (const g of gens) g.next();
         gens = [];
+      },
+    };
+  },
+};
+
+// ---------------------------------------------------------------- ablation: thread records
+
+// The same raw chains, each held by a new greenkernel Thread record instead of an array slot:
+// with raw-generators, what a thread record itself weighs — the floor of greenkernel's bytes
+// per thread while a thread is one such record (issue 13). Not a runtime: nothing schedules them.
+const threadRecords: Blocker = {
+  label: 'ablation: raw generator chains, each held by a new Thread record (not a runtime)',
+  block(count, depth) {
+    const counter: Counter = { n: 0 };
+    const kernel = new Kernel({ name: 'blocked-records' });
+    let records: Thread[] = new Array<Thread>(count);
+    for (let i = 0; i < count; i++) {
+      const g = depth <= 1 ? rawLeaf(counter) : rawNest(depth, counter);
+      g.next();
+      records[i] = new Thread(kernel, i + 1, 'blocked', g as unknown as Routine, 0, 0);
+    }
+    return {
+      blocked: () => counter.n,
+      release: async () => {
+        for (const t of records) t.top!.next();
+        records = [];
       },
     };
   },
@@ -291,6 +319,7 @@ const effect: Blocker = {
 
 const ALL_BLOCKERS: Readonly<Record<string, Blocker>> = {
   'raw-generators': raw,
+  'ablation-blocked-records': threadRecords,
   'async-await': asyncAwait,
   'greenkernel-completion': gkBlocker(
     'greenkernel, Completion.wait() under call frames',

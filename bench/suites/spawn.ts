@@ -9,6 +9,7 @@
  */
 import { threadRecordsSpawnExit } from '../contenders/ablation.ts';
 import { asyncSpawnExit } from '../contenders/async.ts';
+import { gkBareLoopSpawnExit, spawnBookkeepingSpawnExit } from '../contenders/spawn-ablation.ts';
 import { effectSpawnExit } from '../contenders/effect.ts';
 import { effectionSpawnExit } from '../contenders/effection.ts';
 import { gkSpawnExit } from '../contenders/greenkernel.ts';
@@ -32,6 +33,8 @@ export function spawnCells(method: Method): Cell[] {
     cell('greenkernel', (p) => gkSpawnExit(b, p)),
     cell('greenkernel-closures', (p) => gkSpawnExit(b, p, true)),
     cell('ablation-spawn-records', (p) => threadRecordsSpawnExit(b, p)),
+    cell('ablation-spawn-bookkeeping', (p) => spawnBookkeepingSpawnExit(b, p)),
+    cell('ablation-spawn-bare-loop', (p) => gkBareLoopSpawnExit(b, p)),
     cell('async-await', (p) => asyncSpawnExit(b, p)),
     cell('effection-tasks', (p) => effectionSpawnExit(b, p)),
     cell('effect-fibers', (p) => effectSpawnExit(b, p)),

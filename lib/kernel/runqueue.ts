@@ -3,10 +3,15 @@
  *
  * Interface: enqueue, dequeueNext (strict priority, FIFO or seeded-random among equals),
  * dequeueChosen (a SchedulingStrategy picks among the highest level), remove.
- * Invariants: bit p of `nonEmpty` is set ⇔ level p holds a thread; every queued thread has state RUNNABLE and sits in the level of its priority.
- * Each level is a ring buffer that grows to the most threads runnable at that level at once and
- * shrinks when a large one empties, so enqueue and dequeue allocate nothing in steady state —
- * they are the switch path.
+ * Invariants:
+ *  - bit p of `nonEmpty` is set ⇔ level p holds a thread;
+ *  - every queued thread is RUNNABLE, in no wait queue (qowner null), and in the level of its
+ *    priority, linked through its own `qnext` from heads[p] to tails[p]; the tail's `qnext`,
+ *    and that of every thread not queued here, is null.
+ * The levels are intrusive FIFO lists through the thread's wait-queue link (a runnable thread
+ * is in no wait queue, so the link is free): enqueue and dequeue are O(1), write only links,
+ * and allocate nothing however many threads are runnable — they are the switch path. Only
+ * the seeded-random policy, a strategy and `remove` (a priority change) walk one level.
  */
 import { assert } from './assert.ts';
 import { InvalidArgumentError } from './errors.ts';
@@ -18,93 +23,32 @@ import { S_RUNNABLE, type Thread } from './thread.ts';
 
 export { PRIORITY_LEVELS };
 
-const INITIAL_CAPACITY = 16; // a power of two: indices wrap with a mask
-// A level that once held many threads gives its slots back when it empties (a burst of a
-// million spawns must not keep 8 MB of slots for ever); small rings are kept, so the switch
-// path never reallocates.
-const SHRINK_ABOVE = 1024;
-
-/** A FIFO ring of threads; head and tail only grow, positions are taken modulo capacity. */
-class Ring {
-  slots: (Thread | undefined)[] = new Array<Thread | undefined>(INITIAL_CAPACITY).fill(undefined);
-  mask = INITIAL_CAPACITY - 1;
-  head = 0;
-  tail = 0;
-
-  get length(): number {
-    return this.tail - this.head;
-  }
-
-  push(t: Thread): void {
-    if (this.tail - this.head > this.mask) this.grow();
-    this.slots[this.tail & this.mask] = t;
-    this.tail++;
-  }
-
-  shift(): Thread {
-    const i = this.head & this.mask;
-    const t = this.slots[i]!;
-    this.slots[i] = undefined;
-    this.head++;
-    return t;
-  }
-
-  /** Removes the element at logical position k (0 = head), keeping the order. O(length). */
-  removeAt(k: number): Thread {
-    const mask = this.mask;
-    const t = this.slots[(this.head + k) & mask]!;
-    for (let j = this.head + k; j > this.head; j--)
-      this.slots[j & mask] = this.slots[(j - 1) & mask];
-    this.slots[this.head & mask] = undefined;
-    this.head++;
-    return t;
-  }
-
-  indexOf(t: Thread): number {
-    for (let k = 0; k < this.tail - this.head; k++)
-      if (this.slots[(this.head + k) & this.mask] === t) return k;
-    return -1;
-  }
-
-  at(k: number): Thread {
-    return this.slots[(this.head + k) & this.mask]!;
-  }
-
-  /** Back to the initial capacity; only when empty. */
-  reset(): void {
-    this.slots = new Array<Thread | undefined>(INITIAL_CAPACITY).fill(undefined);
-    this.mask = INITIAL_CAPACITY - 1;
-    this.head = 0;
-    this.tail = 0;
-  }
-
-  private grow(): void {
-    const n = this.tail - this.head;
-    const slots = new Array<Thread | undefined>((this.mask + 1) * 2).fill(undefined);
-    for (let k = 0; k < n; k++) slots[k] = this.slots[(this.head + k) & this.mask];
-    this.slots = slots;
-    this.mask = slots.length - 1;
-    this.head = 0;
-    this.tail = n;
-  }
-}
-
 export class RunQueue {
-  private readonly levels: Ring[] = [];
+  private readonly heads: (Thread | null)[] = new Array<Thread | null>(PRIORITY_LEVELS).fill(null);
+  private readonly tails: (Thread | null)[] = new Array<Thread | null>(PRIORITY_LEVELS).fill(null);
   private nonEmpty = 0;
   /** The candidates shown to a strategy (reused: no allocation per decision). */
   private readonly view: Thread[] = [];
 
-  constructor(private readonly random: SeededRandom | null) {
-    for (let p = 0; p < PRIORITY_LEVELS; p++) this.levels.push(new Ring());
-  }
+  constructor(private readonly random: SeededRandom | null) {}
 
   /** Appends `t` at the tail of its priority level. */
   enqueue(t: Thread): void {
-    assert(t.state === S_RUNNABLE, 'only runnable threads are queued');
     const p = t.priority;
-    this.levels[p]!.push(t);
-    this.nonEmpty |= 1 << p;
+    const tail = this.tails[p]!;
+    // A thread queued twice would make its level a cycle: its link must be free and it must
+    // not be the tail, whose link is null too.
+    assert(
+      t.state === S_RUNNABLE && t.qowner === null && t.qnext === null && tail !== t,
+      'only runnable threads in no queue are queued',
+    );
+    if (tail === null) {
+      this.heads[p] = t;
+      this.nonEmpty |= 1 << p;
+    } else {
+      tail.qnext = t;
+    }
+    this.tails[p] = t;
   }
 
   /** True when no thread is runnable. */
@@ -115,7 +59,7 @@ export class RunQueue {
   /** Number of runnable threads (counted: for reports, not for the switch path). */
   get size(): number {
     let n = 0;
-    for (const level of this.levels) n += level.length;
+    for (let p = 0; p < PRIORITY_LEVELS; p++) n += this.levelLength(p);
     return n;
   }
 
@@ -124,15 +68,18 @@ export class RunQueue {
     const bits = this.nonEmpty;
     if (bits === 0) return null;
     const p = 31 - Math.clz32(bits);
-    const level = this.levels[p]!;
-    const n = level.tail - level.head;
+    const t = this.heads[p]!;
+    const next = t.qnext as Thread | null;
     // The random policy draws only when there is a choice, so a seed's schedule does not
     // depend on how often a thread ran alone.
-    const t =
-      this.random === null || n === 1 ? level.shift() : level.removeAt(this.random.below(n));
-    if (level.tail === level.head) {
+    if (next !== null && this.random !== null)
+      return this.unlinkAt(p, this.random.below(this.levelLength(p)));
+    this.heads[p] = next;
+    if (next === null) {
+      this.tails[p] = null;
       this.nonEmpty = bits & ~(1 << p);
-      if (level.mask >= SHRINK_ABOVE) level.reset();
+    } else {
+      t.qnext = null;
     }
     return t;
   }
@@ -145,38 +92,63 @@ export class RunQueue {
     const bits = this.nonEmpty;
     if (bits === 0) return null;
     const p = 31 - Math.clz32(bits);
-    const level = this.levels[p]!;
-    const n = level.length;
     const view = this.view;
-    view.length = n;
-    for (let i = 0; i < n; i++) view[i] = level.at(i);
-    const i = strategy.next(view, k);
-    view.length = 0;
+    for (let t = this.heads[p]; t !== null; t = t.qnext as Thread | null) view.push(t);
+    const n = view.length;
+    let i: number;
+    try {
+      i = strategy.next(view, k);
+    } finally {
+      view.length = 0;
+    }
     if (!Number.isInteger(i) || i < 0 || i >= n)
       throw new InvalidArgumentError(
         `scheduling strategy chose ${String(i)} of ${n} runnable threads (0..${n - 1})`,
       );
-    const t = level.removeAt(i);
-    if (level.tail === level.head) this.nonEmpty = bits & ~(1 << p);
-    return t;
+    return this.unlinkAt(p, i);
   }
 
   /** Unlinks a queued thread (its priority is about to change). O(threads at its level). */
   remove(t: Thread): void {
-    const level = this.levels[t.priority]!;
-    const k = level.indexOf(t);
-    assert(k >= 0, 'remove: thread is not in the run queue');
-    level.removeAt(k);
-    if (level.length === 0) this.nonEmpty &= ~(1 << t.priority);
+    const p = t.priority;
+    let i = 0;
+    let at = this.heads[p];
+    while (at !== null && at !== t) {
+      at = at.qnext as Thread | null;
+      i++;
+    }
+    assert(at === t, 'remove: thread is not in the run queue');
+    this.unlinkAt(p, i);
   }
 
   /** The queued threads, highest priority first (for reports). */
   toArray(): Thread[] {
     const out: Thread[] = [];
-    for (let p = PRIORITY_LEVELS - 1; p >= 0; p--) {
-      const level = this.levels[p]!;
-      for (let k = 0; k < level.length; k++) out.push(level.at(k));
-    }
+    for (let p = PRIORITY_LEVELS - 1; p >= 0; p--)
+      for (let t = this.heads[p]; t !== null; t = t.qnext as Thread | null) out.push(t);
     return out;
+  }
+
+  private levelLength(p: number): number {
+    let n = 0;
+    for (let t = this.heads[p]; t !== null; t = t.qnext as Thread | null) n++;
+    return n;
+  }
+
+  /** Removes and returns the thread at position `i` (0 = head) of level `p`, keeping the order. */
+  private unlinkAt(p: number, i: number): Thread {
+    let prev: Thread | null = null;
+    let t = this.heads[p]!;
+    for (let j = 0; j < i; j++) {
+      prev = t;
+      t = t.qnext as Thread;
+    }
+    const next = t.qnext as Thread | null;
+    if (prev === null) this.heads[p] = next;
+    else prev.qnext = next;
+    if (next === null) this.tails[p] = prev;
+    t.qnext = null;
+    if (this.heads[p] === null) this.nonEmpty &= ~(1 << p);
+    return t;
   }
 }

@@ -67,6 +67,19 @@ test('enqueueing a thread that is not runnable violates an invariant', (t) => {
   t.throws(() => q.enqueue(th), { instanceOf: InvariantError });
 });
 
+test('enqueueing a thread that is already queued, at the tail or inside its level, violates an invariant', (t) => {
+  const q = new RunQueue(null);
+  const [a, b] = [fake('a', 2), fake('b', 2)];
+  q.enqueue(a);
+  t.throws(() => q.enqueue(a), { instanceOf: InvariantError }, 'the tail again');
+  q.enqueue(b);
+  t.throws(() => q.enqueue(a), { instanceOf: InvariantError }, 'inside its level');
+  t.deepEqual(drain(q), ['a', 'b'], 'the refused enqueues changed nothing');
+  const waiting = fake('w', 2);
+  (waiting as unknown as { qowner: object }).qowner = {}; // in some wait queue
+  t.throws(() => q.enqueue(waiting), { instanceOf: InvariantError }, 'a thread in a wait queue');
+});
+
 test('random policy: the same seed picks the same order, different seeds can differ, priority stays strict', (t) => {
   const order = (seed: number) => {
     const q = new RunQueue(new SeededRandom(seed));
@@ -144,4 +157,53 @@ test('matches a model of per-level FIFO lists under random enqueue/dequeue/remov
     { numRuns: 300 },
   );
   t.pass();
+});
+
+test('random policy: matches a model that draws below(n) only when the top level holds n > 1 threads', (t) => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+      fc.array(fc.oneof(fc.constantFrom(0, 1, 31), fc.constant(-1)), { maxLength: 120 }),
+      (seed, cmds) => {
+        const q = new RunQueue(new SeededRandom(seed));
+        const rng = new SeededRandom(seed);
+        const model: FakeThread[][] = Array.from({ length: PRIORITY_LEVELS }, () => []);
+        let n = 0;
+        for (const prio of cmds) {
+          if (prio >= 0) {
+            const th = fake(String(n++), prio);
+            q.enqueue(th);
+            model[prio]!.push(th);
+            continue;
+          }
+          const level = [...model].reverse().find((l) => l.length > 0);
+          const expected =
+            level === undefined
+              ? null
+              : level.splice(level.length === 1 ? 0 : rng.below(level.length), 1)[0]!;
+          const got = q.dequeueNext();
+          if (got !== expected) return false;
+          if (got !== null) (got as unknown as { state: number }).state = S_BLOCKED;
+        }
+        return q.toArray().length === model.flat().length;
+      },
+    ),
+    { numRuns: 200 },
+  );
+  t.pass();
+});
+
+test('a dequeued thread can be queued again at once, anywhere in its level, and FIFO order holds', (t) => {
+  const q = new RunQueue(null);
+  const [a, b, c] = [fake('a', 5), fake('b', 5), fake('c', 5)];
+  q.enqueue(a);
+  q.enqueue(b);
+  const first = q.dequeueNext()!;
+  q.enqueue(first); // a yield: to the back of its level
+  q.enqueue(c);
+  q.remove(b);
+  q.enqueue(b); // a priority change puts it back at the tail
+  t.deepEqual(drain(q), ['a', 'c', 'b']);
+  t.true(q.empty);
+  t.is(q.size, 0);
 });
