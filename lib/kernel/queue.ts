@@ -2,8 +2,8 @@
  * ThreadQueue: an intrusive, doubly linked wait queue of threads, in wake order.
  *
  * Interface: enqueue, popFront, remove, contains, toArray; head is the next to wake.
- * Invariants: a thread is in at most one queue at a time (run queue or one wait queue), which
- * its `qowner` field records; `length` equals the number of linked threads; the queue is sorted
+ * Invariants: a thread is in at most one wait queue at a time, which its `qowner` field
+ * records (a runnable thread is in none: the run queue links it through `qnext` alone); `length` equals the number of linked threads; the queue is sorted
  * by priority, highest first, and FIFO among equal priorities (the wake order of every
  * primitive); an element's priority does not change while it is queued (reprioritize in waits.ts
  * takes it out and puts it back).

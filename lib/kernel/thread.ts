@@ -96,7 +96,7 @@ export class Thread<T = unknown> implements Linked, Waitable {
   // Fields are assigned in the constructor, in this order, rather than declared with
   // initializers: spawn is a hot path, and plain stores in the constructor are cheaper than
   // ES2022 class-field definitions. One shape for every thread.
-  /** SPI (Linked): the wait queue links; only a ThreadQueue writes them. */ declare qnext: Linked | null;
+  /** SPI (Linked): the wait queue links; only a ThreadQueue writes them (and the RunQueue `qnext`, while the thread is runnable). */ declare qnext: Linked | null;
   /** SPI (Linked). */ declare qprev: Linked | null;
   /** SPI (Linked). */ declare qowner: ThreadQueue<Linked> | null;
   /** @internal the generator that runs now */ declare top: Routine | null;
