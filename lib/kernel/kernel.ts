@@ -245,7 +245,7 @@ export class KernelCore {
     return this.timers.size;
   }
 
-  /** Runnable threads. */
+  /** Runnable threads (counted, O(runnable): for reports and tests, not for a hot loop). */
   get runnableCount(): number {
     return this.runq.size;
   }

@@ -3,10 +3,11 @@
  *
  * Interface: enqueue, popFront, remove, contains, toArray; head is the next to wake.
  * Invariants: a thread is in at most one wait queue at a time, which its `qowner` field
- * records (a runnable thread is in none: the run queue links it through `qnext` alone); `length` equals the number of linked threads; the queue is sorted
- * by priority, highest first, and FIFO among equal priorities (the wake order of every
- * primitive); an element's priority does not change while it is queued (reprioritize in waits.ts
- * takes it out and puts it back).
+ * records (a runnable thread is in none: the run queue links it through `qnext` alone);
+ * `length` equals the number of linked threads; the queue is sorted by priority, highest
+ * first, and FIFO among equal priorities (the wake order of every primitive); an element's
+ * priority does not change while it is queued (reprioritize in waits.ts takes it out and puts
+ * it back).
  * Every operation is O(1) and allocates nothing in the common case, where all waiters share one
  * priority: enqueue appends at the tail. Only when priorities mix does the queue keep the last
  * element of each priority level (an array of PRIORITY_LEVELS slots and a bitmap of the levels

@@ -35,7 +35,7 @@ export class RunQueue {
   /** Appends `t` at the tail of its priority level. */
   enqueue(t: Thread): void {
     const p = t.priority;
-    const tail = this.tails[p]!;
+    const tail = this.tails[p] as Thread | null;
     // A thread queued twice would make its level a cycle: its link must be free and it must
     // not be the tail, whose link is null too.
     assert(
@@ -56,7 +56,7 @@ export class RunQueue {
     return this.nonEmpty === 0;
   }
 
-  /** Number of runnable threads (counted: for reports, not for the switch path). */
+  /** Number of runnable threads, counted by walking the levels: O(runnable), for reports. */
   get size(): number {
     let n = 0;
     for (let p = 0; p < PRIORITY_LEVELS; p++) n += this.levelLength(p);

@@ -207,3 +207,25 @@ test('a dequeued thread can be queued again at once, anywhere in its level, and 
   t.true(q.empty);
   t.is(q.size, 0);
 });
+
+test('dequeueChosen: a strategy that throws leaves the queue and the next choice intact', (t) => {
+  const q = new RunQueue(null);
+  for (const l of ['a', 'b', 'c']) q.enqueue(fake(l, 4));
+  const seen: string[][] = [];
+  const failing = {
+    next(): number {
+      throw new Error('strategy bug');
+    },
+  };
+  const last = {
+    next(view: readonly Thread[]): number {
+      seen.push(view.map((th) => (th as FakeThread).label));
+      return view.length - 1;
+    },
+  };
+  const k = null as unknown as Parameters<RunQueue['dequeueChosen']>[1];
+  t.throws(() => q.dequeueChosen(failing, k), { message: 'strategy bug' });
+  t.is((q.dequeueChosen(last, k) as FakeThread).label, 'c');
+  t.deepEqual(seen, [['a', 'b', 'c']], 'the candidates of the failed choice are not shown again');
+  t.deepEqual(drain(q), ['a', 'b']);
+});
