@@ -111,14 +111,14 @@ export class RunQueue {
   /** Unlinks a queued thread (its priority is about to change). O(threads at its level). */
   remove(t: Thread): void {
     const p = t.priority;
-    let i = 0;
-    let at = this.heads[p];
+    let prev: Thread | null = null;
+    let at = this.heads[p] as Thread | null;
     while (at !== null && at !== t) {
+      prev = at;
       at = at.qnext as Thread | null;
-      i++;
     }
     assert(at === t, 'remove: thread is not in the run queue');
-    this.unlinkAt(p, i);
+    this.unlink(p, prev, t);
   }
 
   /** The queued threads, highest priority first (for reports). */
@@ -143,12 +143,17 @@ export class RunQueue {
       prev = t;
       t = t.qnext as Thread;
     }
+    this.unlink(p, prev, t);
+    return t;
+  }
+
+  /** Unlinks `t` from level `p`, where `prev` is the thread before it (null: it is the head). */
+  private unlink(p: number, prev: Thread | null, t: Thread): void {
     const next = t.qnext as Thread | null;
     if (prev === null) this.heads[p] = next;
     else prev.qnext = next;
     if (next === null) this.tails[p] = prev;
     t.qnext = null;
     if (this.heads[p] === null) this.nonEmpty &= ~(1 << p);
-    return t;
   }
 }
