@@ -4,7 +4,8 @@
  * real thing in the same run, and only ratios of the two are reported.
  *
  * Interface: threadRecordsPingPong(rounds, probe, queue), threadRecordsSpawnExit(batch, probe),
- * gkBareLoopYieldPingPong(rounds, probe), gkUncheckedSemaphorePingPong(rounds, probe).
+ * gkBareLoopYieldPingPong(rounds, probe), bareDispatch(kernel),
+ * gkUncheckedSemaphorePingPong(rounds, probe).
  * Invariants:
  *  - thread records: the raw run-queue ping-pong of raw.ts (same generators), each generator
  *    held by a greenkernel Thread and made cpu.current while it runs, queued through a plain
@@ -118,18 +119,29 @@ export function gkBareLoopYieldPingPong(rounds: number, probe: Probe | null): Ru
       const kernel = new Kernel({ name: 'bench-bare-loop' });
       kernel.spawn(bodyA, { name: 'ping' });
       kernel.spawn(bodyB, { name: 'pong' });
-      const runq = kernel.runq;
-      try {
-        for (let t = runq.dequeueNext(); t !== null; t = runq.dequeueNext()) {
-          cpu.current = t;
-          runThread(kernel, t);
-        }
-      } finally {
-        cpu.current = null;
-      }
-      if (kernel.liveCount !== 0) throw new Error('bare loop: a thread did not finish');
+      bareDispatch(kernel);
     },
   };
+}
+
+/**
+ * Dispatches `kernel`'s threads with dequeue + runThread only (no dispatchLoop checks) until
+ * none is runnable; every thread must have finished.
+ *
+ * @example
+ * kernel.spawn(body); bareDispatch(kernel);
+ */
+export function bareDispatch(kernel: Kernel): void {
+  const runq = kernel.runq;
+  try {
+    for (let t = runq.dequeueNext(); t !== null; t = runq.dequeueNext()) {
+      cpu.current = t;
+      runThread(kernel, t);
+    }
+  } finally {
+    cpu.current = null;
+  }
+  if (kernel.liveCount !== 0) throw new Error('bare loop: a thread did not finish');
 }
 
 /** A semaphore without a primitive's bookkeeping (see the module comment). Not safe to use. */

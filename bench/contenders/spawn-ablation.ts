@@ -19,12 +19,12 @@
  *  - each run spawns `batch` threads that return at once; each logs its index once, in order.
  */
 import { Kernel, type Routine, type SpawnOptions } from '../../lib/index.ts';
-import { runThread } from '../../lib/kernel/dispatch.ts';
 import { cpu, startRoutine } from '../../lib/kernel/operation.ts';
 import { checkSpawnOptions } from '../../lib/kernel/options.ts';
 import { PRIORITY_LEVELS, RunQueue } from '../../lib/kernel/runqueue.ts';
 import { F_DAEMON, F_KERNEL, F_RETURNED, S_EXITED, Thread } from '../../lib/kernel/thread.ts';
 import type { Probe, Runner } from '../types.ts';
+import { bareDispatch } from './ablation.ts';
 
 /**
  * Spawn + exit writing the kernel's per-thread state directly (see the module comment).
@@ -102,21 +102,12 @@ export function gkBareLoopSpawnExit(batch: number, probe: Probe | null): Runner 
   function* oneShot(): Routine<void> {
     if (probe !== null) probe.log.push(cpu.current!.id - firstId);
   }
-  const runq = kernel.runq;
   return {
     mode: 'sync',
     run(): void {
       firstId = kernel.spawn(oneShot, { name: 'short' }).id;
       for (let i = 1; i < batch; i++) kernel.spawn(oneShot, { name: 'short' });
-      try {
-        for (let t = runq.dequeueNext(); t !== null; t = runq.dequeueNext()) {
-          cpu.current = t;
-          runThread(kernel, t);
-        }
-      } finally {
-        cpu.current = null;
-      }
-      if (kernel.liveCount !== 0) throw new Error('bare loop: a thread did not finish');
+      bareDispatch(kernel);
     },
   };
 }
